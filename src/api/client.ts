@@ -1,0 +1,196 @@
+/**
+ * The RuangKerja API client on ky: endpoints, auth header, timeouts, retries where a retry is
+ * safe, and typed errors. It knows nothing of plans or state.
+ *
+ * Retries: GET and a PUT that does not rename are idempotent, so they are retried on network
+ * errors, 408/429/5xx. POSTs (create-bulk, update-bulk) and a renaming PUT are retried only on
+ * 429, which says the request was not processed; anything else could have landed, and sending
+ * it again would create a duplicate or fail confusingly.
+ */
+import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
+import { ApiError, ConfigError } from "../errors.js";
+import type { BulkResult, CreateUserBody, ItemError, UpdateBulkItem, UpdateUserBody, UserPage, UserView } from "./types.js";
+
+export const DEFAULT_API_URL = "https://api.ruangkerja.id";
+
+export interface ClientOptions {
+  /** Base URL, e.g. `https://api.ruangkerja.id` or the emulator's `http://127.0.0.1:PORT`. */
+  readonly baseUrl: string;
+  /** Access token, sent as the `Authorization` header. Never logged. */
+  readonly token: string;
+  /** Per-request timeout in milliseconds. @default 30000 */
+  readonly timeoutMs?: number;
+  /** Retries of a retryable request. @default 3 */
+  readonly retries?: number;
+  /** Custom fetch, for tests. */
+  readonly fetch?: typeof fetch;
+}
+
+/** Kinds of request counted by the client (the keys of `apply --json`'s `requests`). */
+export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list";
+
+/** Result of a single-user call: the serial on success, the API's error otherwise. */
+export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ItemError };
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+export function isLoopbackUrl(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/** Refuses URLs that would send the token in the clear to anything but this machine. */
+export function checkBaseUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`RUANGKERJA_API_URL "${baseUrl}" is not a URL (expected e.g. https://api.ruangkerja.id)`);
+  }
+  if (url.protocol === "https:") return url;
+  if (url.protocol === "http:" && isLoopbackUrl(url)) return url;
+  if (url.protocol === "http:") {
+    throw new ConfigError(
+      `refusing to send the access token over plain http to ${url.host}: use https, or a loopback address (127.0.0.1, localhost) for the emulator`,
+    );
+  }
+  throw new ConfigError(`RUANGKERJA_API_URL "${baseUrl}" must start with https:// (or http:// for a loopback address)`);
+}
+
+export class RuangkerjaClient {
+  readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
+  private readonly idempotent: KyInstance;
+  private readonly onlyOn429: KyInstance;
+
+  constructor(options: ClientOptions) {
+    const url = checkBaseUrl(options.baseUrl);
+    if (!options.token) throw new ConfigError("no access token: set RUANGKERJA_TOKEN");
+    const base = ky.create({
+      prefixUrl: url.toString(),
+      timeout: options.timeoutMs ?? 30_000,
+      headers: { Authorization: options.token, Accept: "application/json" },
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    const limit = options.retries ?? 3;
+    this.idempotent = base.extend({
+      retry: { limit, methods: ["get", "put"], backoffLimit: 10_000, jitter: true, retryOnTimeout: true },
+    });
+    this.onlyOn429 = base.extend({
+      retry: {
+        limit,
+        methods: ["get", "put", "post"],
+        statusCodes: [429],
+        afterStatusCodes: [429],
+        backoffLimit: 10_000,
+        jitter: true,
+        // A network error after sending may mean the server processed the request.
+        shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
+      },
+    });
+  }
+
+  async createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>> {
+    this.counts["create-bulk"]++;
+    return this.bulk("ruangkerja/users/create-bulk", items);
+  }
+
+  async updateBulk(items: UpdateBulkItem[]): Promise<BulkResult<UpdateBulkItem>> {
+    this.counts["update-bulk"]++;
+    return this.bulk("ruangkerja/users/update-bulk", items);
+  }
+
+  /** PUT /ruangkerja/users/:employeeID. API-level failures (4xx with an errorCode) are returned, not thrown. */
+  async updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult> {
+    this.counts.update++;
+    const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
+    const http = body.newEmployeeID ? this.onlyOn429 : this.idempotent;
+    try {
+      const reply = await http.put(path, { json: body }).json<{ data?: { serial?: unknown } }>();
+      const serial = reply?.data?.serial;
+      if (typeof serial !== "string") throw this.shapeError("PUT", path, "data.serial is missing");
+      return { ok: true, serial };
+    } catch (error) {
+      // A rejected token is not this user's problem: it stops the whole run.
+      const unauthorized = error instanceof HTTPError && error.response.status === 401;
+      const itemError = unauthorized ? undefined : await readItemError(error);
+      if (itemError) return { ok: false, error: itemError };
+      throw await this.wrap("PUT", path, error);
+    }
+  }
+
+  async getUser(employeeID: string): Promise<UserView | undefined> {
+    this.counts.get++;
+    const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
+    try {
+      const reply = await this.idempotent.get(path).json<{ data?: UserView }>();
+      if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
+      return reply.data;
+    } catch (error) {
+      if (error instanceof HTTPError && error.response.status === 404) return undefined;
+      throw await this.wrap("GET", path, error);
+    }
+  }
+
+  async listUsers(page: number, pageSize = 100): Promise<UserPage> {
+    this.counts.list++;
+    const path = "ruangkerja/users";
+    try {
+      const reply = await this.idempotent.get(path, { searchParams: { page, pageSize } }).json<{ data?: UserPage }>();
+      if (!reply?.data || !Array.isArray(reply.data.items)) throw this.shapeError("GET", path, "data.items is missing");
+      return reply.data;
+    } catch (error) {
+      throw await this.wrap("GET", path, error);
+    }
+  }
+
+  private async bulk<T>(path: string, items: T[]): Promise<BulkResult<T>> {
+    try {
+      const reply = await this.onlyOn429.post(path, { json: { items } }).json<{ data?: Partial<BulkResult<T>> }>();
+      const data = reply?.data;
+      if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
+        throw this.shapeError("POST", path, "data.successItems / data.failedItems are missing");
+      }
+      return { successItems: data.successItems, failedItems: data.failedItems };
+    } catch (error) {
+      throw await this.wrap("POST", path, error);
+    }
+  }
+
+  private shapeError(method: string, path: string, what: string): ApiError {
+    return new ApiError(`${method} /${path}: unexpected reply (${what})`, { method, path: `/${path}` });
+  }
+
+  private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
+    if (error instanceof ApiError) return error;
+    const request = { method, path: `/${path}` };
+    if (error instanceof HTTPError) {
+      const itemError = await readItemError(error);
+      const status = error.response.status;
+      const what = itemError ? `${itemError.message} (${itemError.errorCode}): ${itemError.detail}` : `HTTP ${status}`;
+      return new ApiError(`${method} /${path} failed: ${what}`, request, status, itemError?.errorCode, itemError?.detail, {
+        cause: error,
+      });
+    }
+    if (error instanceof TimeoutError) {
+      return new ApiError(`${method} /${path} timed out`, request, undefined, undefined, undefined, { cause: error });
+    }
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    return new ApiError(`${method} /${path} could not reach the API: ${reason}`, request, undefined, undefined, undefined, {
+      cause: error,
+    });
+  }
+}
+
+/** The `{errorCode, message, detail}` body of a failed single-user call, if that is what it is. */
+async function readItemError(error: unknown): Promise<ItemError | undefined> {
+  if (!(error instanceof HTTPError)) return undefined;
+  if (error.response.status >= 500 || error.response.status === 429) return undefined;
+  try {
+    const body = (await error.response.clone().json()) as Partial<ItemError>;
+    if (body && body.errorCode !== undefined && typeof body.message === "string") {
+      return { errorCode: body.errorCode, message: body.message, detail: String(body.detail ?? "") };
+    }
+  } catch {
+    // Not JSON: the caller reports the HTTP status instead.
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+/** Wire shapes of the RuangKerja user API, as the seed pages give them. */
+
+/** Item of create-bulk and body of POST /ruangkerja/users. */
+export interface CreateUserBody {
+  employeeID: string;
+  name: string;
+  username?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  isActive: boolean;
+  tagSerials?: string[] | null;
+  organizationSerial?: string | null;
+}
+
+/** Item of update-bulk (no email, no organizationSerial, per the seed page). */
+export interface UpdateBulkItem {
+  employeeID: string;
+  name: string;
+  newEmployeeID?: string | null;
+  username?: string | null;
+  phone?: string | null;
+  isActive: boolean;
+  tagSerials?: string[] | null;
+}
+
+/** Body of PUT /ruangkerja/users/:employeeID (no email, but organizationSerial). */
+export interface UpdateUserBody extends UpdateBulkItem {
+  organizationSerial?: string | null;
+}
+
+export interface ItemError {
+  readonly detail: string;
+  readonly errorCode: number | string;
+  readonly message: string;
+}
+
+export interface BulkSuccessItem<T> {
+  readonly payload: T;
+  readonly response: { readonly serial: string };
+}
+
+export interface BulkFailedItem<T> {
+  readonly error: ItemError;
+  readonly payload: T;
+}
+
+export interface BulkResult<T> {
+  readonly successItems: BulkSuccessItem<T>[];
+  readonly failedItems: BulkFailedItem<T>[];
+}
+
+/** The user view of the GET endpoints (note organizationLevelSerial and tags as objects). */
+export interface UserView {
+  readonly employeeID: string;
+  readonly name: string;
+  readonly username: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly isActive: boolean;
+  readonly companyName?: string | null;
+  readonly companySerial?: string | null;
+  readonly organizationDisplayName?: string | null;
+  readonly organizationLevelSerial?: string | null;
+  readonly tags?: { readonly serial: string; readonly name: string }[] | null;
+}
+
+export interface UserPage {
+  readonly currentPage: number;
+  readonly totalItems: number;
+  readonly totalPage: number;
+  readonly items: UserView[];
+}

@@ -1,0 +1,10 @@
+/** What apply needs of an API client: the real one is RuangkerjaClient; unit tests pass a fake. */
+import type { RequestKind, SingleResult } from "../api/client.js";
+import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody } from "../api/types.js";
+
+export interface ApplyClient {
+  readonly counts: Readonly<Record<RequestKind, number>>;
+  createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>>;
+  updateBulk(items: UpdateBulkItem[]): Promise<BulkResult<UpdateBulkItem>>;
+  updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult>;
+}

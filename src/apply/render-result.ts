@@ -1,0 +1,37 @@
+/** Views of an apply result: the human text and the `apply --json` form. */
+import pc from "picocolors";
+import type { ApplyResult } from "./apply-plan.js";
+
+export function renderApplyResult(result: ApplyResult, options: { color: boolean }): string {
+  const c = pc.createColors(options.color);
+  const lines: string[] = [];
+  for (const f of result.failures) {
+    const where = f.source ? `${f.source.file}:${f.source.line}: ` : "";
+    const who = f.previousEmployeeID ? `${f.previousEmployeeID} → ${f.employeeID}` : f.employeeID;
+    lines.push(`${where}${c.red(c.bold("failed"))}: ${f.action} ${who}: ${f.message} (${f.errorCode})${f.detail ? `: ${f.detail}` : ""}`);
+  }
+  if (result.stoppedBecause) lines.push(c.red(`Apply stopped early: ${result.stoppedBecause}`));
+  const r = result.requests;
+  const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update).`;
+  lines.push(result.failed === 0 ? c.green(c.bold(summary)) : c.red(c.bold(summary)));
+  if (result.failed > 0) lines.push("What succeeded is kept in state; fix the failures and run apply again.");
+  return lines.join("\n");
+}
+
+export function applyResultToJson(result: ApplyResult) {
+  return {
+    succeeded: result.succeeded,
+    failed: result.failed,
+    failures: result.failures.map((f) => ({
+      action: f.action,
+      employeeID: f.employeeID,
+      ...(f.previousEmployeeID ? { previousEmployeeID: f.previousEmployeeID } : {}),
+      errorCode: f.errorCode,
+      message: f.message,
+      detail: f.detail,
+      source: f.source ? { file: f.source.file, line: f.source.line } : null,
+    })),
+    requests: { ...result.requests },
+    ...(result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : {}),
+  };
+}

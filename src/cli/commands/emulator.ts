@@ -1,0 +1,33 @@
+/** `emulator`: the RuangKerja API emulator as a foreground server; first stdout line is its base URL. */
+import { startEmulator } from "../../emulator/index.js";
+import { EXIT_OK } from "../exit-codes.js";
+import type { Environment } from "../options.js";
+import type { Output } from "../output.js";
+
+export interface EmulatorFlags {
+  readonly port: number;
+  readonly host: string;
+  readonly token?: string;
+  readonly data?: string;
+}
+
+export async function runEmulator(flags: EmulatorFlags, env: Environment, output: Output): Promise<number> {
+  const token = flags.token ?? (env.RUANGKERJA_EMULATOR_TOKEN || undefined);
+  const emulator = await startEmulator({
+    host: flags.host,
+    port: flags.port,
+    ...(token ? { token } : {}),
+    ...(flags.data ? { dataFile: flags.data } : {}),
+  });
+  output.out(emulator.url);
+  output.err(
+    `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await emulator.close();
+  return EXIT_OK;
+}

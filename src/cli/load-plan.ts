@@ -1,0 +1,38 @@
+/** The steps plan, apply and demo share: declarations and state in, a plan out, problems printed. */
+import { loadDeclarations } from "../declarations/index.js";
+import { hasErrors } from "../diagnostics.js";
+import { InvalidInputError } from "../errors.js";
+import type { DesiredUser } from "../model.js";
+import { planChanges } from "../plan/plan-changes.js";
+import type { Plan } from "../plan/plan-types.js";
+import { newStateDocument, type StateDocument } from "../state/state-document.js";
+import type { StateStore } from "../state/state-store.js";
+import { countLine, type Output, printDiagnostics } from "./output.js";
+
+/** Loads and validates the declarations; prints every diagnostic; throws when any is an error. */
+export async function loadDesired(dir: string, output: Output) {
+  const result = await loadDeclarations({ dir });
+  printDiagnostics(output, result.diagnostics);
+  if (hasErrors(result.diagnostics)) {
+    throw new InvalidInputError(`the declarations in ${dir} are invalid (${countLine(result.diagnostics)}); nothing was changed`, []);
+  }
+  return result;
+}
+
+export interface PlanContext {
+  readonly plan: Plan;
+  readonly state: StateDocument;
+  /** True when the store held no state yet. */
+  readonly isNewState: boolean;
+}
+
+export async function loadAndPlan(dir: string, store: StateStore, output: Output): Promise<PlanContext> {
+  const { users } = await loadDesired(dir, output);
+  return planAgainstState(users, store);
+}
+
+export async function planAgainstState(users: readonly DesiredUser[], store: StateStore): Promise<PlanContext> {
+  const existing = await store.read();
+  const state = existing ?? newStateDocument();
+  return { plan: planChanges(users, state.users), state, isNewState: existing === undefined };
+}

@@ -1,0 +1,67 @@
+/**
+ * Flags and environment become one typed, defaulted options object here, once. Nothing below
+ * src/cli reads process.env.
+ */
+import { InvalidArgumentError } from "commander";
+import { DEFAULT_API_URL } from "../api/client.js";
+import { ConfigError } from "../errors.js";
+import { DEFAULT_STATE_PATH } from "../state/state-file.js";
+
+export const DEFAULT_DECLARATIONS_DIR = "users";
+
+export interface CommonFlags {
+  readonly dir?: string;
+  readonly state?: string;
+  readonly color?: boolean;
+}
+
+export interface Environment {
+  readonly [name: string]: string | undefined;
+}
+
+export function declarationsDir(flags: CommonFlags): string {
+  return flags.dir ?? DEFAULT_DECLARATIONS_DIR;
+}
+
+export function statePath(flags: CommonFlags, env: Environment): string {
+  return flags.state ?? (env.RUANGKERJA_STATE || DEFAULT_STATE_PATH);
+}
+
+/** Colours only on a terminal, never with NO_COLOR (any value) or --no-color; FORCE_COLOR forces them. */
+export function useColor(flags: CommonFlags, env: Environment, isTTY: boolean | undefined): boolean {
+  if (flags.color === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return isTTY === true;
+}
+
+export interface ApiSettings {
+  readonly baseUrl: string;
+  readonly token: string;
+}
+
+/** The API URL and token from the environment; the token is never taken from a flag (flags end up in shell history and process lists). */
+export function apiSettings(env: Environment): ApiSettings {
+  const baseUrl = env.RUANGKERJA_API_URL || DEFAULT_API_URL;
+  const token = env.RUANGKERJA_TOKEN ?? "";
+  if (token === "") {
+    throw new ConfigError('no access token: set the RUANGKERJA_TOKEN environment variable (see README, "Authentication")');
+  }
+  return { baseUrl, token };
+}
+
+export function parsePositiveInt(name: string, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from 1 to ${max}`);
+    }
+    return n;
+  };
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("the port must be a whole number from 0 to 65535");
+  return n;
+}

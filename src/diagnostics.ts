@@ -1,0 +1,67 @@
+/**
+ * One Diagnostic type for every problem the tool reports about the user's input
+ * (declarations, state, flags), and its formatters. Diagnostics are collected, never
+ * thrown one by one: a run reports every problem it found.
+ */
+import pc from "picocolors";
+
+export type Severity = "error" | "warning";
+
+/** Where a problem lives. Lines and columns are 1-based. */
+export interface SourceLocation {
+  /** Path as the user would type it (relative to the working directory when possible). */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** One sentence, in words an HR admin understands: what is wrong. */
+  readonly summary: string;
+  /** What to do about it, or more context. */
+  readonly detail?: string;
+  /** The field concerned, e.g. `users[3].phone` or `employeeID`. */
+  readonly field?: string;
+  readonly location?: SourceLocation;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+export function formatLocation(location: SourceLocation | undefined): string {
+  if (!location) return "";
+  return `${location.file}:${location.line}:${location.column}`;
+}
+
+export interface FormatOptions {
+  readonly color: boolean;
+}
+
+/** Terminal form: `users/a.yaml:12:5: error: <summary> (field: x)\n  <detail>`. */
+export function formatDiagnostic(d: Diagnostic, options: FormatOptions): string {
+  const colors = pc.createColors(options.color);
+  const where = d.location ? `${formatLocation(d.location)}: ` : "";
+  const label = d.severity === "error" ? colors.red(colors.bold("error")) : colors.yellow(colors.bold("warning"));
+  const field = d.field ? ` ${colors.dim(`[${d.field}]`)}` : "";
+  const head = `${where}${label}: ${d.summary}${field}`;
+  return d.detail ? `${head}\n  ${d.detail.split("\n").join("\n  ")}` : head;
+}
+
+export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: FormatOptions): string {
+  return diagnostics.map((d) => formatDiagnostic(d, options)).join("\n");
+}
+
+/** Sorts by file, line, column; diagnostics without a location come first. Stable. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => {
+    const fa = a.location?.file ?? "";
+    const fb = b.location?.file ?? "";
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    const la = a.location?.line ?? 0;
+    const lb = b.location?.line ?? 0;
+    if (la !== lb) return la - lb;
+    return (a.location?.column ?? 0) - (b.location?.column ?? 0);
+  });
+}

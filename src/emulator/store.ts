@@ -1,0 +1,228 @@
+/**
+ * The emulator's users, in memory: creation, update (with rename), lookup and filtered listing,
+ * and the uniqueness rules. Pure logic, no I/O: inputs arrive already checked by validation.ts,
+ * and the HTTP layer decides what to do with the results.
+ *
+ * Every operation runs to completion synchronously, so concurrent requests (and the items of one
+ * bulk call, in order) each see the effects of the ones before them.
+ */
+import { randomBytes } from "node:crypto";
+import { type ErrorBody, errorBody } from "./error-codes.js";
+import { CONTACT_REQUIRED, type CreateInput, type UpdateInput } from "./validation.js";
+
+/** A user as the emulator stores it. No password is kept, not even a hash: nothing reads it back. */
+export interface EmulatedUser {
+  readonly employeeID: string;
+  readonly name: string;
+  readonly username: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly isActive: boolean;
+  /** Without duplicates, in the order first sent; empty when the user has none. */
+  readonly tagSerials: readonly string[];
+  readonly organizationSerial: string | null;
+  /** RuangKerja's id of the user: 16 uppercase letters and digits, fixed at creation, kept across renames. */
+  readonly serial: string;
+}
+
+export type StoreResult = { readonly ok: true; readonly user: EmulatedUser } | { readonly ok: false; readonly error: ErrorBody };
+
+/** GET /ruangkerja/users filters: employeeID exact; name, email, phone case-insensitive substring. */
+export interface ListFilter {
+  readonly isActive?: boolean;
+  readonly employeeID?: string;
+  readonly name?: string;
+  readonly email?: string;
+  readonly phone?: string;
+}
+
+export interface ListPage {
+  readonly items: EmulatedUser[];
+  readonly totalItems: number;
+}
+
+const SERIAL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+const SERIAL_LENGTH = 16;
+
+/** A random serial like `OPENAPI9Z7ZIHIFW`. Bytes ≥ 252 are skipped so every character is equally likely. */
+export function randomSerial(): string {
+  let serial = "";
+  while (serial.length < SERIAL_LENGTH) {
+    for (const byte of randomBytes(SERIAL_LENGTH * 2)) {
+      if (byte >= 252) continue;
+      serial += SERIAL_ALPHABET[byte % 36];
+      if (serial.length === SERIAL_LENGTH) break;
+    }
+  }
+  return serial;
+}
+
+const fold = (s: string): string => s.toLowerCase();
+
+function uniqueTags(tags: readonly string[] | null): readonly string[] {
+  return tags ? [...new Set(tags)] : [];
+}
+
+export class UserStore {
+  // Keyed by serial, which never changes, so Map order stays creation order across renames.
+  private readonly bySerial = new Map<string, EmulatedUser>();
+  private readonly byEmployeeID = new Map<string, EmulatedUser>();
+  private readonly byUsername = new Map<string, EmulatedUser>();
+  private readonly byEmail = new Map<string, EmulatedUser>();
+  private changes = 0;
+
+  constructor(private readonly newSerial: () => string = randomSerial) {}
+
+  /** Grows by one on every change; the server compares it before and after a request to know whether to persist. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  get size(): number {
+    return this.bySerial.size;
+  }
+
+  create(input: CreateInput): StoreResult {
+    if (this.byEmployeeID.has(input.employeeID)) return { ok: false, error: errorBody("USER_EMPLOYEE_ID_EXISTS") };
+    if (input.email !== null && this.byEmail.has(fold(input.email))) {
+      return { ok: false, error: errorBody("USER_EMAIL_EXISTS") };
+    }
+    if (input.username !== null && this.byUsername.has(fold(input.username))) {
+      return { ok: false, error: errorBody("USER_USERNAME_EXISTS") };
+    }
+    const user: EmulatedUser = {
+      employeeID: input.employeeID,
+      name: input.name,
+      username: input.username,
+      email: input.email,
+      phone: input.phone,
+      isActive: input.isActive,
+      tagSerials: uniqueTags(input.tagSerials),
+      organizationSerial: input.organizationSerial,
+      serial: this.uniqueSerial(),
+    };
+    this.put(user);
+    return { ok: true, user };
+  }
+
+  /** Updates the user `input.employeeID` names; absent fields keep their value, null clears. */
+  update(input: UpdateInput): StoreResult {
+    const current = this.byEmployeeID.get(input.employeeID);
+    if (!current) return { ok: false, error: errorBody("USER_NOT_FOUND", `no user has employeeID "${input.employeeID}"`) };
+    const newID = input.newEmployeeID ?? current.employeeID;
+    const holder = this.byEmployeeID.get(newID);
+    if (holder && holder !== current) return { ok: false, error: errorBody("USER_EMPLOYEE_ID_EXISTS") };
+    const username = input.username === undefined ? current.username : input.username;
+    if (username !== null) {
+      const owner = this.byUsername.get(fold(username));
+      if (owner && owner !== current) return { ok: false, error: errorBody("USER_USERNAME_EXISTS") };
+    }
+    const phone = input.phone === undefined ? current.phone : input.phone;
+    if (phone === null && current.email === null) {
+      return { ok: false, error: errorBody("VALIDATION_ERROR", `${CONTACT_REQUIRED} (the user has no email, so phone cannot be cleared)`) };
+    }
+    const next: EmulatedUser = {
+      employeeID: newID,
+      name: input.name,
+      username,
+      email: current.email,
+      phone,
+      isActive: input.isActive,
+      tagSerials: input.tagSerials === undefined ? current.tagSerials : uniqueTags(input.tagSerials),
+      organizationSerial: input.organizationSerial === undefined ? current.organizationSerial : input.organizationSerial,
+      serial: current.serial,
+    };
+    this.remove(current);
+    this.put(next);
+    return { ok: true, user: next };
+  }
+
+  get(employeeID: string): EmulatedUser | undefined {
+    return this.byEmployeeID.get(employeeID);
+  }
+
+  /** One page (1-based) of the users matching the filter, in creation order. */
+  list(filter: ListFilter, page: number, pageSize: number): ListPage {
+    const name = filter.name === undefined ? undefined : fold(filter.name);
+    const email = filter.email === undefined ? undefined : fold(filter.email);
+    const phone = filter.phone === undefined ? undefined : fold(filter.phone);
+    const contains = (value: string | null, needle: string | undefined): boolean =>
+      needle === undefined || (value !== null && fold(value).includes(needle));
+    let source: Iterable<EmulatedUser> = this.bySerial.values();
+    if (filter.employeeID !== undefined) {
+      const one = this.byEmployeeID.get(filter.employeeID);
+      source = one ? [one] : [];
+    }
+    const start = (page - 1) * pageSize;
+    const items: EmulatedUser[] = [];
+    let totalItems = 0;
+    for (const user of source) {
+      if (filter.isActive !== undefined && user.isActive !== filter.isActive) continue;
+      if (!contains(user.name, name) || !contains(user.email, email) || !contains(user.phone, phone)) continue;
+      if (totalItems >= start && items.length < pageSize) items.push(user);
+      totalItems++;
+    }
+    return { items, totalItems };
+  }
+
+  /** Every user, in creation order. */
+  all(): EmulatedUser[] {
+    return [...this.bySerial.values()];
+  }
+
+  clear(): void {
+    this.bySerial.clear();
+    this.byEmployeeID.clear();
+    this.byUsername.clear();
+    this.byEmail.clear();
+    this.changes++;
+  }
+
+  /**
+   * Replaces every user with `users` (e.g. from a data file), enforcing the same uniqueness rules
+   * as the endpoints. Throws on a conflict, leaving the store empty rather than half-loaded.
+   */
+  load(users: readonly EmulatedUser[]): void {
+    this.clear();
+    for (const user of users) {
+      const clash = this.clashOf(user);
+      if (clash) {
+        this.clear();
+        throw new Error(`user "${user.employeeID}": ${clash}`);
+      }
+      this.put({ ...user, tagSerials: uniqueTags(user.tagSerials) });
+    }
+  }
+
+  private clashOf(user: EmulatedUser): string | undefined {
+    if (this.byEmployeeID.has(user.employeeID)) return "employeeID is used by an earlier user";
+    if (this.bySerial.has(user.serial)) return `serial "${user.serial}" is used by an earlier user`;
+    if (user.email !== null && this.byEmail.has(fold(user.email))) return "email is used by an earlier user";
+    if (user.username !== null && this.byUsername.has(fold(user.username))) return "username is used by an earlier user";
+    return undefined;
+  }
+
+  private uniqueSerial(): string {
+    // 36^16 serials make a clash all but impossible; the bound only guards a broken injected generator.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const serial = this.newSerial();
+      if (!this.bySerial.has(serial)) return serial;
+    }
+    throw new Error("could not draw an unused serial in 100 attempts");
+  }
+
+  private put(user: EmulatedUser): void {
+    this.bySerial.set(user.serial, user);
+    this.byEmployeeID.set(user.employeeID, user);
+    if (user.username !== null) this.byUsername.set(fold(user.username), user);
+    if (user.email !== null) this.byEmail.set(fold(user.email), user);
+    this.changes++;
+  }
+
+  private remove(user: EmulatedUser): void {
+    // bySerial is left alone: put() overwrites the entry in place, which keeps its position.
+    this.byEmployeeID.delete(user.employeeID);
+    if (user.username !== null) this.byUsername.delete(fold(user.username));
+    if (user.email !== null) this.byEmail.delete(fold(user.email));
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The product's words for a user at each stage: as declared (with its source), and as applied
+ * (in state). Field names are the API's.
+ */
+import type { SourceLocation } from "./diagnostics.js";
+
+/** The fields we manage on a RuangKerja user, normalized (absent optional fields are omitted). */
+export interface UserFields {
+  readonly employeeID: string;
+  readonly name: string;
+  readonly username?: string;
+  readonly email?: string;
+  readonly phone?: string;
+  readonly isActive: boolean;
+  /** Compared as a set; stored sorted and without duplicates. */
+  readonly tagSerials?: readonly string[];
+  readonly organizationSerial?: string;
+}
+
+/** The names of the managed fields, in the order plans show them. */
+export const USER_FIELDS = [
+  "employeeID",
+  "name",
+  "username",
+  "email",
+  "phone",
+  "isActive",
+  "tagSerials",
+  "organizationSerial",
+] as const satisfies readonly (keyof UserFields)[];
+
+export type UserField = (typeof USER_FIELDS)[number];
+
+/** A user as the YAML declares it, after defaults and normalization. */
+export interface DesiredUser extends UserFields {
+  /** Earlier employee IDs of this person: a state entry under one of them is renamed. */
+  readonly previousEmployeeIDs?: readonly string[];
+  /** Where the user's list item starts. */
+  readonly source: SourceLocation;
+}
+
+/** What state remembers of a user: the fields last applied, and RuangKerja's serial. */
+export interface AppliedUser extends UserFields {
+  readonly serial: string;
+}

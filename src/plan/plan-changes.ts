@@ -1,0 +1,165 @@
+/**
+ * The planner, pure: (desired users, applied users) → Plan. No I/O, no clock, no randomness,
+ * so it is tested with plain objects and properties.
+ */
+import type { Diagnostic } from "../diagnostics.js";
+import { type AppliedUser, type DesiredUser, USER_FIELDS, type UserField, type UserFields } from "../model.js";
+import { ACTION_KINDS, type FieldChange, type FieldValue, PLAN_FORMAT_VERSION, type Plan, type PlannedAction } from "./plan-types.js";
+
+/**
+ * Fields that the four core endpoints cannot change on an existing user. A change to them is
+ * reported as a warning and left out of the update; state keeps the old value, so the warning
+ * stays until the change is made another way.
+ */
+const NOT_UPDATABLE: ReadonlySet<UserField> = new Set(["email"]);
+
+export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMap<string, AppliedUser>): Plan {
+  const actions: PlannedAction[] = [];
+  const warnings: Diagnostic[] = [];
+  const claimed = new Set<string>();
+  let unchanged = 0;
+
+  for (const user of desired) {
+    claimed.add(user.employeeID);
+    const current = applied.get(user.employeeID);
+    const renamedFrom = current ? undefined : findRenameSource(user, applied);
+    const before = current ?? (renamedFrom ? applied.get(renamedFrom) : undefined);
+    if (renamedFrom) claimed.add(renamedFrom);
+    if (current) {
+      for (const old of user.previousEmployeeIDs ?? []) {
+        if (applied.has(old)) {
+          warnings.push({
+            severity: "warning",
+            summary: `${user.employeeID} lists ${old} as a previous employee ID, but both are in state: ${old} is planned as a separate user`,
+            detail: `Remove ${old} from previousEmployeeIDs if it is a different person; otherwise ${old} will be deactivated.`,
+            field: "previousEmployeeIDs",
+            location: user.source,
+          });
+        }
+      }
+    }
+    const target = fieldsOf(user);
+    if (!before) {
+      actions.push({ action: "create", employeeID: user.employeeID, source: user.source, changes: creationChanges(target), after: target });
+      continue;
+    }
+    const { after, changes, skipped } = compare(before, target);
+    for (const field of skipped) {
+      warnings.push({
+        severity: "warning",
+        summary: `${field} of ${user.employeeID} changes from ${show(fieldValue(before, field))} to ${show(fieldValue(target, field))}, which apply cannot carry out`,
+        detail:
+          "RuangKerja's update endpoints do not take an e-mail address; change it in RuangKerja (or with a later version of this tool). Until then state keeps the old value and this warning stays.",
+        field,
+        location: user.source,
+      });
+    }
+    if (renamedFrom) {
+      actions.push({
+        action: "rename",
+        employeeID: user.employeeID,
+        previousEmployeeID: renamedFrom,
+        source: user.source,
+        changes: [{ field: "employeeID", before: renamedFrom, after: user.employeeID }, ...changes],
+        after,
+        before,
+      });
+    } else if (changes.length > 0) {
+      actions.push({ action: "update", employeeID: user.employeeID, source: user.source, changes, after, before });
+    } else {
+      unchanged++;
+    }
+  }
+
+  for (const [employeeID, user] of applied) {
+    if (claimed.has(employeeID)) continue;
+    if (!user.isActive) {
+      unchanged++;
+      continue;
+    }
+    const { serial: _serial, ...fields } = user;
+    actions.push({
+      action: "deactivate",
+      employeeID,
+      changes: [{ field: "isActive", before: true, after: false }],
+      after: { ...fields, isActive: false },
+      before: user,
+    });
+  }
+
+  actions.sort(byKindThenId);
+  const count = (kind: string) => actions.filter((a) => a.action === kind).length;
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    summary: { create: count("create"), update: count("update"), rename: count("rename"), deactivate: count("deactivate"), unchanged },
+    actions,
+    warnings,
+  };
+}
+
+/** The first of the user's previous IDs that state knows: that entry is this person, renamed. */
+function findRenameSource(user: DesiredUser, applied: ReadonlyMap<string, AppliedUser>): string | undefined {
+  return user.previousEmployeeIDs?.find((old) => applied.has(old));
+}
+
+function fieldsOf(user: DesiredUser): UserFields {
+  const { source: _source, previousEmployeeIDs: _previous, ...fields } = user;
+  return fields;
+}
+
+function creationChanges(target: UserFields): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of USER_FIELDS) {
+    const value = fieldValue(target, field);
+    if (value !== null) changes.push({ field, before: null, after: value });
+  }
+  return changes;
+}
+
+/** Field-by-field comparison (employeeID excepted: a rename is reported by the caller). */
+function compare(before: AppliedUser, target: UserFields): { after: UserFields; changes: FieldChange[]; skipped: UserField[] } {
+  const changes: FieldChange[] = [];
+  const skipped: UserField[] = [];
+  const after: Record<string, unknown> = { ...target };
+  for (const field of USER_FIELDS) {
+    if (field === "employeeID") continue;
+    const was = fieldValue(before, field);
+    const will = fieldValue(target, field);
+    if (sameValue(was, will)) continue;
+    if (NOT_UPDATABLE.has(field)) {
+      skipped.push(field);
+      if (was === null) delete after[field];
+      else after[field] = was;
+      continue;
+    }
+    changes.push({ field, before: was, after: will });
+  }
+  return { after: after as unknown as UserFields, changes, skipped };
+}
+
+function fieldValue(user: UserFields, field: UserField): FieldValue {
+  const value = user[field];
+  if (value === undefined) return null;
+  if (Array.isArray(value)) return value.length === 0 ? null : [...value].sort();
+  return value as FieldValue;
+}
+
+/** tagSerials are a set: order and repeats do not matter. */
+function sameValue(a: FieldValue, b: FieldValue): boolean {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const setA = new Set(a);
+    const setB = new Set(b);
+    return setA.size === setB.size && [...setA].every((x) => setB.has(x));
+  }
+  return a === b;
+}
+
+function show(value: FieldValue): string {
+  return value === null ? "(none)" : JSON.stringify(value);
+}
+
+function byKindThenId(a: PlannedAction, b: PlannedAction): number {
+  const kind = ACTION_KINDS.indexOf(a.action) - ACTION_KINDS.indexOf(b.action);
+  if (kind !== 0) return kind;
+  return a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0;
+}

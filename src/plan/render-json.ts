@@ -1,0 +1,35 @@
+/** The stable machine view of a plan (`plan --json`). Its keys are a contract: add, never rename. */
+import type { FieldValue, Plan } from "./plan-types.js";
+
+export interface PlanJson {
+  formatVersion: number;
+  summary: { create: number; update: number; rename: number; deactivate: number; unchanged: number };
+  actions: {
+    action: string;
+    employeeID: string;
+    previousEmployeeID?: string;
+    source: { file: string; line: number } | null;
+    changes: { field: string; before: FieldValue; after: FieldValue }[];
+  }[];
+  warnings: { summary: string; detail?: string; field?: string; source: { file: string; line: number } | null }[];
+}
+
+export function planToJson(plan: Plan): PlanJson {
+  return {
+    formatVersion: plan.formatVersion,
+    summary: { ...plan.summary },
+    actions: plan.actions.map((a) => ({
+      action: a.action,
+      employeeID: a.employeeID,
+      ...(a.previousEmployeeID ? { previousEmployeeID: a.previousEmployeeID } : {}),
+      source: a.source ? { file: a.source.file, line: a.source.line } : null,
+      changes: a.changes.map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
+    })),
+    warnings: plan.warnings.map((w) => ({
+      summary: w.summary,
+      ...(w.detail ? { detail: w.detail } : {}),
+      ...(w.field ? { field: w.field } : {}),
+      source: w.location ? { file: w.location.file, line: w.location.line } : null,
+    })),
+  };
+}

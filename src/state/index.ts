@@ -1,0 +1,11 @@
+export {
+  newStateDocument,
+  parseStateJson,
+  STATE_FORMAT_VERSION,
+  type StateDocument,
+  type StateJson,
+  stateToJson,
+} from "./state-document.js";
+export { DEFAULT_STATE_PATH, FileStateStore } from "./state-file.js";
+export { StateSession } from "./state-session.js";
+export type { StateLock, StateStore } from "./state-store.js";

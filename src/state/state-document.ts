@@ -1,0 +1,126 @@
+/**
+ * The state document: what was last applied, with an identity (lineage) and a clock (serial),
+ * as Terraform's state file has. Pure data and its validation; stores live beside it.
+ */
+import { randomUUID } from "node:crypto";
+import type { Diagnostic } from "../diagnostics.js";
+import type { AppliedUser } from "../model.js";
+
+export const STATE_FORMAT_VERSION = 1;
+
+export interface StateDocument {
+  readonly formatVersion: number;
+  /** Set when a state is first written; a state from another lineage is another history. */
+  readonly lineage: string;
+  /** Increases by one on every write. */
+  readonly serial: number;
+  /** Users by employeeID, as last applied. */
+  readonly users: ReadonlyMap<string, AppliedUser>;
+}
+
+/** The JSON form: users as an array sorted by employeeID (stable diffs, and faster to parse than an object). */
+export interface StateJson {
+  formatVersion: number;
+  lineage: string;
+  serial: number;
+  users: AppliedUser[];
+}
+
+export function newStateDocument(): StateDocument {
+  return { formatVersion: STATE_FORMAT_VERSION, lineage: randomUUID(), serial: 0, users: new Map() };
+}
+
+export function stateToJson(state: StateDocument): StateJson {
+  const users = [...state.users.values()].sort((a, b) => (a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0));
+  return { formatVersion: state.formatVersion, lineage: state.lineage, serial: state.serial, users: users.map(orderFields) };
+}
+
+const FIELD_ORDER = ["employeeID", "name", "username", "email", "phone", "isActive", "tagSerials", "organizationSerial", "serial"] as const;
+
+/** A record with only the known fields, in a fixed order: nothing else (no password, no token) can reach the file. */
+function orderFields(user: AppliedUser): AppliedUser {
+  const out: Record<string, unknown> = {};
+  for (const key of FIELD_ORDER) {
+    const value = user[key];
+    if (value !== undefined) out[key] = Array.isArray(value) ? [...value] : value;
+  }
+  return out as unknown as AppliedUser;
+}
+
+/** Parses and checks a state file's text; problems come back as diagnostics located in `file`. */
+export function parseStateJson(file: string, text: string): { state?: StateDocument; diagnostics: Diagnostic[] } {
+  const problem = (summary: string, detail?: string): { diagnostics: Diagnostic[] } => ({
+    diagnostics: [{ severity: "error", summary, location: { file, line: 1, column: 1 }, ...(detail ? { detail } : {}) }],
+  });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return problem(
+      `the state file is not valid JSON (${(error as Error).message})`,
+      "It may have been truncated or edited by hand. Restore it from version control or your backup; do not delete it, or every user would be planned as new.",
+    );
+  }
+  if (!isObject(raw)) return problem("the state file does not hold a JSON object");
+  const { formatVersion, lineage, serial, users } = raw;
+  if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion)) {
+    return problem('the state file has no "formatVersion"', "This does not look like a ruangkerja-users state file.");
+  }
+  if (formatVersion > STATE_FORMAT_VERSION) {
+    return problem(
+      `the state file has format version ${formatVersion}, newer than this ruangkerja-users understands (${STATE_FORMAT_VERSION})`,
+      "Upgrade ruangkerja-users to the version that wrote it.",
+    );
+  }
+  if (typeof lineage !== "string" || lineage === "") return problem('the state file has no "lineage"');
+  if (typeof serial !== "number" || !Number.isInteger(serial) || serial < 0) {
+    return problem('the state file\'s "serial" is not a non-negative whole number');
+  }
+  if (!Array.isArray(users)) return problem('the state file\'s "users" is not a list');
+  const map = new Map<string, AppliedUser>();
+  const diagnostics: Diagnostic[] = [];
+  users.forEach((user, index) => {
+    const reason = checkAppliedUser(user);
+    if (reason) {
+      diagnostics.push({
+        severity: "error",
+        summary: `state entry users[${index}] ${reason}`,
+        field: `users[${index}]`,
+        location: { file, line: 1, column: 1 },
+      });
+      return;
+    }
+    const applied = user as AppliedUser;
+    if (map.has(applied.employeeID)) {
+      diagnostics.push({
+        severity: "error",
+        summary: `state lists employeeID "${applied.employeeID}" twice`,
+        field: `users[${index}]`,
+        location: { file, line: 1, column: 1 },
+      });
+      return;
+    }
+    map.set(applied.employeeID, orderFields(applied));
+  });
+  if (diagnostics.length > 0) return { diagnostics };
+  return { state: { formatVersion: STATE_FORMAT_VERSION, lineage, serial, users: map }, diagnostics: [] };
+}
+
+function checkAppliedUser(user: unknown): string | undefined {
+  if (!isObject(user)) return "is not an object";
+  if (typeof user.employeeID !== "string" || user.employeeID === "") return "has no employeeID";
+  if (typeof user.name !== "string") return `(${user.employeeID}) has no name`;
+  if (typeof user.isActive !== "boolean") return `(${user.employeeID}) has no isActive`;
+  if (typeof user.serial !== "string") return `(${user.employeeID}) has no serial`;
+  for (const key of ["username", "email", "phone", "organizationSerial"] as const) {
+    if (user[key] !== undefined && typeof user[key] !== "string") return `(${user.employeeID}) has a ${key} that is not text`;
+  }
+  if (user.tagSerials !== undefined && !(Array.isArray(user.tagSerials) && user.tagSerials.every((t) => typeof t === "string"))) {
+    return `(${user.employeeID}) has tagSerials that are not a list of text`;
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

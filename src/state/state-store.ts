@@ -1,0 +1,20 @@
+/**
+ * Where state lives. A store reads and writes whole state documents and guards applies with an
+ * exclusive lock; the file store is the first, a PostgreSQL store can follow the same interface.
+ */
+import type { StateDocument } from "./state-document.js";
+
+export interface StateLock {
+  release(): Promise<void>;
+}
+
+export interface StateStore {
+  /** What the user named (a path, later a URL without its password), for messages. */
+  readonly location: string;
+  /** The current state, or undefined when none was ever written. Throws InvalidInputError when it is unreadable. */
+  read(): Promise<StateDocument | undefined>;
+  /** Replaces the stored state atomically. */
+  write(state: StateDocument): Promise<void>;
+  /** Takes the exclusive lock or throws StateLockedError at once. */
+  lock(operation: string): Promise<StateLock>;
+}
