@@ -177,10 +177,11 @@ export function errorBody(name: EmulatorErrorName, detail?: string): ErrorBody {
   return { errorCode: row.code, message: row.message, detail: detail ?? row.detail };
 }
 
+const STATUS_BY_CODE = new Map<number, number>(
+  (Object.values(EMULATOR_ERROR_CODES) as EmulatorErrorCode[]).map((row) => [row.code, row.httpStatus]),
+);
+
 /** The HTTP status that goes with an error body when it is the whole reply. */
 export function httpStatusOf(error: ErrorBody): number {
-  for (const row of Object.values(EMULATOR_ERROR_CODES) as EmulatorErrorCode[]) {
-    if (row.code === error.errorCode) return row.httpStatus;
-  }
-  return 500;
+  return STATUS_BY_CODE.get(error.errorCode) ?? 500;
 }

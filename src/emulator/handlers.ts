@@ -134,10 +134,7 @@ export function listUsers(store: UserStore, query: URLSearchParams): Reply {
 function parseListQuery(query: URLSearchParams): ListQuery | ErrorBody {
   const unknown = [...new Set(query.keys())].filter((key) => !QUERY_PARAMETERS.has(key));
   if (unknown.length > 0) {
-    return errorBody(
-      "FIELD_NOT_ACCEPTED",
-      unknown.map((key) => `${key}: not a query parameter of GET /ruangkerja/users`).join("; "),
-    );
+    return errorBody("FIELD_NOT_ACCEPTED", unknown.map((key) => `${key}: not a query parameter of GET /ruangkerja/users`).join("; "));
   }
   const problems: string[] = [];
   const one = (key: string): string | undefined => {

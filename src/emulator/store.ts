@@ -59,13 +59,26 @@ export function randomSerial(): string {
 
 const fold = (s: string): string => s.toLowerCase();
 
+interface Folded {
+  readonly name: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+}
+
+function foldUser(user: EmulatedUser): Folded {
+  return { name: fold(user.name), email: user.email && fold(user.email), phone: user.phone && fold(user.phone) };
+}
+
 function uniqueTags(tags: readonly string[] | null): readonly string[] {
   return tags ? [...new Set(tags)] : [];
 }
 
 export class UserStore {
-  // Keyed by serial, which never changes, so Map order stays creation order across renames.
-  private readonly bySerial = new Map<string, EmulatedUser>();
+  // Creation order; a user keeps its slot for life (there is no delete), found by its serial, which never changes.
+  private readonly ordered: EmulatedUser[] = [];
+  private readonly slotBySerial = new Map<string, number>();
+  // Lower-cased name, email and phone per slot, made once per change rather than once per list call.
+  private readonly foldedBySlot: Folded[] = [];
   private readonly byEmployeeID = new Map<string, EmulatedUser>();
   private readonly byUsername = new Map<string, EmulatedUser>();
   private readonly byEmail = new Map<string, EmulatedUser>();
@@ -79,7 +92,7 @@ export class UserStore {
   }
 
   get size(): number {
-    return this.bySerial.size;
+    return this.ordered.length;
   }
 
   create(input: CreateInput): StoreResult {
@@ -143,22 +156,28 @@ export class UserStore {
 
   /** One page (1-based) of the users matching the filter, in creation order. */
   list(filter: ListFilter, page: number, pageSize: number): ListPage {
+    const start = (page - 1) * pageSize;
+    const { isActive, employeeID } = filter;
     const name = filter.name === undefined ? undefined : fold(filter.name);
     const email = filter.email === undefined ? undefined : fold(filter.email);
     const phone = filter.phone === undefined ? undefined : fold(filter.phone);
-    const contains = (value: string | null, needle: string | undefined): boolean =>
-      needle === undefined || (value !== null && fold(value).includes(needle));
-    let source: Iterable<EmulatedUser> = this.bySerial.values();
-    if (filter.employeeID !== undefined) {
-      const one = this.byEmployeeID.get(filter.employeeID);
-      source = one ? [one] : [];
+    if (isActive === undefined && employeeID === undefined && name === undefined && email === undefined && phone === undefined) {
+      return { items: this.ordered.slice(start, start + pageSize), totalItems: this.ordered.length };
     }
-    const start = (page - 1) * pageSize;
+    const contains = (value: string | null, needle: string | undefined): boolean =>
+      needle === undefined || (value?.includes(needle) ?? false);
+    let slots: Iterable<number> = this.ordered.keys();
+    if (employeeID !== undefined) {
+      const one = this.byEmployeeID.get(employeeID);
+      slots = one ? [this.slotBySerial.get(one.serial) as number] : [];
+    }
     const items: EmulatedUser[] = [];
     let totalItems = 0;
-    for (const user of source) {
-      if (filter.isActive !== undefined && user.isActive !== filter.isActive) continue;
-      if (!contains(user.name, name) || !contains(user.email, email) || !contains(user.phone, phone)) continue;
+    for (const slot of slots) {
+      const user = this.ordered[slot] as EmulatedUser;
+      if (isActive !== undefined && user.isActive !== isActive) continue;
+      const f = this.foldedBySlot[slot] as Folded;
+      if (!contains(f.name, name) || !contains(f.email, email) || !contains(f.phone, phone)) continue;
       if (totalItems >= start && items.length < pageSize) items.push(user);
       totalItems++;
     }
@@ -167,11 +186,13 @@ export class UserStore {
 
   /** Every user, in creation order. */
   all(): EmulatedUser[] {
-    return [...this.bySerial.values()];
+    return [...this.ordered];
   }
 
   clear(): void {
-    this.bySerial.clear();
+    this.ordered.length = 0;
+    this.foldedBySlot.length = 0;
+    this.slotBySerial.clear();
     this.byEmployeeID.clear();
     this.byUsername.clear();
     this.byEmail.clear();
@@ -196,7 +217,7 @@ export class UserStore {
 
   private clashOf(user: EmulatedUser): string | undefined {
     if (this.byEmployeeID.has(user.employeeID)) return "employeeID is used by an earlier user";
-    if (this.bySerial.has(user.serial)) return `serial "${user.serial}" is used by an earlier user`;
+    if (this.slotBySerial.has(user.serial)) return `serial "${user.serial}" is used by an earlier user`;
     if (user.email !== null && this.byEmail.has(fold(user.email))) return "email is used by an earlier user";
     if (user.username !== null && this.byUsername.has(fold(user.username))) return "username is used by an earlier user";
     return undefined;
@@ -206,13 +227,19 @@ export class UserStore {
     // 36^16 serials make a clash all but impossible; the bound only guards a broken injected generator.
     for (let attempt = 0; attempt < 100; attempt++) {
       const serial = this.newSerial();
-      if (!this.bySerial.has(serial)) return serial;
+      if (!this.slotBySerial.has(serial)) return serial;
     }
     throw new Error("could not draw an unused serial in 100 attempts");
   }
 
   private put(user: EmulatedUser): void {
-    this.bySerial.set(user.serial, user);
+    let slot = this.slotBySerial.get(user.serial);
+    if (slot === undefined) {
+      slot = this.ordered.length;
+      this.slotBySerial.set(user.serial, slot);
+    }
+    this.ordered[slot] = user;
+    this.foldedBySlot[slot] = foldUser(user);
     this.byEmployeeID.set(user.employeeID, user);
     if (user.username !== null) this.byUsername.set(fold(user.username), user);
     if (user.email !== null) this.byEmail.set(fold(user.email), user);
@@ -220,7 +247,7 @@ export class UserStore {
   }
 
   private remove(user: EmulatedUser): void {
-    // bySerial is left alone: put() overwrites the entry in place, which keeps its position.
+    // The slot is left alone: put() overwrites it in place, which keeps the user's position.
     this.byEmployeeID.delete(user.employeeID);
     if (user.username !== null) this.byUsername.delete(fold(user.username));
     if (user.email !== null) this.byEmail.delete(fold(user.email));

@@ -77,9 +77,7 @@ const RULES: Record<FieldName, Rule> = {
   newEmployeeID: optional(idRule),
   username: optional(idRule),
   email: optional((v) =>
-    typeof v === "string" && v.length <= 254 && EMAIL_PATTERN.test(v)
-      ? undefined
-      : "must be an e-mail address (name@domain.tld) or null",
+    typeof v === "string" && v.length <= 254 && EMAIL_PATTERN.test(v) ? undefined : "must be an e-mail address (name@domain.tld) or null",
   ),
   phone: optional((v) =>
     typeof v === "string" && PHONE_PATTERN.test(v) ? undefined : "must be a string of digits, optionally after a leading +, or null",
@@ -87,9 +85,7 @@ const RULES: Record<FieldName, Rule> = {
   password: optional((v) => (typeof v === "string" ? undefined : "must be a string or null")),
   isActive: (v) => (typeof v === "boolean" ? undefined : "must be true or false"),
   tagSerials: optional((v) =>
-    Array.isArray(v) && v.every((s) => typeof s === "string" && s !== "")
-      ? undefined
-      : "must be an array of non-empty strings, or null",
+    Array.isArray(v) && v.every((s) => typeof s === "string" && s !== "") ? undefined : "must be an array of non-empty strings, or null",
   ),
   organizationSerial: optional((v) => (typeof v === "string" && v !== "" ? undefined : "must be a non-empty string or null")),
 };
@@ -190,14 +186,10 @@ export function checkUpdate(raw: unknown, kind: "update-one" | "update-bulk", pa
       ),
     };
   }
-  const value: UpdateInput = {
-    employeeID: f.employeeID as string,
-    name: f.name as string,
-    isActive: f.isActive as boolean,
-  };
+  const value: Record<string, unknown> = { employeeID: f.employeeID, name: f.name, isActive: f.isActive };
   // Copy only the keys that were sent: absence is meaningful (leave unchanged).
   for (const key of ["newEmployeeID", "username", "phone", "tagSerials", "organizationSerial"] as const) {
-    if (key in f) (value as Record<string, unknown>)[key] = f[key];
+    if (key in f) value[key] = f[key];
   }
-  return { ok: true, value };
+  return { ok: true, value: value as unknown as UpdateInput };
 }

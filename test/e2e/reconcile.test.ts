@@ -116,8 +116,8 @@ describe("plan → apply → change → apply → converged", () => {
     const result = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("Apply complete: 8 succeeded, 0 failed");
-    expect(emulator.requestCounts()["update-bulk"] - (before["update-bulk"] ?? 0)).toBe(1);
-    expect(emulator.requestCounts()["create-bulk"] - (before["create-bulk"] ?? 0)).toBe(0);
+    expect((emulator.requestCounts()["update-bulk"] ?? 0) - (before["update-bulk"] ?? 0)).toBe(1);
+    expect((emulator.requestCounts()["create-bulk"] ?? 0) - (before["create-bulk"] ?? 0)).toBe(0);
 
     const edited = (await apiGet(`${emulator.url}/ruangkerja/users/ENG0003`, TOKEN)).body as UserViewBody;
     expect(edited.data).toMatchObject({ name: "Edited 3", phone: "628993", isActive: true });

@@ -45,7 +45,7 @@ class FakeClient implements ApplyClient {
   }
   async updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult> {
     this.counts.update++;
-    this.calls.push({ kind: "update", body: { employeeID, ...body } });
+    this.calls.push({ kind: "update", body: { ...body, path: employeeID } });
     return { ok: true, serial: `S-${employeeID}` };
   }
 }
