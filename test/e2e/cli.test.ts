@@ -92,7 +92,10 @@ describe("bad input changes nothing", () => {
   });
 
   it("apply refuses a token over plain http to a non-loopback address, before any call", async () => {
-    const result = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env: { ...env, RUANGKERJA_API_URL: "http://api.ruangkerja.id" } });
+    const result = await runCli(["apply", "--auto-approve"], {
+      cwd: work.dir,
+      env: { ...env, RUANGKERJA_API_URL: "http://api.ruangkerja.id" },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("refusing to send the access token over plain http");
   });
@@ -147,7 +150,14 @@ describe("state", () => {
 describe("secrets", () => {
   it("the token appears in no output and no file written", async () => {
     const outputs: string[] = [];
-    for (const args of [["validate"], ["plan"], ["plan", "--json"], ["apply", "--auto-approve"], ["apply", "--auto-approve", "--json"], ["plan", "--detailed-exitcode"]]) {
+    for (const args of [
+      ["validate"],
+      ["plan"],
+      ["plan", "--json"],
+      ["apply", "--auto-approve"],
+      ["apply", "--auto-approve", "--json"],
+      ["plan", "--detailed-exitcode"],
+    ]) {
       const r = await runCli(args, { cwd: work.dir, env: { ...env, DEBUG: "*" } });
       outputs.push(r.stdout, r.stderr);
     }
@@ -177,7 +187,10 @@ describe("emulator command", () => {
       expect(firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const denied = await fetch(`${firstLine}/ruangkerja/users`, { signal: AbortSignal.timeout(5000) });
       expect(denied.status).toBe(401);
-      const ok = await fetch(`${firstLine}/ruangkerja/users`, { headers: { Authorization: "cmd-token" }, signal: AbortSignal.timeout(5000) });
+      const ok = await fetch(`${firstLine}/ruangkerja/users`, {
+        headers: { Authorization: "cmd-token" },
+        signal: AbortSignal.timeout(5000),
+      });
       expect(ok.status).toBe(200);
     } finally {
       child.kill("SIGTERM");

@@ -19,10 +19,17 @@ export interface CliResult {
 }
 
 /** Runs `node <bin> ...args` with a clean environment (no inherited RUANGKERJA_*), killed after `timeoutMs`. */
-export function runCli(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
+): Promise<CliResult> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" };
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...base, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd,
+      env: { ...base, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
@@ -100,12 +107,12 @@ export function makeUsers(prefix: string, count: number, start = 0): UserSpec[] 
 }
 
 /** GET a JSON document from the emulator with the token. */
-export async function apiGet(url: string, token: string): Promise<{ status: number; body: any }> {
+export async function apiGet(url: string, token: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, { headers: { Authorization: token, Accept: "application/json" }, signal: AbortSignal.timeout(10_000) });
   return { status: res.status, body: await res.json() };
 }
 
-export async function apiSend(method: string, url: string, token: string, body: unknown): Promise<{ status: number; body: any }> {
+export async function apiSend(method: string, url: string, token: string, body: unknown): Promise<{ status: number; body: unknown }> {
   const res = await fetch(url, {
     method,
     headers: { Authorization: token, Accept: "application/json", "Content-Type": "application/json" },

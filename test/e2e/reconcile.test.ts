@@ -26,7 +26,16 @@ async function writeAll() {
 }
 
 interface UserViewBody {
-  data: { employeeID: string; name: string; username: string | null; email: string | null; phone: string | null; isActive: boolean; organizationLevelSerial: string | null; tags: { serial: string }[] };
+  data: {
+    employeeID: string;
+    name: string;
+    username: string | null;
+    email: string | null;
+    phone: string | null;
+    isActive: boolean;
+    organizationLevelSerial: string | null;
+    tags: { serial: string }[];
+  };
 }
 
 beforeAll(async () => {
@@ -101,10 +110,9 @@ describe("plan → apply → change → apply → converged", () => {
       previousEmployeeID: "SLS0000",
       source: { file: "users/sales.yml", line: 2 },
     });
-    expect(plan.actions.filter((a: { action: string }) => a.action === "deactivate").map((a: { employeeID: string }) => a.employeeID)).toEqual([
-      "OPS0000",
-      "OPS0001",
-    ]);
+    expect(
+      plan.actions.filter((a: { action: string }) => a.action === "deactivate").map((a: { employeeID: string }) => a.employeeID),
+    ).toEqual(["OPS0000", "OPS0001"]);
     const text = await runCli(["plan"], { cwd: work.dir, env });
     expect(text.stdout).toContain('"Karyawan ENG 0000" → "Edited 0"');
     expect(text.stdout).toContain("→ rename SLS0000 → SLS9000");
@@ -158,7 +166,9 @@ describe("a rejected item fails alone", () => {
 
     const result = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/users\/joiners\.yaml:\d+: failed: create TAKEN0001: USER_EMPLOYEE_ID_EXISTS \(10101\): employee id already been taken/);
+    expect(result.stdout).toMatch(
+      /users\/joiners\.yaml:\d+: failed: create TAKEN0001: USER_EMPLOYEE_ID_EXISTS \(10101\): employee id already been taken/,
+    );
     expect(result.stdout).toContain("3 succeeded, 1 failed");
     for (const id of ["JOIN0000", "JOIN0001", "JOIN0002"]) {
       expect((await apiGet(`${emulator.url}/ruangkerja/users/${id}`, TOKEN)).status).toBe(200);

@@ -10,11 +10,17 @@ let url: string;
 let script: ((req: IncomingMessage, res: ServerResponse) => void)[] = [];
 let seen: { method: string; path: string; auth: string | undefined }[] = [];
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (_req: IncomingMessage, res: ServerResponse) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-};
-const bulkOk = json(200, { data: { failedItems: [], successItems: [{ payload: { employeeID: "E1" }, response: { serial: "S1" } }] }, status: "success", message: "success" });
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(body));
+  };
+const bulkOk = json(200, {
+  data: { failedItems: [], successItems: [{ payload: { employeeID: "E1" }, response: { serial: "S1" } }] },
+  status: "success",
+  message: "success",
+});
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -89,14 +95,19 @@ describe("RuangkerjaClient", () => {
 
   it("does not retry a renaming PUT after a 503", async () => {
     script = [json(503, {}), json(200, { data: { serial: "S9" } })];
-    await expect(client().updateUser("E1", { employeeID: "E1", newEmployeeID: "E2", name: "A", isActive: true })).rejects.toBeInstanceOf(ApiError);
+    await expect(client().updateUser("E1", { employeeID: "E1", newEmployeeID: "E2", name: "A", isActive: true })).rejects.toBeInstanceOf(
+      ApiError,
+    );
     expect(seen).toHaveLength(1);
   });
 
   it("returns a single-user API error as a result, not an exception", async () => {
     script = [json(400, { errorCode: 10101, message: "USER_EMPLOYEE_ID_EXISTS", detail: "employee id already been taken" })];
     const result = await client().updateUser("E1", { employeeID: "E1", newEmployeeID: "E2", name: "A", isActive: true });
-    expect(result).toEqual({ ok: false, error: { errorCode: 10101, message: "USER_EMPLOYEE_ID_EXISTS", detail: "employee id already been taken" } });
+    expect(result).toEqual({
+      ok: false,
+      error: { errorCode: 10101, message: "USER_EMPLOYEE_ID_EXISTS", detail: "employee id already been taken" },
+    });
   });
 
   it("throws on a rejected token, with the API's words and without the token", async () => {

@@ -31,10 +31,15 @@ class FakeClient implements ApplyClient {
     const error = this.throwOn?.(kind);
     if (error) throw error;
     return {
-      successItems: items.filter((i) => !this.reject.has(i.employeeID)).map((payload) => ({ payload, response: { serial: `S-${payload.employeeID}` } })),
+      successItems: items
+        .filter((i) => !this.reject.has(i.employeeID))
+        .map((payload) => ({ payload, response: { serial: `S-${payload.employeeID}` } })),
       failedItems: items
         .filter((i) => this.reject.has(i.employeeID))
-        .map((payload) => ({ payload, error: { errorCode: 10101, message: "USER_EMPLOYEE_ID_EXISTS", detail: "employee id already been taken" } })),
+        .map((payload) => ({
+          payload,
+          error: { errorCode: 10101, message: "USER_EMPLOYEE_ID_EXISTS", detail: "employee id already been taken" },
+        })),
     };
   }
   createBulk(items: CreateUserBody[]) {
@@ -82,7 +87,10 @@ describe("applyPlan", () => {
   });
 
   it("reports each failed item with its code and source, and keeps the successes", async () => {
-    const plan = planChanges([desired("OK1"), desired("TAKEN", { source: { file: "users/x.yaml", line: 9, column: 5 } }), desired("OK2")], new Map());
+    const plan = planChanges(
+      [desired("OK1"), desired("TAKEN", { source: { file: "users/x.yaml", line: 9, column: 5 } }), desired("OK2")],
+      new Map(),
+    );
     const store = new MemoryStore();
     const result = await applyPlan(plan, new FakeClient(new Set(["TAKEN"])), new StateSession(store, newStateDocument()));
     expect(result.succeeded).toBe(2);
@@ -106,13 +114,32 @@ describe("applyPlan", () => {
     );
     const client = new FakeClient();
     const store = new MemoryStore();
-    const result = await applyPlan(plan, client, new StateSession(store, { ...newStateDocument(), users: stateOf(applied("U"), applied("R1"), applied("GONE")) }));
+    const result = await applyPlan(
+      plan,
+      client,
+      new StateSession(store, { ...newStateDocument(), users: stateOf(applied("U"), applied("R1"), applied("GONE")) }),
+    );
     expect(result.failed).toBe(0);
     expect(client.calls.map((c) => c.kind)).toEqual(["update-bulk", "create-bulk"]);
     const items = client.calls[0]?.body as UpdateBulkItem[];
     expect(items).toContainEqual({ employeeID: "U", name: "Changed", username: null, phone: null, isActive: true, tagSerials: [] });
-    expect(items).toContainEqual({ employeeID: "R1", newEmployeeID: "R2", name: "Name R2", username: null, phone: null, isActive: true, tagSerials: [] });
-    expect(items).toContainEqual({ employeeID: "GONE", name: "Name GONE", username: null, phone: "62811", isActive: false, tagSerials: [] });
+    expect(items).toContainEqual({
+      employeeID: "R1",
+      newEmployeeID: "R2",
+      name: "Name R2",
+      username: null,
+      phone: null,
+      isActive: true,
+      tagSerials: [],
+    });
+    expect(items).toContainEqual({
+      employeeID: "GONE",
+      name: "Name GONE",
+      username: null,
+      phone: "62811",
+      isActive: false,
+      tagSerials: [],
+    });
     const final = store.writes.at(-1)?.users;
     expect(final?.has("R1")).toBe(false);
     expect(final?.get("R2")?.serial).toBe("S-R1");
@@ -145,7 +172,10 @@ describe("applyPlan", () => {
     const plan = planChanges(many("E", 300), new Map());
     let n = 0;
     const client = new FakeClient(new Set(), () => (n++ === 0 ? new ApiError("boom", { method: "POST", path: "/x" }, 500) : undefined));
-    const result = await applyPlan(plan, client, new StateSession(new MemoryStore(), newStateDocument()), { chunkSize: 100, parallelism: 1 });
+    const result = await applyPlan(plan, client, new StateSession(new MemoryStore(), newStateDocument()), {
+      chunkSize: 100,
+      parallelism: 1,
+    });
     expect(result.succeeded).toBe(200);
     expect(result.failures.every((f) => f.errorCode === "HTTP_500")).toBe(true);
     expect(result.failed).toBe(100);

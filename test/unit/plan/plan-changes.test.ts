@@ -100,7 +100,13 @@ describe("planChanges", () => {
       [desired("B"), desired("A"), desired("U", { name: "changed" }), desired("R2", { previousEmployeeIDs: ["R1"] })],
       stateOf(applied("U"), applied("R1"), applied("D")),
     );
-    expect(plan.actions.map((a) => `${a.action}:${a.employeeID}`)).toEqual(["create:A", "create:B", "update:U", "rename:R2", "deactivate:D"]);
+    expect(plan.actions.map((a) => `${a.action}:${a.employeeID}`)).toEqual([
+      "create:A",
+      "create:B",
+      "update:U",
+      "rename:R2",
+      "deactivate:D",
+    ]);
     expect(plan.summary).toEqual({ create: 2, update: 1, rename: 1, deactivate: 1, unchanged: 0 });
   });
 

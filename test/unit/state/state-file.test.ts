@@ -23,7 +23,11 @@ describe("FileStateStore", () => {
 
   it("round-trips a state: lineage, serial, users and their serials", async () => {
     const store = new FileStateStore(join(dir, "nested", "state.json"));
-    const state = { ...newStateDocument(), serial: 7, users: stateOf(applied("B", { tagSerials: ["T1", "T2"] }), applied("A", { phone: "62811" })) };
+    const state = {
+      ...newStateDocument(),
+      serial: 7,
+      users: stateOf(applied("B", { tagSerials: ["T1", "T2"] }), applied("A", { phone: "62811" })),
+    };
     await store.write(state);
     const back = await store.read();
     expect(back?.lineage).toBe(state.lineage);

@@ -1,0 +1,161 @@
+/**
+ * One declaration file, from text to desired users: YAML with positions, then the schema, then
+ * defaults and normalization. Rules that need other files live in cross-file-rules.ts.
+ */
+import type { ErrorObject } from "ajv";
+import { isAlias, isScalar, isSeq, type Node } from "yaml";
+import { type Diagnostic, type SourceLocation, sortDiagnostics } from "../diagnostics.js";
+import type { DesiredUser } from "../model.js";
+import { toDesiredUser } from "./normalize.js";
+import { type DeclarationFileAsWritten, declarationsValidator, type UserAsWritten } from "./schema.js";
+import { schemaDiagnostics } from "./schema-messages.js";
+import { aliasDiagnostic, emptyFileDiagnostic, MAX_ALIAS_COUNT, yamlDiagnostics } from "./yaml-messages.js";
+import { fieldOf, findNode, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
+
+/**
+ * One item of a users: list. The identity fields are what the rules across files compare; they
+ * are kept even when another field of the user is wrong, so one run reports a duplicate
+ * employeeID together with, say, an unquoted phone. A field with an error of its own is absent.
+ */
+export interface DeclaredUser {
+  /** Position in its file's users: list, for field paths such as `users[3].email`. */
+  readonly index: number;
+  readonly source: SourceLocation;
+  readonly employeeID?: string;
+  readonly username?: string;
+  readonly email?: string;
+  readonly previousEmployeeIDs?: readonly string[];
+  /** The normalized user; absent when the user (or the file's defaults) has an error. */
+  readonly user?: DesiredUser;
+}
+
+export interface ParsedFile {
+  readonly users: DeclaredUser[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** `/users/3` or `/users/3/phone/…` → index 3 and field "phone". */
+const USER_ERROR = /^\/users\/(\d+)(?:\/([^/]+))?/;
+
+/** Per user index: the fields with errors, or "item" when the item itself is unusable. */
+type UserErrors = Map<number, Set<string> | "item">;
+
+function isEmptyDocument(source: YamlSource): boolean {
+  const contents = source.doc.contents as Node | null;
+  return contents === null || (isScalar(contents) && contents.value === null);
+}
+
+/** Sorts the schema's errors by user; `fileLevel` when one outside the users (defaults, users: itself) concerns them all. */
+function errorsByUser(errors: readonly ErrorObject[]): { userErrors: UserErrors; fileLevel: boolean } {
+  const userErrors: UserErrors = new Map();
+  let fileLevel = false;
+  for (const error of errors) {
+    const match = USER_ERROR.exec(error.instancePath);
+    if (!match) {
+      // An unknown top-level key spoils nothing; anything else outside the users (defaults, users: itself) spoils all.
+      if (!(error.instancePath === "" && error.keyword === "additionalProperties")) fileLevel = true;
+      continue;
+    }
+    const index = Number(match[1]);
+    const field = match[2];
+    const known = userErrors.get(index);
+    if (known === "item") continue;
+    if (field === undefined && error.keyword === "type") userErrors.set(index, "item");
+    else {
+      const fields = known ?? new Set<string>();
+      if (field !== undefined) fields.add(field);
+      userErrors.set(index, fields);
+    }
+  }
+  return { userErrors, fileLevel };
+}
+
+/** Parses, validates and normalizes one file. `file` is the path diagnostics show. */
+export function parseDeclarationText(file: string, text: string): ParsedFile {
+  const source = parseYamlSource(file, text);
+  const diagnostics = yamlDiagnostics(source);
+  // A duplicate key leaves a well-formed document behind, so the file's other problems are still
+  // worth reporting; after any other YAML error what follows would be noise.
+  if (source.doc.errors.some((e) => e.code !== "DUPLICATE_KEY")) return { users: [], diagnostics };
+  if (isEmptyDocument(source)) return { users: [], diagnostics: [...diagnostics, emptyFileDiagnostic(file)] };
+
+  let data: unknown;
+  try {
+    data = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    return { users: [], diagnostics: [...diagnostics, aliasDiagnostic(source, error)] };
+  }
+
+  const validate = declarationsValidator();
+  // After a duplicate key no user of the file is complete, but identities still feed the cross-file rules.
+  const usable = source.doc.errors.length === 0;
+  if (validate(data)) {
+    return { users: buildUsers(source, data as DeclarationFileAsWritten, new Map(), usable, diagnostics), diagnostics };
+  }
+  const errors = validate.errors ?? [];
+  for (const d of schemaDiagnostics(source, errors, data)) diagnostics.push(d);
+  if (!Array.isArray((data as { users?: unknown } | null)?.users)) return { users: [], diagnostics };
+  const { userErrors, fileLevel } = errorsByUser(errors);
+  return { users: buildUsers(source, data as DeclarationFileAsWritten, userErrors, !fileLevel && usable, diagnostics), diagnostics };
+}
+
+function validString(written: UserAsWritten, field: "employeeID" | "username" | "email", bad: ReadonlySet<string>): string | undefined {
+  const value: unknown = written[field];
+  return typeof value === "string" && !bad.has(field) ? value : undefined;
+}
+
+function buildUsers(
+  source: YamlSource,
+  declared: DeclarationFileAsWritten,
+  userErrors: UserErrors,
+  defaultsValid: boolean,
+  diagnostics: Diagnostic[],
+) {
+  const usersNode = findNode(source, ["users"]).node;
+  const seq = isAlias(usersNode) ? usersNode.resolve(source.doc) : usersNode;
+  const items = isSeq(seq) ? seq.items : [];
+  const users: DeclaredUser[] = [];
+  const noErrors: ReadonlySet<string> = new Set();
+  declared.users.forEach((written, index) => {
+    const bad = userErrors.get(index) ?? noErrors;
+    if (bad === "item") return;
+    const item = items[index] as Node | undefined;
+    const location = locationAt(source, item?.range?.[0] ?? 0);
+    const employeeID = validString(written, "employeeID", bad);
+    const username = validString(written, "username", bad);
+    const email = validString(written, "email", bad);
+    const previousEmployeeIDs = bad.has("previousEmployeeIDs") ? undefined : written.previousEmployeeIDs;
+    const complete = defaultsValid && !userErrors.has(index);
+    users.push({
+      index,
+      source: location,
+      ...(employeeID !== undefined && { employeeID }),
+      ...(username !== undefined && { username }),
+      ...(email !== undefined && { email }),
+      ...(previousEmployeeIDs !== undefined && { previousEmployeeIDs }),
+      ...(complete && { user: toDesiredUser(written, declared.defaults, location) }),
+    });
+    const self = employeeID === undefined ? -1 : (previousEmployeeIDs?.indexOf(employeeID) ?? -1);
+    if (self >= 0) {
+      const path = ["users", index, "previousEmployeeIDs", self];
+      diagnostics.push({
+        severity: "error",
+        summary: `user ${employeeID} lists its own employeeID in previousEmployeeIDs`,
+        detail: `previousEmployeeIDs holds the IDs the person had before the current one; remove "${employeeID}" from it.`,
+        field: fieldOf(path) ?? "previousEmployeeIDs",
+        location: nodeStart(source, findNode(source, path).node),
+      });
+    }
+  });
+  return users;
+}
+
+/**
+ * Checks one file on its own (no cross-file rules) and returns its desired users, in file order.
+ * When a diagnostic is an error, the users may be partial. For unit tests and the CDKTF construct.
+ */
+export function validateDeclarationText(file: string, text: string): { users: DesiredUser[]; diagnostics: Diagnostic[] } {
+  const parsed = parseDeclarationText(file, text);
+  const users = parsed.users.flatMap((d) => (d.user ? [d.user] : []));
+  return { users, diagnostics: sortDiagnostics(parsed.diagnostics) };
+}

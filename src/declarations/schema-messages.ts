@@ -1,0 +1,345 @@
+/**
+ * AJV's errors, said in words an HR admin understands, with what to do, located at the YAML
+ * node they are about. Runs only for files the schema refused.
+ */
+import type { ErrorObject } from "ajv";
+import type { Node } from "yaml";
+import type { Diagnostic } from "../diagnostics.js";
+import { declarationsKnownFields } from "./schema.js";
+import { isPasswordField, suggestField } from "./suggest.js";
+import { type DataPath, fieldOf, findNode, nodeStart, pathOfPointer, writtenText, type YamlSource } from "./yaml-source.js";
+
+type Message = Pick<Diagnostic, "summary" | "detail">;
+
+interface Problem {
+  readonly source: YamlSource;
+  readonly error: ErrorObject;
+  readonly path: DataPath;
+  /** The document as yaml read it (after aliases). */
+  readonly data: unknown;
+}
+
+const ID_FIELDS = new Set(["employeeID", "username", "previousEmployeeIDs"]);
+/** Fields that name one person; `defaults:` applies to everybody in the file. */
+const IDENTITY_FIELDS = new Set(["employeeID", "name", "username", "email", "phone", "previousEmployeeIDs"]);
+
+const PASSWORD_DETAIL =
+  "Passwords never go into git: everyone who can read the repository, now or later, could read them. " +
+  "Remove the line. When a user is created without a password, RuangKerja generates one and e-mails it to the person.";
+
+function valueAt(data: unknown, path: DataPath): unknown {
+  let value = data;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+/** `phone`, `tagSerials[1]`, `users[2]`: the short name a summary starts with. */
+function label(path: DataPath): string {
+  const last = path[path.length - 1];
+  const before = path[path.length - 2];
+  if (typeof last === "number") return typeof before === "string" ? `${before}[${last}]` : `[${last}]`;
+  return last ?? "the file";
+}
+
+/** The field name that decides the rules: for `previousEmployeeIDs[1]`, the list's name. */
+function fieldName(path: DataPath): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const segment = path[i];
+    if (typeof segment === "string") return segment;
+  }
+  return "";
+}
+
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return "empty";
+  if (typeof value === "boolean") return `true/false (${value})`;
+  if (typeof value === "number") return "a number";
+  if (typeof value === "string") return `text (${JSON.stringify(value)})`;
+  if (Array.isArray(value)) return "a list";
+  return "a mapping of field: value lines";
+}
+
+/** `user EMP003`, or `users[2]` when the item has no usable employeeID. */
+function who(problem: Problem): string {
+  const value = valueAt(problem.data, problem.path) as Record<string, unknown> | undefined;
+  const id = value?.employeeID;
+  if (typeof id === "string" && /^[A-Za-z0-9]+$/.test(id)) return `user ${id}`;
+  const name = value?.name;
+  return typeof name === "string" && name.trim() !== "" ? `${fieldOf(problem.path)} (${name})` : (fieldOf(problem.path) ?? "the user");
+}
+
+function requiredMessage(problem: Problem, missing: string): Message {
+  if (problem.path.length === 0) {
+    return {
+      summary: "the file has no users: list",
+      detail: 'Add "users:" with one item per person (each starting with "- "), or "users: []" for a file without users.',
+    };
+  }
+  if (missing === "employeeID") {
+    return {
+      summary: `${who(problem)} has no employeeID`,
+      detail: 'Add employeeID: the person\'s employee ID from HR, letters and digits only, e.g. employeeID: "EMP001".',
+    };
+  }
+  if (missing === "name") {
+    return { summary: `${who(problem)} has no name`, detail: "Add name: the person's full name as RuangKerja should show it." };
+  }
+  return { summary: `${who(problem)} has no ${missing}`, detail: `Add ${missing}:.` };
+}
+
+function unknownFieldMessage(problem: Problem, name: string): Message {
+  if (isPasswordField(name)) return { summary: `"${name}" must not be written in a declaration file`, detail: PASSWORD_DETAIL };
+  const known = declarationsKnownFields();
+  const level = problem.path.length === 0 ? "file" : problem.path[0] === "defaults" ? "defaults" : "user";
+  if (level === "defaults") {
+    const userField = known.user.includes(name) ? name : suggestField(name, known.user);
+    if (userField && IDENTITY_FIELDS.has(userField)) {
+      return {
+        summary: `${userField} cannot be set in defaults`,
+        detail:
+          `defaults: applies to every user in the file, and ${userField} belongs to one person. Set it on each user instead. ` +
+          `defaults may hold only ${known.defaults.join(", ")}.`,
+      };
+    }
+  }
+  const allowed = level === "file" ? known.file : level === "defaults" ? known.defaults : known.user;
+  const suggestion = suggestField(name, allowed);
+  const where = level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : `in ${who(problem)}`;
+  const caseOnly = suggestion !== undefined && suggestion.toLowerCase() === name.toLowerCase();
+  return {
+    summary: `unknown field "${name}" ${where}`,
+    detail: suggestion
+      ? `Did you mean "${suggestion}"?${caseOnly ? " Field names are case-sensitive." : ""}`
+      : `Allowed ${level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : "for a user"}: ${allowed.join(", ")}.`,
+  };
+}
+
+function quoteHint(problem: Problem, written: string): string {
+  const last = problem.path[problem.path.length - 1];
+  return typeof last === "string" ? `${last}: "${written}"` : `"${written}"`;
+}
+
+function notTextMessage(problem: Problem, value: unknown): Message {
+  const name = label(problem.path);
+  const written = writtenText(problem.source, findNode(problem.source, problem.path).node);
+  if (value === null || value === undefined) return { summary: `${name} has no value`, detail: "Fill it in, or remove the line." };
+  if ((typeof value === "number" || typeof value === "boolean") && written) {
+    const readAs = typeof value === "number" ? (String(value) === written ? "a number" : `the number ${value}`) : `true/false`;
+    const lost =
+      typeof value !== "number" || String(value) === written
+        ? ""
+        : /^[+-]?0[0-9]/.test(written)
+          ? ` (as a number, ${written} loses its leading zeros and becomes ${value})`
+          : ` (as a number, ${written} becomes ${value})`;
+    return {
+      summary: `${name} ${written} is read by YAML as ${readAs}, not as text`,
+      detail: `Put it in quotes so it is kept exactly as written${lost}: ${quoteHint(problem, written)}`,
+    };
+  }
+  return {
+    summary: `${name} must be text, but it is ${kindOf(value)}`,
+    detail: `Write a single value after "${fieldName(problem.path)}:".`,
+  };
+}
+
+const YES = /^(y|yes|on|true|ya|aktif)$/i;
+const NO = /^(n|no|off|false|tidak|nonaktif)$/i;
+
+function notBooleanMessage(problem: Problem, value: unknown): Message {
+  const name = label(problem.path);
+  if (value === null || value === undefined) {
+    return {
+      summary: `${name} has no value`,
+      detail: `Write ${name}: true or ${name}: false, or remove the line (users are active unless told otherwise).`,
+    };
+  }
+  if (typeof value === "string") {
+    const written = writtenText(problem.source, findNode(problem.source, problem.path).node) ?? value;
+    const meant = YES.test(value.trim()) ? "true" : NO.test(value.trim()) ? "false" : undefined;
+    const quoted = written.startsWith('"') || written.startsWith("'");
+    return {
+      summary: `${name} ${JSON.stringify(value)} is text, not true or false`,
+      detail:
+        quoted && meant
+          ? `Remove the quotes: ${name}: ${meant}`
+          : meant
+            ? `YAML 1.2 reads yes/no/on/off as text. Write ${name}: ${meant}`
+            : `Write ${name}: true or ${name}: false.`,
+    };
+  }
+  return { summary: `${name} must be true or false, but it is ${kindOf(value)}`, detail: `Write ${name}: true or ${name}: false.` };
+}
+
+function notListMessage(problem: Problem, value: unknown): Message {
+  const name = label(problem.path);
+  if (value === null || value === undefined) {
+    return { summary: `${name} has no value`, detail: `Write ${name}: [] for none, or remove the line.` };
+  }
+  const example = typeof value === "string" ? value : name === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "EMP0042";
+  return {
+    summary: `${name} must be a list, but it is ${kindOf(value)}`,
+    detail: `Write ${name}: ["${example}"], or one "- ${example}" line per item under ${name}:.`,
+  };
+}
+
+function typeMessage(problem: Problem, expected: string, value: unknown): Message {
+  const { path } = problem;
+  if (path.length === 0) {
+    return {
+      summary: `the file must be a mapping with a users: list, but it is ${kindOf(value)}`,
+      detail:
+        "Start the file with a line `users:` and list one person per item under it, e.g.\nusers:\n  - employeeID: EMP001\n    name: Budi Santoso\n    email: budi.santoso@contoh.co.id",
+    };
+  }
+  if (path.length === 1 && path[0] === "users") {
+    if (value === null)
+      return {
+        summary: "users has no value",
+        detail: 'Write "users: []" for a file without users, or list the users under it, each item starting with "- ".',
+      };
+    return {
+      summary: `users must be a list, but it is ${kindOf(value)}`,
+      detail: 'List the users under users:, one item per person, each starting with "- ".',
+    };
+  }
+  if (path.length === 1 && path[0] === "defaults") {
+    if (value === null)
+      return {
+        summary: "defaults has no value",
+        detail: "Write the shared fields under it (isActive, tagSerials, organizationSerial), or remove the line.",
+      };
+    return {
+      summary: `defaults must be a mapping of field: value lines, but it is ${kindOf(value)}`,
+      detail: "e.g.\ndefaults:\n  organizationSerial: COMPFJLYTHWL",
+    };
+  }
+  if (path.length === 2 && path[0] === "users") {
+    if (value === null) return { summary: `${label(path)} is empty`, detail: "Remove the lone dash, or write the user's fields after it." };
+    return {
+      summary: `${label(path)} must be a user (employeeID:, name:, email: …), but it is ${kindOf(value)}`,
+      detail:
+        'Each item under users: is one person: "- " followed by field: value lines that line up under each other. Check the dash and the indentation.',
+    };
+  }
+  if (expected === "string") return notTextMessage(problem, value);
+  if (expected === "boolean") return notBooleanMessage(problem, value);
+  if (expected === "array") return notListMessage(problem, value);
+  return { summary: `${label(path)} must be ${expected}, but it is ${kindOf(value)}` };
+}
+
+function patternMessage(problem: Problem, value: unknown): Message {
+  const name = label(problem.path);
+  const field = fieldName(problem.path);
+  const text = String(value);
+  if (field === "name") return { summary: `${name} is empty`, detail: "Write the person's full name." };
+  if (text === "") return { summary: `${name} is empty`, detail: "Fill it in, or remove the line." };
+  if (field === "phone") {
+    const cleaned = (text.trim().startsWith("+") ? "+" : "") + text.replace(/[^0-9]/g, "");
+    return {
+      summary: `${name} ${JSON.stringify(text)} may contain only digits, with an optional + at the start (no spaces, dashes or brackets)`,
+      detail: `Write it with the country code and digits only, e.g. "${/[0-9]/.test(cleaned) ? cleaned : "6281122334455"}".`,
+    };
+  }
+  if (ID_FIELDS.has(field)) {
+    const cleaned = text.replace(/[^A-Za-z0-9]/g, "");
+    const spaces = text.trim() !== text ? " It has a space at the start or end." : "";
+    return {
+      summary: `${name} ${JSON.stringify(text)} may contain only letters A–Z, a–z and digits 0–9 (no spaces, dashes or dots)`,
+      detail: `${spaces ? `${spaces.trim()} ` : ""}Remove the other characters${cleaned ? `, e.g. "${cleaned}"` : ""}: RuangKerja accepts only letters and digits here.`,
+    };
+  }
+  return { summary: `${name} ${JSON.stringify(text)} is not in the expected form` };
+}
+
+function describe(problem: Problem): Message {
+  const { error } = problem;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return requiredMessage(problem, String(params.missingProperty));
+    case "anyOf":
+      return {
+        summary: `${who(problem)} has neither email nor phone`,
+        detail: "RuangKerja needs at least one of them to reach the person with their sign-in details. Add email: or phone:.",
+      };
+    case "additionalProperties":
+      return unknownFieldMessage(problem, String(params.additionalProperty));
+    case "not":
+      return { summary: `"${label(problem.path)}" must not be written in a declaration file`, detail: PASSWORD_DETAIL };
+    case "type":
+      return typeMessage(problem, String(params.type), error.data);
+    case "pattern":
+      return patternMessage(problem, error.data);
+    case "minLength":
+      return {
+        summary: `${label(problem.path)} is empty`,
+        detail:
+          fieldName(problem.path) === "organizationSerial"
+            ? "Write the organization's serial (e.g. COMPFJLYTHWL), or remove the line to leave it unset."
+            : "Write the value (e.g. RUKRTAG-9WHL0JGP), or remove the empty item.",
+      };
+    case "format":
+      return {
+        summary: `${label(problem.path)} ${JSON.stringify(error.data)} is not a valid e-mail address`,
+        detail: "Write it as name@domain, without spaces, e.g. budi.santoso@contoh.co.id.",
+      };
+    case "uniqueItems":
+      return {
+        summary: `${label(problem.path)} lists ${JSON.stringify(valueAt(error.data, [Number(params.j)]))} twice`,
+        detail: "Each item counts once; remove the repeated one.",
+      };
+    default:
+      return { summary: `${fieldOf(problem.path) ?? "the file"} ${error.message ?? "is invalid"}` };
+  }
+}
+
+/** The path the diagnostic names, and the node it points at: a missing field at its mapping, an unknown field at its key. */
+function target(problem: Problem): { path: DataPath; node: Node | undefined } {
+  const { error, source } = problem;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "additionalProperties": {
+      const path = [...problem.path, String(params.additionalProperty)];
+      const found = findNode(source, path);
+      return { path, node: found.exact ? (found.key ?? found.node) : found.node };
+    }
+    case "not": {
+      const found = findNode(source, problem.path);
+      return { path: problem.path, node: found.key ?? found.node };
+    }
+    case "required":
+      return {
+        path: problem.path.length > 0 ? [...problem.path, String(params.missingProperty)] : problem.path,
+        node: findNode(source, problem.path).node,
+      };
+    case "uniqueItems": {
+      const path = [...problem.path, Number(params.j)];
+      return { path, node: findNode(source, path).node };
+    }
+    default:
+      return { path: problem.path, node: findNode(source, problem.path).node };
+  }
+}
+
+export function schemaDiagnostics(source: YamlSource, errors: readonly ErrorObject[], data: unknown): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const error of errors) {
+    // The anyOf error itself says "email or phone" once; its branches would say it twice more.
+    if (error.schemaPath.includes("/anyOf/")) continue;
+    const problem: Problem = { source, error, path: pathOfPointer(error.instancePath, data), data };
+    const { path, node } = target(problem);
+    const { summary, detail } = describe(problem);
+    const field = fieldOf(path);
+    diagnostics.push({
+      severity: "error",
+      summary,
+      ...(detail !== undefined && { detail }),
+      ...(field !== undefined && { field }),
+      location: nodeStart(source, node),
+    });
+  }
+  return diagnostics;
+}
