@@ -1,6 +1,6 @@
 /**
  * The RuangKerja API emulator: a node:http server that follows the API pages in
- * /work/shared/api (the four seed endpoints plus the two GETs), an in-memory store with an
+ * the RuangKerja API pages (the four seed endpoints plus the two GETs), an in-memory store with an
  * optional data file, and /_emulator admin routes for tests. It is the other side of the wire:
  * it imports nothing from the client (src/api), so a misreading of the API in one cannot hide
  * in the other. The CLI command that runs it lives in src/cli.

@@ -140,7 +140,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
-    let [reply, changed] = await routeReply(req, res, url, req.method ?? "GET");
+    const [routed, changed] = await routeReply(req, res, url, req.method ?? "GET");
+    let reply = routed;
     // Answer only once the file holds this change, so an acknowledged change survives a crash.
     if (writer && changed) {
       try {

@@ -7,7 +7,7 @@ import { type EmulatorOptions, type RunningEmulator, startEmulator } from "../..
 
 export interface CallResult {
   readonly status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: replies are inspected field by field in tests.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- replies are inspected field by field in tests.
   readonly body: any;
   readonly headers: Headers;
 }

@@ -132,12 +132,12 @@ describe("plan renderers", () => {
     expect(text).toContain('name  "Name U1" → "Changed"');
     expect(text).toContain("(users/team.yaml:3)");
     expect(text.trimEnd().split("\n").at(-1)).toBe("Plan: 1 to create, 1 to update, 1 to rename, 1 to deactivate.");
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes
+    // eslint-disable-next-line no-control-regex -- looking for ANSI escapes
     expect(text).not.toMatch(/\u001b\[/);
   });
 
   it("colours text only when asked", () => {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escapes
+    // eslint-disable-next-line no-control-regex -- looking for ANSI escapes
     expect(renderPlanText(plan, { color: true })).toMatch(/\u001b\[/);
   });
 
