@@ -44,18 +44,37 @@ export interface LockHolder {
   readonly since: string;
 }
 
-/** The API could not be reached or answered with something other than the documented shapes. */
+/** What the API said when it refused: the `{errorCode, message, detail}` body of its error replies. */
+export interface ApiReplyError {
+  readonly errorCode: number | string;
+  readonly message: string;
+  readonly detail: string;
+}
+
+/** The errorCode RuangKerja answers for a missing, wrong or expired token. */
+export const TOKEN_NOT_VALID = 123;
+
+/** A request failed as a whole: unreachable API, timeout, HTTP error, or a reply of an unexpected shape. */
 export class ApiError extends RuangkerjaError {
   override name = "ApiError";
+  readonly request: { readonly method: string; readonly path: string };
+  readonly status: number | undefined;
+  /** The API's own error, when its reply carried one. */
+  readonly reply: ApiReplyError | undefined;
+
   constructor(
     message: string,
-    readonly request: { readonly method: string; readonly path: string },
-    readonly status?: number,
-    readonly errorCode?: number | string,
-    readonly detail?: string,
-    options?: { cause?: unknown },
+    details: { request: { method: string; path: string }; status?: number; reply?: ApiReplyError; cause?: unknown },
   ) {
-    super(message, options);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.request = details.request;
+    this.status = details.status;
+    this.reply = details.reply;
+  }
+
+  /** A rejected token fails every later request too. */
+  get isTokenRejected(): boolean {
+    return this.status === 401 || this.status === 403 || this.reply?.errorCode === TOKEN_NOT_VALID;
   }
 }
 

@@ -8,8 +8,8 @@
  * it again would create a duplicate or fail confusingly.
  */
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
-import { ApiError, ConfigError } from "../errors.js";
-import type { BulkResult, CreateUserBody, ItemError, UpdateBulkItem, UpdateUserBody, UserPage, UserView } from "./types.js";
+import { ApiError, type ApiReplyError, ConfigError, TOKEN_NOT_VALID } from "../errors.js";
+import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
 export const DEFAULT_API_URL = "https://api.ruangkerja.id";
 
@@ -30,12 +30,23 @@ export interface ClientOptions {
 export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list";
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
-export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ItemError };
+export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
+
+/** The longest `Retry-After` the client waits for; a longer one fails the request instead. */
+const MAX_RETRY_AFTER_MS = 60_000;
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
 export function isLoopbackUrl(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/** The URL without user name and password, for messages. */
+export function redactUrl(url: URL): string {
+  const copy = new URL(url.toString());
+  copy.username = "";
+  copy.password = "";
+  return copy.toString();
 }
 
 /** Refuses URLs that would send the token in the clear to anything but this machine. */
@@ -44,7 +55,8 @@ export function checkBaseUrl(baseUrl: string): URL {
   try {
     url = new URL(baseUrl);
   } catch {
-    throw new ConfigError(`RUANGKERJA_API_URL "${baseUrl}" is not a URL (expected e.g. https://api.ruangkerja.id)`);
+    // Not echoed: a malformed URL may still hold a password.
+    throw new ConfigError("RUANGKERJA_API_URL is not a URL (expected e.g. https://api.ruangkerja.id)");
   }
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && isLoopbackUrl(url)) return url;
@@ -53,7 +65,7 @@ export function checkBaseUrl(baseUrl: string): URL {
       `refusing to send the access token over plain http to ${url.host}: use https, or a loopback address (127.0.0.1, localhost) for the emulator`,
     );
   }
-  throw new ConfigError(`RUANGKERJA_API_URL "${baseUrl}" must start with https:// (or http:// for a loopback address)`);
+  throw new ConfigError(`RUANGKERJA_API_URL ${redactUrl(url)} must start with https:// (or http:// for a loopback address)`);
 }
 
 export class RuangkerjaClient {
@@ -72,7 +84,14 @@ export class RuangkerjaClient {
     });
     const limit = options.retries ?? 3;
     this.idempotent = base.extend({
-      retry: { limit, methods: ["get", "put"], backoffLimit: 10_000, jitter: true, retryOnTimeout: true },
+      retry: {
+        limit,
+        methods: ["get", "put"],
+        backoffLimit: 10_000,
+        maxRetryAfter: MAX_RETRY_AFTER_MS,
+        jitter: true,
+        retryOnTimeout: true,
+      },
     });
     this.onlyOn429 = base.extend({
       retry: {
@@ -81,6 +100,7 @@ export class RuangkerjaClient {
         statusCodes: [429],
         afterStatusCodes: [429],
         backoffLimit: 10_000,
+        maxRetryAfter: MAX_RETRY_AFTER_MS,
         jitter: true,
         // A network error after sending may mean the server processed the request.
         shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
@@ -110,9 +130,10 @@ export class RuangkerjaClient {
       return { ok: true, serial };
     } catch (error) {
       // A rejected token is not this user's problem: it stops the whole run.
-      const unauthorized = error instanceof HTTPError && error.response.status === 401;
-      const itemError = unauthorized ? undefined : await readItemError(error);
-      if (itemError) return { ok: false, error: itemError };
+      const reply = await readReplyError(error);
+      if (reply && reply.errorCode !== TOKEN_NOT_VALID && !(error instanceof HTTPError && error.response.status === 401)) {
+        return { ok: false, error: reply };
+      }
       throw await this.wrap("PUT", path, error);
     }
   }
@@ -142,50 +163,53 @@ export class RuangkerjaClient {
     }
   }
 
-  private async bulk<T>(path: string, items: T[]): Promise<BulkResult<T>> {
+  private async bulk<T extends { employeeID: string }>(path: string, items: T[]): Promise<BulkResult<T>> {
     try {
       const reply = await this.onlyOn429.post(path, { json: { items } }).json<{ data?: Partial<BulkResult<T>> }>();
       const data = reply?.data;
       if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
         throw this.shapeError("POST", path, "data.successItems / data.failedItems are missing");
       }
-      return { successItems: data.successItems, failedItems: data.failedItems };
+      // Items without what apply relies on (the id sent, a serial, an error) are dropped here;
+      // apply reports the users they stood for as having no result.
+      return {
+        successItems: data.successItems.filter(
+          (item) =>
+            typeof item?.payload?.employeeID === "string" && typeof item.response?.serial === "string" && item.response.serial !== "",
+        ),
+        failedItems: data.failedItems.filter((item) => typeof item?.payload?.employeeID === "string" && typeof item.error === "object"),
+      };
     } catch (error) {
       throw await this.wrap("POST", path, error);
     }
   }
 
   private shapeError(method: string, path: string, what: string): ApiError {
-    return new ApiError(`${method} /${path}: unexpected reply (${what})`, { method, path: `/${path}` });
+    return new ApiError(`${method} /${path}: unexpected reply (${what})`, { request: { method, path: `/${path}` } });
   }
 
   private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
     if (error instanceof ApiError) return error;
     const request = { method, path: `/${path}` };
     if (error instanceof HTTPError) {
-      const itemError = await readItemError(error);
+      const reply = await readReplyError(error);
       const status = error.response.status;
-      const what = itemError ? `${itemError.message} (${itemError.errorCode}): ${itemError.detail}` : `HTTP ${status}`;
-      return new ApiError(`${method} /${path} failed: ${what}`, request, status, itemError?.errorCode, itemError?.detail, {
-        cause: error,
-      });
+      const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
+      return new ApiError(`${method} /${path} failed: ${what}`, { request, status, ...(reply ? { reply } : {}), cause: error });
     }
     if (error instanceof TimeoutError) {
-      return new ApiError(`${method} /${path} timed out`, request, undefined, undefined, undefined, { cause: error });
+      return new ApiError(`${method} /${path} timed out`, { request, cause: error });
     }
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return new ApiError(`${method} /${path} could not reach the API: ${reason}`, request, undefined, undefined, undefined, {
-      cause: error,
-    });
+    return new ApiError(`${method} /${path} could not reach the API: ${reason}`, { request, cause: error });
   }
 }
 
-/** The `{errorCode, message, detail}` body of a failed single-user call, if that is what it is. */
-async function readItemError(error: unknown): Promise<ItemError | undefined> {
+/** The `{errorCode, message, detail}` body of an error reply, if that is what it is. */
+async function readReplyError(error: unknown): Promise<ApiReplyError | undefined> {
   if (!(error instanceof HTTPError)) return undefined;
-  if (error.response.status >= 500 || error.response.status === 429) return undefined;
   try {
-    const body = (await error.response.clone().json()) as Partial<ItemError>;
+    const body = (await error.response.clone().json()) as Partial<ApiReplyError>;
     if (body && body.errorCode !== undefined && typeof body.message === "string") {
       return { errorCode: body.errorCode, message: body.message, detail: String(body.detail ?? "") };
     }

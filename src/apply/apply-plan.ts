@@ -7,9 +7,9 @@
  * rejected token, an unreachable API or a failed state write stops the run, and the items not
  * yet sent are reported as not attempted.
  */
-import type { BulkResult, ItemError } from "../api/types.js";
+import type { BulkResult } from "../api/types.js";
 import type { SourceLocation } from "../diagnostics.js";
-import { ApiError } from "../errors.js";
+import { ApiError, type ApiReplyError } from "../errors.js";
 import type { AppliedUser } from "../model.js";
 import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
 import type { StateSession } from "../state/state-session.js";
@@ -59,23 +59,16 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   let succeeded = 0;
   let done = 0;
   let stoppedBecause: string | undefined;
-  let fatal: unknown;
   const total = plan.actions.length;
-
-  const creates = plan.actions.filter((a) => a.action === "create");
-  const changes = plan.actions.filter((a) => a.action !== "create");
-  const singles = changes.filter(needsSingleUpdate);
-  const bulkUpdates = changes.filter((a) => !needsSingleUpdate(a));
-  const phases: Task[][] = [
-    [
-      ...chunk(bulkUpdates, chunkSize).map((actions): Task => ({ kind: "update-bulk", actions })),
-      ...singles.map((action): Task => ({ kind: "update", actions: [action] })),
-    ],
-    chunk(creates, chunkSize).map((actions): Task => ({ kind: "create-bulk", actions })),
-  ];
-
   const settled = new Set<PlannedAction>();
-  const fail = (action: PlannedAction, error: ItemError | { errorCode: number | string; message: string; detail: string }) => {
+  /** Updates refused because another user still held a value: tried once more after the others. */
+  let deferred: PlannedAction[] | undefined = [];
+
+  const fail = (action: PlannedAction, error: ApiReplyError) => {
+    if (deferred && isHeldByAnother(error)) {
+      deferred.push(action);
+      return;
+    }
     settled.add(action);
     failures.push({
       action: action.action,
@@ -115,26 +108,36 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       }
     } catch (error) {
       for (const action of task.actions) fail(action, requestError(error));
-      if (isRunStopping(error)) {
-        stoppedBecause ??= (error as Error).message;
-      }
+      if (isRunStopping(error)) stoppedBecause ??= (error as Error).message;
     }
     done += task.actions.length;
     if (landed > 0) {
       try {
         await session.save();
       } catch (error) {
-        fatal ??= error;
-        stoppedBecause ??= `the state could not be written: ${(error as Error).message}`;
+        stoppedBecause ??= `the state could not be written (${(error as Error).message}); users applied since the last successful write are missing from it`;
       }
     }
     options.onProgress?.(done, total);
   };
+  const run = (tasks: Task[]) =>
+    runPool(tasks, parallelism, runTask, () => stoppedBecause !== undefined || options.signal?.aborted === true);
 
-  for (const tasks of phases) {
-    await runPool(tasks, parallelism, runTask, () => stoppedBecause !== undefined || options.signal?.aborted === true);
+  const changes = plan.actions.filter((a) => a.action !== "create");
+  await run(updateTasks(changes, chunkSize));
+  // A username moving from one user to another is refused if the taker comes first: retry once.
+  const retry = deferred;
+  deferred = undefined;
+  if (retry.length > 0) {
+    done -= retry.length;
+    await run(updateTasks(retry, chunkSize));
   }
-  if (fatal) throw fatal;
+  await run(
+    chunk(
+      plan.actions.filter((a) => a.action === "create"),
+      chunkSize,
+    ).map((actions): Task => ({ kind: "create-bulk", actions })),
+  );
   if (options.signal?.aborted) stoppedBecause ??= "interrupted";
 
   for (const action of plan.actions) {
@@ -156,12 +159,27 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   };
 }
 
+function updateTasks(actions: readonly PlannedAction[], chunkSize: number): Task[] {
+  return [
+    ...chunk(
+      actions.filter((a) => !needsSingleUpdate(a)),
+      chunkSize,
+    ).map((batch): Task => ({ kind: "update-bulk", actions: batch })),
+    ...actions.filter(needsSingleUpdate).map((action): Task => ({ kind: "update", actions: [action] })),
+  ];
+}
+
+/** The API refused a value that another user holds; in the same plan that user may be giving it up. */
+function isHeldByAnother(error: ApiReplyError): boolean {
+  return error.message === "USER_USERNAME_EXISTS" || error.message === "USER_EMAIL_EXISTS";
+}
+
 /** Pairs a bulk reply's items with the actions sent, by the employeeID each payload was sent under. */
 function matchResults(
   actions: PlannedAction[],
   result: BulkResult<{ employeeID: string }>,
   record: (action: PlannedAction, serial: string) => void,
-  fail: (action: PlannedAction, error: ItemError) => void,
+  fail: (action: PlannedAction, error: ApiReplyError) => void,
 ): number {
   const byId = new Map(actions.map((a) => [currentEmployeeID(a), a]));
   let landed = 0;
@@ -188,12 +206,14 @@ function matchResults(
   return landed;
 }
 
-function requestError(error: unknown): { errorCode: number | string; message: string; detail: string } {
+function requestError(error: unknown): ApiReplyError {
   if (error instanceof ApiError) {
     return {
-      errorCode: error.errorCode ?? (error.status ? `HTTP_${error.status}` : "REQUEST_FAILED"),
-      message: error.message,
-      detail: error.detail ?? "the whole request failed; plan again to see what landed",
+      errorCode: error.reply?.errorCode ?? (error.status ? `HTTP_${error.status}` : "REQUEST_FAILED"),
+      message: error.reply?.message ?? error.message,
+      detail:
+        error.reply?.detail ||
+        "the whole request failed, and it may or may not have been processed: run apply again; a create that meets USER_EMPLOYEE_ID_EXISTS then had landed",
     };
   }
   return { errorCode: "REQUEST_FAILED", message: error instanceof Error ? error.message : String(error), detail: "" };
@@ -202,7 +222,7 @@ function requestError(error: unknown): { errorCode: number | string; message: st
 /** A rejected token or an unreachable API fails every request after it too: stop sending. */
 function isRunStopping(error: unknown): boolean {
   if (!(error instanceof ApiError)) return true;
-  return error.status === undefined || error.status === 401 || error.status === 403;
+  return error.status === undefined || error.isTokenRejected;
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {

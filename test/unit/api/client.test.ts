@@ -118,7 +118,7 @@ describe("RuangkerjaClient", () => {
       .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(401);
-    expect(error.errorCode).toBe(123);
+    expect(error.reply?.errorCode).toBe(123);
     expect(error.message).toContain("Token is not valid");
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain("tok-secret-123");
   });

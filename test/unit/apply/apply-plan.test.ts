@@ -156,7 +156,11 @@ describe("applyPlan", () => {
 
   it("stops sending after a rejected token and reports the rest as not attempted", async () => {
     const plan = planChanges(many("E", 500), new Map());
-    const unauthorized = new ApiError("token is not valid", { method: "POST", path: "/x" }, 401, 123, "Token is not valid");
+    const unauthorized = new ApiError("token is not valid", {
+      request: { method: "POST", path: "/x" },
+      status: 401,
+      reply: { errorCode: 123, message: "Token is not valid", detail: "Token is not valid" },
+    });
     const client = new FakeClient(new Set(), () => unauthorized);
     const store = new MemoryStore();
     const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()), { chunkSize: 100, parallelism: 1 });
@@ -171,7 +175,9 @@ describe("applyPlan", () => {
   it("keeps going after a chunk that failed as a whole with an HTTP error", async () => {
     const plan = planChanges(many("E", 300), new Map());
     let n = 0;
-    const client = new FakeClient(new Set(), () => (n++ === 0 ? new ApiError("boom", { method: "POST", path: "/x" }, 500) : undefined));
+    const client = new FakeClient(new Set(), () =>
+      n++ === 0 ? new ApiError("boom", { request: { method: "POST", path: "/x" }, status: 500 }) : undefined,
+    );
     const result = await applyPlan(plan, client, new StateSession(new MemoryStore(), newStateDocument()), {
       chunkSize: 100,
       parallelism: 1,
@@ -197,12 +203,75 @@ describe("applyPlan", () => {
     expect(result.stoppedBecause).toBe("interrupted");
   });
 
-  it("fails loudly when state cannot be written", async () => {
-    const plan = planChanges(many("E", 3), new Map());
+  it("stops, and says so, when state cannot be written", async () => {
+    const plan = planChanges(many("E", 300), new Map());
     const store = new MemoryStore();
     store.write = async () => {
       throw new Error("disk full");
     };
-    await expect(applyPlan(plan, new FakeClient(), new StateSession(store, newStateDocument()))).rejects.toThrow("disk full");
+    const client = new FakeClient();
+    const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()), { chunkSize: 100, parallelism: 1 });
+    expect(result.stoppedBecause).toContain("the state could not be written (disk full)");
+    expect(client.counts["create-bulk"]).toBe(1);
+    expect(result.failures.filter((f) => f.errorCode === NOT_ATTEMPTED)).toHaveLength(200);
+  });
+
+  it("retries once an update refused because another user of the same plan still held the username", async () => {
+    const plan = planChanges(
+      [desired("A", { username: "budi2" }), desired("B", { username: "budi" })],
+      stateOf(applied("A", { username: "budi" }), applied("B", { username: "sari" })),
+    );
+    // B (claims "budi") comes first in each call; A (frees it) lands in the same call.
+    const held = new Set(["budi"]);
+    const client = new FakeClient();
+    client.updateBulk = async (items) => {
+      client.counts["update-bulk"]++;
+      const successItems = [];
+      const failedItems = [];
+      for (const item of [...items].reverse()) {
+        if (item.username && held.has(item.username) && item.employeeID !== "A") {
+          failedItems.push({
+            payload: item,
+            error: { errorCode: 10103, message: "USER_USERNAME_EXISTS", detail: "username already been taken" },
+          });
+        } else {
+          if (item.employeeID === "A") held.delete("budi");
+          successItems.push({ payload: item, response: { serial: `S-${item.employeeID}` } });
+        }
+      }
+      return { successItems, failedItems };
+    };
+    const result = await applyPlan(plan, client, new StateSession(new MemoryStore(), newStateDocument()));
+    expect(result.failed).toBe(0);
+    expect(result.succeeded).toBe(2);
+    expect(result.requests["update-bulk"]).toBe(2);
+  });
+
+  it("gives up on a username still held after the retry, with the API's error", async () => {
+    const plan = planChanges([desired("B", { username: "taken" })], stateOf(applied("B")));
+    const client = new FakeClient();
+    client.updateBulk = async (items) => {
+      client.counts["update-bulk"]++;
+      return {
+        successItems: [],
+        failedItems: items.map((payload) => ({ payload, error: { errorCode: 10103, message: "USER_USERNAME_EXISTS", detail: "taken" } })),
+      };
+    };
+    const result = await applyPlan(plan, client, new StateSession(new MemoryStore(), newStateDocument()));
+    expect(result.requests["update-bulk"]).toBe(2);
+    expect(result.failures).toMatchObject([{ employeeID: "B", errorCode: 10103, message: "USER_USERNAME_EXISTS" }]);
+  });
+
+  it("reports a user whose bulk result is missing as NO_RESULT, not as applied", async () => {
+    const plan = planChanges([desired("A"), desired("B")], new Map());
+    const client = new FakeClient();
+    client.createBulk = async (items) => {
+      client.counts["create-bulk"]++;
+      return { successItems: [{ payload: items[0] as CreateUserBody, response: { serial: "S-A" } }], failedItems: [] };
+    };
+    const store = new MemoryStore();
+    const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()));
+    expect(result.failures).toMatchObject([{ employeeID: "B", errorCode: "NO_RESULT" }]);
+    expect([...(store.writes.at(-1)?.users.keys() ?? [])]).toEqual(["A"]);
   });
 });
