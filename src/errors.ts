@@ -20,6 +20,8 @@ export class InvalidInputError extends RuangkerjaError {
   }
 }
 
+const STALE_LOCK_HINT = "If no apply is running any more (a killed run leaves its lock behind), delete the lock file and run again.";
+
 /** Another process holds the state lock. */
 export class StateLockedError extends RuangkerjaError {
   override name = "StateLockedError";
@@ -29,8 +31,8 @@ export class StateLockedError extends RuangkerjaError {
   ) {
     super(
       holder
-        ? `state is locked by ${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}; lock file: ${lockPath}`
-        : `state is locked (lock file ${lockPath} exists but cannot be read)`,
+        ? `state is locked by ${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}; lock file: ${lockPath}. ${STALE_LOCK_HINT}`
+        : `state is locked (lock file ${lockPath} exists but cannot be read). ${STALE_LOCK_HINT}`,
     );
   }
 }
@@ -75,6 +77,19 @@ export class ApiError extends RuangkerjaError {
   /** A rejected token fails every later request too. */
   get isTokenRejected(): boolean {
     return this.status === 401 || this.status === 403 || this.reply?.errorCode === TOKEN_NOT_VALID;
+  }
+}
+
+/** The state could not be read or written (a folder where a file should be, no permission, a full disk). */
+export class StateIOError extends RuangkerjaError {
+  override name = "StateIOError";
+  constructor(
+    readonly path: string,
+    action: "read" | "write" | "lock",
+    cause: unknown,
+  ) {
+    const code = (cause as NodeJS.ErrnoException)?.code;
+    super(`cannot ${action} the state at ${path}${code ? ` (${code})` : ""}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
 

@@ -1,5 +1,6 @@
 /** Views of an apply result: the human text and the `apply --json` form. */
 import pc from "picocolors";
+import type { Diagnostic } from "../diagnostics.js";
 import type { ApplyResult } from "./apply-plan.js";
 
 export function renderApplyResult(result: ApplyResult, options: { color: boolean }): string {
@@ -18,7 +19,8 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
   return lines.join("\n");
 }
 
-export function applyResultToJson(result: ApplyResult) {
+/** `apply --json`; `warnings` are the plan's (e.g. e-mail changes apply does not carry out). */
+export function applyResultToJson(result: ApplyResult, warnings: readonly Diagnostic[] = []) {
   return {
     succeeded: result.succeeded,
     failed: result.failed,
@@ -32,6 +34,11 @@ export function applyResultToJson(result: ApplyResult) {
       source: f.source ? { file: f.source.file, line: f.source.line } : null,
     })),
     requests: { ...result.requests },
+    warnings: warnings.map((w) => ({
+      summary: w.summary,
+      ...(w.field ? { field: w.field } : {}),
+      source: w.location ? { file: w.location.file, line: w.location.line } : null,
+    })),
     ...(result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : {}),
   };
 }

@@ -45,7 +45,7 @@ export function apiSettings(env: Environment): ApiSettings {
   const baseUrl = env.RUANGKERJA_API_URL || DEFAULT_API_URL;
   const token = env.RUANGKERJA_TOKEN ?? "";
   if (token === "") {
-    throw new ConfigError('no access token: set the RUANGKERJA_TOKEN environment variable (see README, "Authentication")');
+    throw new ConfigError('no access token: set the RUANGKERJA_TOKEN environment variable (see README, "Environment variables")');
   }
   return { baseUrl, token };
 }

@@ -25,18 +25,16 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     const renamedFrom = current ? undefined : findRenameSource(user, applied);
     const before = current ?? (renamedFrom ? applied.get(renamedFrom) : undefined);
     if (renamedFrom) claimed.add(renamedFrom);
-    if (current) {
-      for (const old of user.previousEmployeeIDs ?? []) {
-        if (applied.has(old)) {
-          warnings.push({
-            severity: "warning",
-            summary: `${user.employeeID} lists ${old} as a previous employee ID, but both are in state: ${old} is planned as a separate user`,
-            detail: `Remove ${old} from previousEmployeeIDs if it is a different person; otherwise ${old} will be deactivated.`,
-            field: "previousEmployeeIDs",
-            location: user.source,
-          });
-        }
-      }
+    for (const old of user.previousEmployeeIDs ?? []) {
+      if (old === renamedFrom || !applied.has(old)) continue;
+      const why = current ? "both are in state" : `${renamedFrom} (listed too) is the one renamed`;
+      warnings.push({
+        severity: "warning",
+        summary: `${user.employeeID} lists ${old} as a previous employee ID, but ${why}: ${old} is planned as a separate user`,
+        detail: `Remove ${old} from previousEmployeeIDs if it is a different person; otherwise ${old} will be deactivated.`,
+        field: "previousEmployeeIDs",
+        location: user.source,
+      });
     }
     const target = fieldsOf(user);
     if (!before) {

@@ -63,7 +63,7 @@ export function parseStateJson(file: string, text: string): { state?: StateDocum
   }
   if (!isObject(raw)) return problem("the state file does not hold a JSON object");
   const { formatVersion, lineage, serial, users } = raw;
-  if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion)) {
+  if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion) || formatVersion < 1) {
     return problem('the state file has no "formatVersion"', "This does not look like a ruangkerja-users state file.");
   }
   if (formatVersion > STATE_FORMAT_VERSION) {

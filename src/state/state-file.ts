@@ -4,10 +4,11 @@
  * ever sees a whole state. The lock is a file created with O_EXCL beside it, naming its holder.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync, unlinkSync } from "node:fs";
 import { mkdir, open, readFile, rename, rm, unlink } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { dirname } from "node:path";
-import { InvalidInputError, type LockHolder, StateLockedError } from "../errors.js";
+import { InvalidInputError, type LockHolder, StateIOError, StateLockedError } from "../errors.js";
 import { parseStateJson, type StateDocument, stateToJson } from "./state-document.js";
 import type { StateLock, StateStore } from "./state-store.js";
 
@@ -26,7 +27,7 @@ export class FileStateStore implements StateStore {
       text = await readFile(this.location, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      throw new StateIOError(this.location, "read", error);
     }
     const { state, diagnostics } = parseStateJson(this.location, text);
     if (!state) throw new InvalidInputError(`cannot use the state file ${this.location}`, diagnostics);
@@ -34,6 +35,14 @@ export class FileStateStore implements StateStore {
   }
 
   async write(state: StateDocument): Promise<void> {
+    try {
+      await this.writeAtomically(state);
+    } catch (error) {
+      throw new StateIOError(this.location, "write", error);
+    }
+  }
+
+  private async writeAtomically(state: StateDocument): Promise<void> {
     await mkdir(dirname(this.location), { recursive: true });
     const temp = `${this.location}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
     const handle = await open(temp, "wx", 0o600);
@@ -50,7 +59,6 @@ export class FileStateStore implements StateStore {
   }
 
   async lock(operation: string): Promise<StateLock> {
-    await mkdir(dirname(this.lockPath), { recursive: true });
     const holder: LockHolder = {
       id: randomUUID(),
       who: safeUsername(),
@@ -61,17 +69,22 @@ export class FileStateStore implements StateStore {
     };
     let handle: Awaited<ReturnType<typeof open>>;
     try {
+      await mkdir(dirname(this.lockPath), { recursive: true });
       handle = await open(this.lockPath, "wx", 0o644);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") {
         throw new StateLockedError(this.lockPath, await readHolder(this.lockPath));
       }
-      throw error;
+      throw new StateIOError(this.lockPath, "lock", error);
     }
     try {
       await handle.writeFile(`${JSON.stringify(holder, null, 2)}\n`, "utf8");
-    } finally {
       await handle.close();
+    } catch (error) {
+      // A lock without a readable holder would block every later apply: take it back.
+      await handle.close().catch(() => undefined);
+      await unlink(this.lockPath).catch(() => undefined);
+      throw new StateIOError(this.lockPath, "lock", error);
     }
     const lockPath = this.lockPath;
     let released = false;
@@ -82,6 +95,16 @@ export class FileStateStore implements StateStore {
         // Remove only our own lock: someone may have force-removed it and taken a new one.
         const current = await readHolder(lockPath);
         if (current?.id === holder.id) await unlink(lockPath).catch(() => undefined);
+      },
+      releaseSync() {
+        if (released) return;
+        released = true;
+        try {
+          const current = JSON.parse(readFileSync(lockPath, "utf8")) as Partial<LockHolder>;
+          if (current.id === holder.id) unlinkSync(lockPath);
+        } catch {
+          // Gone or unreadable: not ours to remove.
+        }
       },
     };
   }

@@ -6,6 +6,8 @@ import type { StateDocument } from "./state-document.js";
 
 export interface StateLock {
   release(): Promise<void>;
+  /** For a process about to exit at once (a second Ctrl-C): frees the lock without waiting. */
+  releaseSync(): void;
 }
 
 export interface StateStore {

@@ -212,7 +212,8 @@ describe("npm start (demo)", () => {
 describe("interactive approval", () => {
   /** Runs apply under script(1), which gives it a pseudo-terminal, and types `answer` into it. */
   function applyOnTerminal(answer: string): Promise<{ code: number | null; out: string }> {
-    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply`;
+    // exec: no shell stays in between to take the Ctrl-C for itself.
+    const cmd = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply`;
     return new Promise((resolve) => {
       const child = spawn("script", ["-qec", cmd, "/dev/null"], {
         cwd: work.dir,
@@ -224,7 +225,7 @@ describe("interactive approval", () => {
         out += d;
         if (!answered && out.includes("Enter a value:")) {
           answered = true;
-          child.stdin.write(`${answer}\r`);
+          child.stdin.write(answer === "\u0003" ? answer : `${answer}\r`);
         }
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
@@ -242,6 +243,15 @@ describe("interactive approval", () => {
     expect(result.out).toContain("Apply cancelled");
     expect(result.code).toBe(1);
     expect(totalRequests()).toBe(before);
+  });
+
+  it.runIf(existsSync("/usr/bin/script"))("Ctrl-C at the prompt cancels, sends nothing and frees the lock", async () => {
+    const before = totalRequests();
+    const result = await applyOnTerminal("\u0003");
+    expect(result.out).toContain("Apply cancelled");
+    expect(result.code).toBe(1);
+    expect(totalRequests()).toBe(before);
+    expect(existsSync(join(work.dir, ".ruangkerja/state.json.lock"))).toBe(false);
   });
 
   it.runIf(existsSync("/usr/bin/script"))("on a terminal, applies after 'yes'", async () => {

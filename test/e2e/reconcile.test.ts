@@ -64,7 +64,13 @@ describe("plan → apply → change → apply → converged", () => {
     const result = await runCli(["apply", "--auto-approve", "--json"], { cwd: work.dir, env });
     expect(result.code).toBe(0);
     const out = JSON.parse(result.stdout);
-    expect(out).toEqual({ succeeded: 250, failed: 0, failures: [], requests: { "create-bulk": 3, "update-bulk": 0, update: 0 } });
+    expect(out).toEqual({
+      succeeded: 250,
+      failed: 0,
+      failures: [],
+      requests: { "create-bulk": 3, "update-bulk": 0, update: 0 },
+      warnings: [],
+    });
     expect(emulator.requestCounts()["create-bulk"]).toBe(3);
     expect(emulator.users()).toHaveLength(250);
     for (const spec of [files.a[0], files.b[89], files.c[69]] as UserSpec[]) {

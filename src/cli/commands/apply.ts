@@ -2,7 +2,7 @@
  * `apply`: lock state, plan, confirm, apply, save state after every bulk call, release the lock.
  * Bad declarations or configuration stop it before any API call or state write.
  */
-import { RuangkerjaClient } from "../../api/client.js";
+import { checkBaseUrl, RuangkerjaClient, redactUrl } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
 import { NotApprovedError } from "../../errors.js";
@@ -47,50 +47,57 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
 
   const store = new FileStateStore(statePath(flags, env));
   const lock = await store.lock("apply");
-  const controller = new AbortController();
+  // Until approval a signal just cancels (the finally below frees the lock); after it, a first
+  // signal lets the requests in flight finish and be saved, a second one exits at once.
+  const cancel = new AbortController();
+  const stop = new AbortController();
+  let approved = false;
   const onSignal = () => {
-    if (controller.signal.aborted) return;
-    controller.abort();
-    output.err(
-      "Interrupted: finishing the requests in flight and saving state (send the signal again to stop at once; the lock file would then stay)…",
-    );
-    process.once("SIGINT", () => process.exit(EXIT_INTERRUPTED));
+    if (!approved) {
+      cancel.abort();
+      return;
+    }
+    if (stop.signal.aborted) {
+      lock.releaseSync();
+      process.exit(EXIT_INTERRUPTED);
+    }
+    stop.abort();
+    output.err("Interrupted: finishing the requests in flight and saving state. Send the signal again to stop at once.");
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   try {
     const { plan, state } = await planAgainstState(users, store);
     if (plan.actions.length === 0) {
-      if (flags.json)
-        output.out(
-          JSON.stringify(
-            applyResultToJson({ succeeded: 0, failed: 0, failures: [], requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } }),
-          ),
-        );
-      else output.out(renderPlanText(plan, { color: output.color }));
+      const none = { succeeded: 0, failed: 0, failures: [], requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } };
+      output.out(flags.json ? JSON.stringify(applyResultToJson(none, plan.warnings)) : renderPlanText(plan, { color: output.color }));
       return EXIT_OK;
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
     if (!flags.autoApprove) {
-      const approved = await confirm(
-        `\nApply these changes to RuangKerja at ${api.baseUrl}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
+      const where = redactUrl(checkBaseUrl(api.baseUrl));
+      const yes = await confirm(
+        `\nApply these changes to RuangKerja at ${where}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
         io.stdin,
         io.prompt,
+        cancel.signal,
       );
-      if (!approved) throw new NotApprovedError("Apply cancelled: nothing was changed.");
+      if (!yes) throw new NotApprovedError("Apply cancelled: nothing was changed.");
     }
+    if (cancel.signal.aborted) throw new NotApprovedError("Apply cancelled: nothing was changed.");
+    approved = true;
     const session = new StateSession(store, state);
     const progress = progressPrinter(output, plan.actions.length, flags.chunkSize);
     const result = await applyPlan(plan, client, session, {
       chunkSize: flags.chunkSize,
       parallelism: flags.parallelism,
       onProgress: progress,
-      signal: controller.signal,
+      signal: stop.signal,
     });
-    output.out(flags.json ? JSON.stringify(applyResultToJson(result)) : renderApplyResult(result, { color: output.color }));
+    output.out(flags.json ? JSON.stringify(applyResultToJson(result, plan.warnings)) : renderApplyResult(result, { color: output.color }));
     if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);
-    if (controller.signal.aborted) return EXIT_INTERRUPTED;
-    return result.failed === 0 ? EXIT_OK : EXIT_ERROR;
+    if (stop.signal.aborted) return EXIT_INTERRUPTED;
+    return result.failed === 0 && !result.stoppedBecause ? EXIT_OK : EXIT_ERROR;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -65,7 +65,7 @@ class MemoryStore implements StateStore {
     this.writes.push(state);
   }
   async lock() {
-    return { release: async () => undefined };
+    return { release: async () => undefined, releaseSync: () => undefined };
   }
 }
 

@@ -95,6 +95,15 @@ describe("planChanges", () => {
     expect(plan.warnings[0]?.summary).toContain("both are in state");
   });
 
+  it("warns when two previous ids are in state: the first is renamed, the other deactivated", () => {
+    const plan = planChanges([desired("E3", { previousEmployeeIDs: ["E1", "E2"] })], stateOf(applied("E1"), applied("E2")));
+    expect(plan.actions.map((a) => [a.action, a.employeeID])).toEqual([
+      ["rename", "E3"],
+      ["deactivate", "E2"],
+    ]);
+    expect(plan.warnings[0]?.summary).toContain("E1 (listed too) is the one renamed");
+  });
+
   it("sorts actions by kind, then employeeID, and counts every kind", () => {
     const plan = planChanges(
       [desired("B"), desired("A"), desired("U", { name: "changed" }), desired("R2", { previousEmployeeIDs: ["R1"] })],
