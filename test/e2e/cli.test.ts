@@ -133,6 +133,14 @@ describe("state", () => {
     expect(viaEnv.code).toBe(0);
   });
 
+  it("a state path that cannot be read gives a named error, not a stack trace", async () => {
+    await writeText(join(work.dir, "statedir/keep"), "");
+    const result = await runCli(["plan", "--state", "statedir"], { cwd: work.dir, env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Error: cannot read the state at statedir (EISDIR)");
+    expect(result.stderr).not.toContain("    at ");
+  });
+
   it("a second apply fails at once while the lock is held, saying who holds it and since when", async () => {
     await writeText(
       join(work.dir, ".ruangkerja/state.json.lock"),

@@ -123,6 +123,42 @@ describe("RuangkerjaClient", () => {
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain("tok-secret-123");
   });
 
+  it("treats error code 123 as a rejected token whatever the HTTP status", async () => {
+    script = [json(400, { errorCode: 123, message: "rpc error: code = PermissionDenied desc = Token is not valid", detail: "x" })];
+    const error = (await client()
+      .updateUser("E1", { employeeID: "E1", name: "A", isActive: true })
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.isTokenRejected).toBe(true);
+  });
+
+  it("drops bulk items without an id or a serial, so apply reports them as having no result", async () => {
+    script = [
+      json(200, {
+        data: {
+          failedItems: [{ payload: {}, error: { errorCode: 1, message: "x", detail: "" } }],
+          successItems: [
+            { payload: { employeeID: "E1" }, response: { serial: 1000 } },
+            { payload: { employeeID: "E2" } },
+            { payload: { employeeID: "E3" }, response: { serial: "S3" } },
+          ],
+        },
+      }),
+    ];
+    const result = await client().createBulk([]);
+    expect(result.successItems.map((i) => i.payload.employeeID)).toEqual(["E3"]);
+    expect(result.failedItems).toEqual([]);
+  });
+
+  it("never shows a password given in the API URL", () => {
+    expect(() => checkBaseUrl("ftp://user:pa55word@example.com")).toThrow(ConfigError);
+    try {
+      checkBaseUrl("ftp://user:pa55word@example.com");
+    } catch (error) {
+      expect((error as Error).message).not.toContain("pa55word");
+    }
+  });
+
   it("reports an unexpected reply shape", async () => {
     script = [json(200, { status: "success" })];
     await expect(client().createBulk([])).rejects.toThrow(/unexpected reply/);
