@@ -85,6 +85,7 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     });
   }
 
+  warnings.push(...missedRenames(actions));
   actions.sort(byKindThenId);
   const count = (kind: string) => actions.filter((a) => a.action === kind).length;
   return {
@@ -93,6 +94,43 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     actions,
     warnings,
   };
+}
+
+/**
+ * A create that shares an e-mail or username with a user this plan deactivates is most often one
+ * person whose employeeID changed without `previousEmployeeIDs`: the create would fail on the
+ * taken e-mail, and the person would lose their history. Say so before apply.
+ */
+function missedRenames(actions: readonly PlannedAction[]): Diagnostic[] {
+  const leaving = new Map<string, string>();
+  for (const action of actions) {
+    if (action.action !== "deactivate") continue;
+    for (const key of identityKeys(action.after)) leaving.set(key, action.employeeID);
+  }
+  if (leaving.size === 0) return [];
+  const warnings: Diagnostic[] = [];
+  for (const action of actions) {
+    if (action.action !== "create") continue;
+    const old = identityKeys(action.after)
+      .map((key) => leaving.get(key))
+      .find((id) => id !== undefined);
+    if (!old) continue;
+    warnings.push({
+      severity: "warning",
+      summary: `${action.employeeID} is created with the e-mail or username of ${old}, which this plan deactivates`,
+      detail: `If this is the same person under a new employee ID, add "previousEmployeeIDs: [${old}]" to ${action.employeeID} so the user is renamed, keeping their history; as planned, the create fails because the e-mail or username is taken.`,
+      field: "previousEmployeeIDs",
+      ...(action.source ? { location: action.source } : {}),
+    });
+  }
+  return warnings;
+}
+
+function identityKeys(user: UserFields): string[] {
+  const keys: string[] = [];
+  if (user.email) keys.push(`email:${user.email.toLowerCase()}`);
+  if (user.username) keys.push(`username:${user.username.toLowerCase()}`);
+  return keys;
 }
 
 /** The first of the user's previous IDs that state knows: that entry is this person, renamed. */

@@ -104,6 +104,15 @@ describe("planChanges", () => {
     expect(plan.warnings[0]?.summary).toContain("E1 (listed too) is the one renamed");
   });
 
+  it("warns when a create takes the e-mail of a user the plan deactivates: a rename without previousEmployeeIDs", () => {
+    const plan = planChanges([desired("NEW9", { email: "E1@example.co.id" })], stateOf(applied("E1")));
+    expect(plan.actions.map((a) => a.action)).toEqual(["create", "deactivate"]);
+    expect(plan.warnings).toHaveLength(1);
+    expect(plan.warnings[0]?.summary).toBe("NEW9 is created with the e-mail or username of E1, which this plan deactivates");
+    expect(plan.warnings[0]?.detail).toContain("previousEmployeeIDs: [E1]");
+    expect(plan.warnings[0]?.location).toEqual({ file: "users/team.yaml", line: 3, column: 5 });
+  });
+
   it("sorts actions by kind, then employeeID, and counts every kind", () => {
     const plan = planChanges(
       [desired("B"), desired("A"), desired("U", { name: "changed" }), desired("R2", { previousEmployeeIDs: ["R1"] })],
