@@ -6,7 +6,13 @@ export { type ClientOptions, checkBaseUrl, DEFAULT_API_URL, RuangkerjaClient } f
 export type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserView } from "./api/types.js";
 export type { ApplyClient } from "./apply/apply-client.js";
 export { type ApplyFailure, type ApplyOptions, type ApplyResult, applyPlan } from "./apply/apply-plan.js";
-export { type LoadOptions, type LoadResult, loadDeclarations } from "./declarations/index.js";
+export {
+  DECLARATIONS_SCHEMA_PATH,
+  type LoadOptions,
+  type LoadResult,
+  loadDeclarations,
+  validateDeclarationText,
+} from "./declarations/index.js";
 export { type Diagnostic, formatDiagnostics, hasErrors, type Severity, type SourceLocation } from "./diagnostics.js";
 export { ApiError, ConfigError, InvalidInputError, NotApprovedError, RuangkerjaError, StateLockedError } from "./errors.js";
 export type { AppliedUser, DesiredUser, UserFields } from "./model.js";
