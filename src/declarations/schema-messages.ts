@@ -92,6 +92,13 @@ function requiredMessage(problem: Problem, missing: string): Message {
 
 function unknownFieldMessage(problem: Problem, name: string): Message {
   if (isPasswordField(name)) return { summary: `"${name}" must not be written in a declaration file`, detail: PASSWORD_DETAIL };
+  if (name === "<<") {
+    return {
+      summary: "YAML merge keys (<<) are not supported in declaration files",
+      detail:
+        "To share values among the users of a file, put them under defaults: (isActive, tagSerials, organizationSerial); write every other field on each user.",
+    };
+  }
   const known = declarationsKnownFields();
   const level = problem.path.length === 0 ? "file" : problem.path[0] === "defaults" ? "defaults" : "user";
   if (level === "defaults") {
@@ -230,12 +237,33 @@ function typeMessage(problem: Problem, expected: string, value: unknown): Messag
   return { summary: `${label(path)} must be ${expected}, but it is ${kindOf(value)}` };
 }
 
+function nameMessage(name: string, text: string): Message {
+  if (text.trim() === "") return { summary: `${name} is empty`, detail: "Write the person's full name." };
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  if (/[\u0000-\u001F\u007F]/.test(text)) {
+    return {
+      summary: `${name} ${JSON.stringify(text)} contains a line break or another control character`,
+      detail: "Write the name on one line. A block scalar (| or >) keeps the final line break: use >- or write the name as plain text.",
+    };
+  }
+  return {
+    summary: `${name} ${JSON.stringify(text)} has a space at the start or end`,
+    detail: `Remove it: ${JSON.stringify(text.trim())}. RuangKerja would show the name with the space, and plans could keep seeing a change.`,
+  };
+}
+
 function patternMessage(problem: Problem, value: unknown): Message {
   const name = label(problem.path);
   const field = fieldName(problem.path);
   const text = String(value);
-  if (field === "name") return { summary: `${name} is empty`, detail: "Write the person's full name." };
+  if (field === "name") return nameMessage(name, text);
   if (text === "") return { summary: `${name} is empty`, detail: "Fill it in, or remove the line." };
+  if (field === "tagSerials" || field === "organizationSerial") {
+    return {
+      summary: `${name} ${JSON.stringify(text)} may contain only letters, digits and dashes`,
+      detail: `Copy the serial from RuangKerja as it is, e.g. ${field === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "COMPFJLYTHWL"}.`,
+    };
+  }
   if (field === "phone") {
     const cleaned = (text.trim().startsWith("+") ? "+" : "") + text.replace(/[^0-9]/g, "");
     return {
@@ -285,6 +313,11 @@ function describe(problem: Problem): Message {
       return {
         summary: `${label(problem.path)} ${JSON.stringify(error.data)} is not a valid e-mail address`,
         detail: "Write it as name@domain, without spaces, e.g. budi.santoso@contoh.co.id.",
+      };
+    case "maxLength":
+      return {
+        summary: `${label(problem.path)} is longer than ${String(params.limit)} characters`,
+        detail: "An e-mail address has at most 254 characters; check that it was not pasted twice or joined with another.",
       };
     case "uniqueItems":
       return {

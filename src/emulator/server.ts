@@ -139,7 +139,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    let url: URL;
+    try {
+      // Prefixed rather than resolved: "//ruangkerja/users" is a path here, not a host.
+      url = new URL(`http://emulator.invalid${req.url ?? "/"}`);
+    } catch {
+      req.resume();
+      sendJson(res, 400, errorBody("INVALID_BODY", "the request target is not a valid path"));
+      return;
+    }
     const [routed, changed] = await routeReply(req, res, url, req.method ?? "GET");
     let reply = routed;
     // Answer only once the file holds this change, so an acknowledged change survives a crash.

@@ -12,11 +12,12 @@ export interface EmulatorFlags {
 }
 
 export async function runEmulator(flags: EmulatorFlags, env: Environment, output: Output): Promise<number> {
+  // An empty --token is refused by the emulator rather than replaced by the default.
   const token = flags.token ?? (env.RUANGKERJA_EMULATOR_TOKEN || undefined);
   const emulator = await startEmulator({
     host: flags.host,
     port: flags.port,
-    ...(token ? { token } : {}),
+    ...(token !== undefined ? { token } : {}),
     ...(flags.data ? { dataFile: flags.data } : {}),
   });
   output.out(emulator.url);

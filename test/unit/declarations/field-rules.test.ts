@@ -294,3 +294,53 @@ describe("field rules", () => {
     });
   });
 });
+
+describe("names, serials and long addresses", () => {
+  it("refuses a name that a block scalar left with a line break", () => {
+    const { diagnostics } = check(
+      "users:",
+      "  - employeeID: E1",
+      "    name: >",
+      "      Siti",
+      "      Nurhaliza",
+      "    email: siti@contoh.co.id",
+    );
+    expectDiagnostic(diagnostics, { line: 3, column: 11, field: "users[0].name", summary: "contains a line break", detail: ">-" });
+  });
+
+  it("refuses a name with a space at the start or end, showing the trimmed one", () => {
+    const { diagnostics } = check("users:", "  - employeeID: E1", '    name: " Budi "', "    email: budi@contoh.co.id");
+    expectDiagnostic(diagnostics, { line: 3, field: "users[0].name", summary: "has a space at the start or end", detail: '"Budi"' });
+  });
+
+  it("accepts names in any script", () => {
+    const { diagnostics } = check("users:", "  - employeeID: E1", "    name: Zoë Tanoesoedibjo 陈伟", "    email: zoe@contoh.co.id");
+    expect(diagnostics).toEqual([]);
+  });
+
+  it("refuses tag and organization serials with spaces", () => {
+    const { diagnostics } = userWith("    email: budi@contoh.co.id", '    tagSerials: ["a b"]', '    organizationSerial: "X Y"');
+    expectDiagnostic(diagnostics, { line: 5, field: "users[0].tagSerials[0]", summary: "only letters, digits and dashes" });
+    expectDiagnostic(diagnostics, { line: 6, field: "users[0].organizationSerial", summary: "only letters, digits and dashes" });
+  });
+
+  it("refuses an e-mail address over 254 characters", () => {
+    const { diagnostics } = userWith(`    email: ${"x".repeat(250)}@contoh.co.id`);
+    expectDiagnostic(diagnostics, { line: 4, field: "users[0].email", summary: "longer than 254 characters" });
+  });
+});
+
+describe("merge keys", () => {
+  it("says that << is not supported and points to defaults", () => {
+    const { diagnostics } = check(
+      "users:",
+      "  - &base",
+      "    employeeID: E1",
+      "    name: Budi",
+      "    email: budi@contoh.co.id",
+      "  - <<: *base",
+      "    employeeID: E2",
+    );
+    expectDiagnostic(diagnostics, { line: 6, summary: "merge keys (<<) are not supported", detail: "defaults:" });
+  });
+});

@@ -29,7 +29,7 @@ describe("validateDeclarationText: normalization and defaults", () => {
       lines(
         "users:",
         "  - employeeID: ND0105",
-        "    name: ' I Made Wirawan'",
+        "    name: 'I Made  Wirawan'",
         "    username: madew",
         "    email: made@contoh.co.id",
         '    phone: "+6281122334455"',
@@ -42,7 +42,7 @@ describe("validateDeclarationText: normalization and defaults", () => {
     expect(diagnostics).toEqual([]);
     expect(users[0]).toEqual({
       employeeID: "ND0105",
-      name: " I Made Wirawan",
+      name: "I Made  Wirawan",
       username: "madew",
       email: "made@contoh.co.id",
       phone: "+6281122334455",

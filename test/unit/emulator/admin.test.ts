@@ -76,6 +76,34 @@ describe("serving", () => {
     expect(t.emulator.requestCounts().create).toBe(500);
   });
 
+  /** Sends a raw request target, which fetch would normalise. */
+  const rawGet = (path: string) => {
+    const { hostname, port } = new URL(t.emulator.url);
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ hostname, port, path, method: "GET" }, (res) => {
+        let body = "";
+        res.on("data", (d) => {
+          body += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  };
+
+  it("reads a doubled leading slash as a path, not as a host", async () => {
+    const reply = await rawGet("//ruangkerja/users");
+    expect(reply.status).toBe(404);
+    expect(reply.body).toContain("//ruangkerja/users");
+  });
+
+  it("answers a client error, not 500, to a request target that is not a path", async () => {
+    const reply = await rawGet("http://[");
+    expect(reply.status).toBeGreaterThanOrEqual(400);
+    expect(reply.status).toBeLessThan(500);
+  });
+
   it("keeps connections alive between requests", async () => {
     const { hostname, port } = new URL(t.emulator.url);
     const ports = new Set<number>();
