@@ -5,7 +5,8 @@
  * username or an id that an update frees in the same plan does not collide. Within a phase up
  * to `parallelism` requests are in flight. One item's failure never stops the others; a
  * rejected token, an unreachable API or a failed state write stops the run, and the items not
- * yet sent are reported as not attempted.
+ * yet sent are reported as not attempted. An update refused because another user holds the
+ * username or e-mail is tried once more after the other updates, which may free it.
  */
 import type { BulkResult } from "../api/types.js";
 import type { SourceLocation } from "../diagnostics.js";
@@ -62,11 +63,11 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   const total = plan.actions.length;
   const settled = new Set<PlannedAction>();
   /** Updates refused because another user still held a value: tried once more after the others. */
-  let deferred: PlannedAction[] | undefined = [];
+  let deferred: { action: PlannedAction; error: ApiReplyError }[] | undefined = [];
 
   const fail = (action: PlannedAction, error: ApiReplyError) => {
     if (deferred && isHeldByAnother(error)) {
-      deferred.push(action);
+      deferred.push({ action, error });
       return;
     }
     settled.add(action);
@@ -128,9 +129,16 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   // A username moving from one user to another is refused if the taker comes first: retry once.
   const retry = deferred;
   deferred = undefined;
-  if (retry.length > 0) {
+  if (retry.length > 0 && stoppedBecause === undefined && !options.signal?.aborted) {
     done -= retry.length;
-    await run(updateTasks(retry, chunkSize));
+    await run(
+      updateTasks(
+        retry.map((r) => r.action),
+        chunkSize,
+      ),
+    );
+  } else {
+    for (const { action, error } of retry) fail(action, error);
   }
   await run(
     chunk(
