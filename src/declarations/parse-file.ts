@@ -7,9 +7,9 @@ import { isAlias, isScalar, isSeq, type Node } from "yaml";
 import { type Diagnostic, type SourceLocation, sortDiagnostics } from "../diagnostics.js";
 import type { DesiredUser } from "../model.js";
 import { toDesiredUser } from "./normalize.js";
-import { type DeclarationFileAsWritten, declarationsValidator, type UserAsWritten } from "./schema.js";
+import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors, type UserAsWritten } from "./schema.js";
 import { schemaDiagnostics } from "./schema-messages.js";
-import { aliasDiagnostic, emptyFileDiagnostic, MAX_ALIAS_COUNT, yamlDiagnostics } from "./yaml-messages.js";
+import { aliasDiagnostic, emptyFileDiagnostic, loneCarriageReturnDiagnostic, MAX_ALIAS_COUNT, yamlDiagnostics } from "./yaml-messages.js";
 import { fieldOf, findNode, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
 
 /**
@@ -73,6 +73,9 @@ function errorsByUser(errors: readonly ErrorObject[]): { userErrors: UserErrors;
 /** Parses, validates and normalizes one file. `file` is the path diagnostics show. */
 export function parseDeclarationText(file: string, text: string): ParsedFile {
   const source = parseYamlSource(file, text);
+  // yaml does not end a line at a lone CR, so an old-Mac file reads as one line of misleading syntax errors.
+  const lineEndings = loneCarriageReturnDiagnostic(source);
+  if (lineEndings) return { users: [], diagnostics: [lineEndings] };
   const diagnostics = yamlDiagnostics(source);
   // A duplicate key leaves a well-formed document behind, so the file's other problems are still
   // worth reporting; after any other YAML error what follows would be noise.
@@ -87,12 +90,17 @@ export function parseDeclarationText(file: string, text: string): ParsedFile {
   }
 
   const validate = declarationsValidator();
+  const schemaErrors = validate(data) ? [] : (validate.errors ?? []);
+  // AJV's errors inside a value that is not a mapping at all ("has no employeeID" for a !!set) are noise.
+  const hidden = hiddenTypeErrors(data);
+  const inside = (path: string) =>
+    hidden.some((h) => h.instancePath === "" || path === h.instancePath || path.startsWith(`${h.instancePath}/`));
+  const errors = [...hidden, ...schemaErrors.filter((e) => !inside(e.instancePath))];
   // After a duplicate key no user of the file is complete, but identities still feed the cross-file rules.
   const usable = source.doc.errors.length === 0;
-  if (validate(data)) {
+  if (errors.length === 0) {
     return { users: buildUsers(source, data as DeclarationFileAsWritten, new Map(), usable, diagnostics), diagnostics };
   }
-  const errors = validate.errors ?? [];
   for (const d of schemaDiagnostics(source, errors, data)) diagnostics.push(d);
   if (!Array.isArray((data as { users?: unknown } | null)?.users)) return { users: [], diagnostics };
   const { userErrors, fileLevel } = errorsByUser(errors);
@@ -135,7 +143,9 @@ function buildUsers(
       ...(previousEmployeeIDs !== undefined && { previousEmployeeIDs }),
       ...(complete && { user: toDesiredUser(written, declared.defaults, location) }),
     });
-    const self = employeeID === undefined ? -1 : (previousEmployeeIDs?.indexOf(employeeID) ?? -1);
+    // The list as written: an error in another item (an unquoted 0042) must not hide this one.
+    const listed: unknown = (written as { previousEmployeeIDs?: unknown }).previousEmployeeIDs;
+    const self = employeeID !== undefined && Array.isArray(listed) ? listed.indexOf(employeeID) : -1;
     if (self >= 0) {
       const path = ["users", index, "previousEmployeeIDs", self];
       diagnostics.push({

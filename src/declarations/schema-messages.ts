@@ -3,21 +3,11 @@
  * node they are about. Runs only for files the schema refused.
  */
 import type { ErrorObject } from "ajv";
-import type { Node } from "yaml";
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { declarationsKnownFields } from "./schema.js";
 import { isPasswordField, suggestField } from "./suggest.js";
-import { type DataPath, fieldOf, findNode, nodeStart, pathOfPointer, writtenText, type YamlSource } from "./yaml-source.js";
-
-type Message = Pick<Diagnostic, "summary" | "detail">;
-
-interface Problem {
-  readonly source: YamlSource;
-  readonly error: ErrorObject;
-  readonly path: DataPath;
-  /** The document as yaml read it (after aliases). */
-  readonly data: unknown;
-}
+import { type Message, type Problem, typeMessage } from "./type-messages.js";
+import { type DataPath, fieldName, fieldOf, findNode, keyStart, label, nodeStart, pathOfPointer, type YamlSource } from "./yaml-source.js";
 
 const ID_FIELDS = new Set(["employeeID", "username", "previousEmployeeIDs"]);
 /** Fields that name one person; `defaults:` applies to everybody in the file. */
@@ -34,32 +24,6 @@ function valueAt(data: unknown, path: DataPath): unknown {
     value = (value as Record<string | number, unknown>)[segment];
   }
   return value;
-}
-
-/** `phone`, `tagSerials[1]`, `users[2]`: the short name a summary starts with. */
-function label(path: DataPath): string {
-  const last = path[path.length - 1];
-  const before = path[path.length - 2];
-  if (typeof last === "number") return typeof before === "string" ? `${before}[${last}]` : `[${last}]`;
-  return last ?? "the file";
-}
-
-/** The field name that decides the rules: for `previousEmployeeIDs[1]`, the list's name. */
-function fieldName(path: DataPath): string {
-  for (let i = path.length - 1; i >= 0; i--) {
-    const segment = path[i];
-    if (typeof segment === "string") return segment;
-  }
-  return "";
-}
-
-function kindOf(value: unknown): string {
-  if (value === null || value === undefined) return "empty";
-  if (typeof value === "boolean") return `true/false (${value})`;
-  if (typeof value === "number") return "a number";
-  if (typeof value === "string") return `text (${JSON.stringify(value)})`;
-  if (Array.isArray(value)) return "a list";
-  return "a mapping of field: value lines";
 }
 
 /** `user EMP003`, or `users[2]` when the item has no usable employeeID. */
@@ -99,8 +63,16 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
         "To share values among the users of a file, put them under defaults: (isActive, tagSerials, organizationSerial); write every other field on each user.",
     };
   }
-  const known = declarationsKnownFields();
   const level = problem.path.length === 0 ? "file" : problem.path[0] === "defaults" ? "defaults" : "user";
+  if (name === "") {
+    // `~:`, `null:` or a bare `:`; "unknown field \"\"" would leave the reader guessing.
+    const where = level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : `in ${who(problem)}`;
+    return {
+      summary: `a key with no name ${where}`,
+      detail: "A line such as `~: value`, `null: value` or `: value` names no field. Give the field a name or remove the line.",
+    };
+  }
+  const known = declarationsKnownFields();
   if (level === "defaults") {
     const userField = known.user.includes(name) ? name : suggestField(name, known.user);
     if (userField && IDENTITY_FIELDS.has(userField)) {
@@ -122,119 +94,6 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
       ? `Did you mean "${suggestion}"?${caseOnly ? " Field names are case-sensitive." : ""}`
       : `Allowed ${level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : "for a user"}: ${allowed.join(", ")}.`,
   };
-}
-
-function quoteHint(problem: Problem, written: string): string {
-  const last = problem.path[problem.path.length - 1];
-  return typeof last === "string" ? `${last}: "${written}"` : `"${written}"`;
-}
-
-function notTextMessage(problem: Problem, value: unknown): Message {
-  const name = label(problem.path);
-  const written = writtenText(problem.source, findNode(problem.source, problem.path).node);
-  if (value === null || value === undefined) return { summary: `${name} has no value`, detail: "Fill it in, or remove the line." };
-  if ((typeof value === "number" || typeof value === "boolean") && written) {
-    const readAs = typeof value === "number" ? (String(value) === written ? "a number" : `the number ${value}`) : `true/false`;
-    const lost =
-      typeof value !== "number" || String(value) === written
-        ? ""
-        : /^[+-]?0[0-9]/.test(written)
-          ? ` (as a number, ${written} loses its leading zeros and becomes ${value})`
-          : ` (as a number, ${written} becomes ${value})`;
-    return {
-      summary: `${name} ${written} is read by YAML as ${readAs}, not as text`,
-      detail: `Put it in quotes so it is kept exactly as written${lost}: ${quoteHint(problem, written)}`,
-    };
-  }
-  return {
-    summary: `${name} must be text, but it is ${kindOf(value)}`,
-    detail: `Write a single value after "${fieldName(problem.path)}:".`,
-  };
-}
-
-const YES = /^(y|yes|on|true|ya|aktif)$/i;
-const NO = /^(n|no|off|false|tidak|nonaktif)$/i;
-
-function notBooleanMessage(problem: Problem, value: unknown): Message {
-  const name = label(problem.path);
-  if (value === null || value === undefined) {
-    return {
-      summary: `${name} has no value`,
-      detail: `Write ${name}: true or ${name}: false, or remove the line (users are active unless told otherwise).`,
-    };
-  }
-  if (typeof value === "string") {
-    const written = writtenText(problem.source, findNode(problem.source, problem.path).node) ?? value;
-    const meant = YES.test(value.trim()) ? "true" : NO.test(value.trim()) ? "false" : undefined;
-    const quoted = written.startsWith('"') || written.startsWith("'");
-    return {
-      summary: `${name} ${JSON.stringify(value)} is text, not true or false`,
-      detail:
-        quoted && meant
-          ? `Remove the quotes: ${name}: ${meant}`
-          : meant
-            ? `YAML 1.2 reads yes/no/on/off as text. Write ${name}: ${meant}`
-            : `Write ${name}: true or ${name}: false.`,
-    };
-  }
-  return { summary: `${name} must be true or false, but it is ${kindOf(value)}`, detail: `Write ${name}: true or ${name}: false.` };
-}
-
-function notListMessage(problem: Problem, value: unknown): Message {
-  const name = label(problem.path);
-  if (value === null || value === undefined) {
-    return { summary: `${name} has no value`, detail: `Write ${name}: [] for none, or remove the line.` };
-  }
-  const example = typeof value === "string" ? value : name === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "EMP0042";
-  return {
-    summary: `${name} must be a list, but it is ${kindOf(value)}`,
-    detail: `Write ${name}: ["${example}"], or one "- ${example}" line per item under ${name}:.`,
-  };
-}
-
-function typeMessage(problem: Problem, expected: string, value: unknown): Message {
-  const { path } = problem;
-  if (path.length === 0) {
-    return {
-      summary: `the file must be a mapping with a users: list, but it is ${kindOf(value)}`,
-      detail:
-        "Start the file with a line `users:` and list one person per item under it, e.g.\nusers:\n  - employeeID: EMP001\n    name: Budi Santoso\n    email: budi.santoso@contoh.co.id",
-    };
-  }
-  if (path.length === 1 && path[0] === "users") {
-    if (value === null)
-      return {
-        summary: "users has no value",
-        detail: 'Write "users: []" for a file without users, or list the users under it, each item starting with "- ".',
-      };
-    return {
-      summary: `users must be a list, but it is ${kindOf(value)}`,
-      detail: 'List the users under users:, one item per person, each starting with "- ".',
-    };
-  }
-  if (path.length === 1 && path[0] === "defaults") {
-    if (value === null)
-      return {
-        summary: "defaults has no value",
-        detail: "Write the shared fields under it (isActive, tagSerials, organizationSerial), or remove the line.",
-      };
-    return {
-      summary: `defaults must be a mapping of field: value lines, but it is ${kindOf(value)}`,
-      detail: "e.g.\ndefaults:\n  organizationSerial: COMPFJLYTHWL",
-    };
-  }
-  if (path.length === 2 && path[0] === "users") {
-    if (value === null) return { summary: `${label(path)} is empty`, detail: "Remove the lone dash, or write the user's fields after it." };
-    return {
-      summary: `${label(path)} must be a user (employeeID:, name:, email: …), but it is ${kindOf(value)}`,
-      detail:
-        'Each item under users: is one person: "- " followed by field: value lines that line up under each other. Check the dash and the indentation.',
-    };
-  }
-  if (expected === "string") return notTextMessage(problem, value);
-  if (expected === "boolean") return notBooleanMessage(problem, value);
-  if (expected === "array") return notListMessage(problem, value);
-  return { summary: `${label(path)} must be ${expected}, but it is ${kindOf(value)}` };
 }
 
 function nameMessage(name: string, text: string): Message {
@@ -329,31 +188,33 @@ function describe(problem: Problem): Message {
   }
 }
 
-/** The path the diagnostic names, and the node it points at: a missing field at its mapping, an unknown field at its key. */
-function target(problem: Problem): { path: DataPath; node: Node | undefined } {
+/** The path the diagnostic names, and where it points: a missing field at its mapping, an unknown field at its key. */
+function target(problem: Problem): { path: DataPath; location: SourceLocation } {
   const { error, source } = problem;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case "additionalProperties": {
-      const path = [...problem.path, String(params.additionalProperty)];
-      const found = findNode(source, path);
-      return { path, node: found.exact ? (found.key ?? found.node) : found.node };
+      const name = String(params.additionalProperty);
+      const found = findNode(source, [...problem.path, name]);
+      // A key with no name has no field path of its own (`users[0].`); name the mapping it is in.
+      const path = name === "" ? problem.path : [...problem.path, name];
+      return { path, location: found.exact && found.key ? keyStart(source, found.key) : nodeStart(source, found.node) };
     }
     case "not": {
       const found = findNode(source, problem.path);
-      return { path: problem.path, node: found.key ?? found.node };
+      return { path: problem.path, location: nodeStart(source, found.key ?? found.node) };
     }
     case "required":
       return {
         path: problem.path.length > 0 ? [...problem.path, String(params.missingProperty)] : problem.path,
-        node: findNode(source, problem.path).node,
+        location: nodeStart(source, findNode(source, problem.path).node),
       };
     case "uniqueItems": {
       const path = [...problem.path, Number(params.j)];
-      return { path, node: findNode(source, path).node };
+      return { path, location: nodeStart(source, findNode(source, path).node) };
     }
     default:
-      return { path: problem.path, node: findNode(source, problem.path).node };
+      return { path: problem.path, location: nodeStart(source, findNode(source, problem.path).node) };
   }
 }
 
@@ -363,7 +224,7 @@ export function schemaDiagnostics(source: YamlSource, errors: readonly ErrorObje
     // The anyOf error itself says "email or phone" once; its branches would say it twice more.
     if (error.schemaPath.includes("/anyOf/")) continue;
     const problem: Problem = { source, error, path: pathOfPointer(error.instancePath, data), data };
-    const { path, node } = target(problem);
+    const { path, location } = target(problem);
     const { summary, detail } = describe(problem);
     const field = fieldOf(path);
     diagnostics.push({
@@ -371,7 +232,7 @@ export function schemaDiagnostics(source: YamlSource, errors: readonly ErrorObje
       summary,
       ...(detail !== undefined && { detail }),
       ...(field !== undefined && { field }),
-      location: nodeStart(source, node),
+      location,
     });
   }
   return diagnostics;

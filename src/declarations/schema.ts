@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Ajv, type AnySchemaObject, type ValidateFunction } from "ajv";
+import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 
 /** Absolute path of the JSON Schema of a declaration file. */
@@ -58,6 +58,36 @@ export function declarationsSchema(): AnySchemaObject {
 export function declarationsValidator(): ValidateFunction {
   validator ??= createAjv().compile(declarationsSchema());
   return validator;
+}
+
+/** A value JSON could hold as a mapping; not a Set, Map, Date or Uint8Array. */
+function isNonPlainObject(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype !== Object.prototype && prototype !== null;
+}
+
+/**
+ * What the schema cannot see: YAML 1.1 tags (!!set, !!omap, !!timestamp, !!binary) make a Set,
+ * Map, Date or Uint8Array, and JSON Schema takes any of them for a mapping, so a `- !!set {a, b}`
+ * user would pass as one without fields. Where a mapping is expected (the file, defaults:, each
+ * user) they come back as the type error AJV would give, for the same messages and handling.
+ */
+export function hiddenTypeErrors(data: unknown): ErrorObject[] {
+  const error = (instancePath: string, value: unknown): ErrorObject => ({
+    keyword: "type",
+    instancePath,
+    schemaPath: "#/type",
+    params: { type: "object" },
+    message: "must be object",
+    data: value,
+  });
+  if (isNonPlainObject(data)) return [error("", data)];
+  if (data === null || typeof data !== "object") return [];
+  const { defaults, users } = data as { defaults?: unknown; users?: unknown };
+  const errors = isNonPlainObject(defaults) ? [error("/defaults", defaults)] : [];
+  if (Array.isArray(users)) users.forEach((user: unknown, i) => isNonPlainObject(user) && errors.push(error(`/users/${i}`, user)));
+  return errors;
 }
 
 /** The field names the schema allows at each level, for "did you mean" hints. */

@@ -4,7 +4,7 @@
  */
 import { type Alias, isPair, isScalar, isSeq, type Node, visit, type YAMLError } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import { type DataPath, fieldOf, locationAt, type YamlSource } from "./yaml-source.js";
+import { type DataPath, fieldOf, keyName, locationAt, type YamlSource } from "./yaml-source.js";
 
 /** A declaration is configuration: a file this large is a mistake (an export, a log), not a team. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -76,6 +76,33 @@ export function emptyFileDiagnostic(file: string): Diagnostic {
   };
 }
 
+/** Locates the first carriage return that no line feed follows; CRLF is fine. */
+export function loneCarriageReturnDiagnostic(source: YamlSource): Diagnostic | undefined {
+  const offset = source.text.search(/\r(?!\n)/);
+  if (offset < 0) return undefined;
+  return {
+    severity: "error",
+    summary: "the file has old Mac line endings: lines end with a carriage return (CR) alone, which YAML here does not read as a new line",
+    detail:
+      "Save the file with LF or CRLF line endings (Unix or Windows); most editors show and change this in the status bar or under 'Line endings'.",
+    location: locationAt(source, offset),
+  };
+}
+
+/**
+ * yaml catches the stack overflow of very deep nesting and reports it as a RESOURCE_EXHAUSTION
+ * error ("maximum call stack size exceeded"); toJS can overflow too. Neither is about syntax.
+ */
+function tooDeepDiagnostic(location: SourceLocation): Diagnostic {
+  return {
+    severity: "error",
+    summary: "the file is nested too deeply to be read (lists or mappings inside each other, hundreds of levels deep)",
+    detail:
+      "A declaration needs only a few levels: users:, a user, and lists such as tagSerials:. Look near here for [ or { that are never closed, or for lines indented further and further; check that this is a declaration file at all.",
+    location,
+  };
+}
+
 /** Names the key of a mapping entry as a field path (`users[0].name`), walking the tree once, for an error. */
 function pairAt(source: YamlSource, offset: number): { name: string; path: DataPath } | undefined {
   let found: { name: string; path: DataPath } | undefined;
@@ -87,10 +114,10 @@ function pairAt(source: YamlSource, offset: number): { name: string; path: DataP
       const chain = [...ancestors.slice(1), pair];
       for (let i = 0; i < chain.length; i++) {
         const step = chain[i];
-        if (isPair(step)) path.push(isScalar(step.key) ? String(step.key.value) : String(step.key));
+        if (isPair(step)) path.push(keyName(step.key));
         else if (isSeq(step)) path.push(step.items.indexOf(chain[i + 1] as Node));
       }
-      found = { name: String(key.value), path };
+      found = { name: keyName(key), path };
       return visit.BREAK;
     },
   });
@@ -136,6 +163,16 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
   const location = locationAt(source, error.pos[0]);
   if (error.code === "DUPLICATE_KEY") {
     const pair = pairAt(source, error.pos[0]);
+    if (pair?.name === "") {
+      const field = fieldOf(pair.path.slice(0, -1));
+      return {
+        severity: "error",
+        summary: "a key with no name (~, null or nothing before the colon) is written twice in the same place",
+        detail: "Give each field a name or remove the lines.",
+        ...(field !== undefined && { field }),
+        location,
+      };
+    }
     const name = pair?.name ?? source.text.slice(error.pos[0], error.pos[1]);
     return {
       severity: "error",
@@ -162,11 +199,18 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
   };
 }
 
-/** Diagnostics for yaml's own errors and warnings, one per line at most for tabs. */
+/** Diagnostics for yaml's own errors and warnings, one per line at most for tabs, one for deep nesting. */
 export function yamlDiagnostics(source: YamlSource): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const tabLines = new Set<number>();
+  let tooDeep = false;
   for (const error of source.doc.errors) {
+    if (error.code === "RESOURCE_EXHAUSTION") {
+      // Every level still open when the stack ran out reports it again; the first says it all.
+      if (!tooDeep) diagnostics.push(tooDeepDiagnostic(locationAt(source, error.pos[0])));
+      tooDeep = true;
+      continue;
+    }
     // A tab in the indentation makes yaml report whatever it then misreads; the tab is the cause to name.
     const line = tabLine(source, error);
     if (line === undefined) diagnostics.push(yamlErrorDiagnostic(source, error));
@@ -195,8 +239,10 @@ export function yamlDiagnostics(source: YamlSource): Diagnostic[] {
   return diagnostics;
 }
 
-/** Turns what doc.toJS() threw (aliases) into a located error. */
+/** Turns what doc.toJS() threw (aliases, or a stack overflow on deep nesting) into a located error. */
 export function aliasDiagnostic(source: YamlSource, error: unknown): Diagnostic {
+  // Walking the tree for an alias would overflow again; the nesting has no single place to point at.
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return tooDeepDiagnostic(fileStart(source.file));
   const message = error instanceof Error ? error.message : String(error);
   const excessive = /excessive alias/i.test(message);
   let culprit: Alias | undefined;

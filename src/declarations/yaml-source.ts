@@ -48,6 +48,23 @@ export function fieldOf(path: DataPath): string | undefined {
   return field === "" ? undefined : field;
 }
 
+/** `phone`, `tagSerials[1]`, `users[2]`: the short name a summary starts with. */
+export function label(path: DataPath): string {
+  const last = path[path.length - 1];
+  const before = path[path.length - 2];
+  if (typeof last === "number") return typeof before === "string" ? `${before}[${last}]` : `[${last}]`;
+  return last ?? "the file";
+}
+
+/** The field name that decides the rules: for `previousEmployeeIDs[1]`, the list's name. */
+export function fieldName(path: DataPath): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const segment = path[i];
+    if (typeof segment === "string") return segment;
+  }
+  return "";
+}
+
 /** Decodes an AJV instancePath (`/users/2/phone`) into a path; array indices become numbers. */
 export function pathOfPointer(pointer: string, data: unknown): (string | number)[] {
   if (pointer === "") return [];
@@ -67,8 +84,13 @@ export function pathOfPointer(pointer: string, data: unknown): (string | number)
   return path;
 }
 
-function keyName(key: unknown): string {
-  return isScalar(key) ? String(key.value) : String(key);
+/**
+ * A mapping key as the data names it. It must match doc.toJS(), which AJV's paths come from:
+ * toJS turns a null key (`~:`, `null:` or a bare `:`) into "", not "null".
+ */
+export function keyName(key: unknown): string {
+  if (isScalar(key)) return key.value === null ? "" : String(key.value);
+  return key === null ? "" : String(key);
 }
 
 export interface FoundNode {
@@ -107,6 +129,14 @@ export function findNode(source: YamlSource, path: DataPath): FoundNode {
 
 export function nodeStart(source: YamlSource, node: Node | undefined): SourceLocation {
   return locationAt(source, node?.range?.[0] ?? 0);
+}
+
+/** Where a mapping key starts; an empty key (`: value`) has an empty range before the indentation, so point at its colon. */
+export function keyStart(source: YamlSource, key: Node): SourceLocation {
+  const start = key.range?.[0] ?? 0;
+  if (key.range?.[1] !== start) return locationAt(source, start);
+  const skipped = /^\s*/.exec(source.text.slice(start, start + 1000))?.[0].length ?? 0;
+  return locationAt(source, start + skipped);
 }
 
 /** The text of a scalar exactly as written (`001234`, not 1234), or undefined for other nodes. */

@@ -87,6 +87,26 @@ describe("field rules", () => {
       expectDiagnostic(diagnostics, { line: 5, column: 5, field: "users[0].shoeSize", detail: "Allowed for a user: employeeID, name," });
     });
 
+    it.each(["~: y", "null: y", '"": y', ": y"])("locates a key with no name (%s) at the key and says what to do", (line) => {
+      const { diagnostics } = userWith("    email: budi@contoh.co.id", `    ${line}`);
+      expectDiagnostic(diagnostics, {
+        line: 5,
+        column: 5,
+        field: "users[0]",
+        summary: "a key with no name in user E1",
+        detail: "Give the field a name or remove the line",
+      });
+      expect(errorsOf(diagnostics)).toHaveLength(1);
+    });
+
+    it("names a key with no name at the top of the file and in defaults", () => {
+      const top = check("users: []", "~: y");
+      expectDiagnostic(top.diagnostics, { line: 2, column: 1, summary: "a key with no name at the top of the file" });
+      expect(top.diagnostics[0]?.field).toBeUndefined();
+      const defaults = check("defaults:", "  ~: y", "users: []");
+      expectDiagnostic(defaults.diagnostics, { line: 2, column: 3, field: "defaults", summary: "a key with no name in defaults" });
+    });
+
     it("suggests users for a top-level user:", () => {
       const { diagnostics } = check("users: []", "user: []");
       expectDiagnostic(diagnostics, {
@@ -269,6 +289,18 @@ describe("field rules", () => {
       expectDiagnostic(diagnostics, {
         line: 5,
         column: 31,
+        field: "users[0].previousEmployeeIDs[1]",
+        summary: "user E1 lists its own employeeID",
+      });
+    });
+
+    it("still finds its own employeeID among the previous ones when other items are wrong", () => {
+      const { diagnostics } = userWith("    phone: '62811'", '    previousEmployeeIDs: [0042, E1, "E 2"]');
+      expectDiagnostic(diagnostics, { line: 5, column: 27, field: "users[0].previousEmployeeIDs[0]", summary: "the number 42" });
+      expectDiagnostic(diagnostics, { line: 5, column: 37, field: "users[0].previousEmployeeIDs[2]", summary: "may contain only" });
+      expectDiagnostic(diagnostics, {
+        line: 5,
+        column: 33,
         field: "users[0].previousEmployeeIDs[1]",
         summary: "user E1 lists its own employeeID",
       });

@@ -55,6 +55,50 @@ describe("YAML traps", () => {
     expectDiagnostic(diagnostics, { line: 2, column: 41, field: "users[0].phone", detail: 'phone: "+628112233445566778899"' });
   });
 
+  it("advises removing a tag that makes a quoted value a number, without doubling the quotes", () => {
+    const { diagnostics } = check("users:", "  - employeeID: E1", "    name: Budi", '    phone: !!int "12"');
+    const d = expectDiagnostic(diagnostics, { line: 4, column: 18, field: "users[0].phone", summary: "tagged !!int" });
+    expect(d.detail).toContain('Remove the !!int tag so it is kept exactly as written: phone: "12"');
+    expect(d.detail).not.toContain('""');
+  });
+
+  it.each([
+    ["!!timestamp 2001-12-14", "a date/time (!!timestamp)", 'Remove the !!timestamp tag and put the value in quotes: phone: "2001-12-14"'],
+    ["!!binary aGVsbG8=", "binary data (!!binary)", 'Remove the !!binary tag and put the value in quotes: phone: "aGVsbG8="'],
+  ])("describes phone: %s as what YAML made of it", (value, kind, advice) => {
+    const { diagnostics } = check("users:", "  - employeeID: E1", "    name: Budi", `    phone: ${value}`);
+    const d = expectDiagnostic(diagnostics, { line: 4, field: "users[0].phone", summary: `phone must be text, but it is ${kind}` });
+    expect(d.detail).toContain(advice);
+  });
+
+  it("blames a !!str tag, not YAML 1.2, for isActive: !!str true", () => {
+    const { diagnostics } = check("users:", "  - employeeID: E1", "    name: Budi", "    phone: '62811'", "    isActive: !!str true");
+    expectDiagnostic(diagnostics, {
+      line: 5,
+      field: "users[0].isActive",
+      summary: '"true" is text',
+      detail: "Remove the !!str tag: isActive: true",
+    });
+  });
+
+  it("refuses a user written as a !!set, once, instead of reading it as a user without fields", () => {
+    const { diagnostics } = check("users:", "  - !!set {a, b}", "  - employeeID: E2", "    name: Ani", "    phone: '62811'");
+    expectDiagnostic(diagnostics, {
+      line: 2,
+      column: 11,
+      field: "users[0]",
+      summary: "users[0] must be a user (employeeID:, name:, email: …), but it is a set (!!set)",
+      detail: "Remove the !!set tag",
+    });
+    expect(diagnostics).toHaveLength(1);
+  });
+
+  it("refuses defaults written as a !!set, which the schema alone would take for empty defaults", () => {
+    const { diagnostics } = check("defaults: !!set {isActive}", "users: []");
+    expectDiagnostic(diagnostics, { line: 1, field: "defaults", summary: "defaults must be a mapping", detail: "Remove the !!set tag" });
+    expect(diagnostics).toHaveLength(1);
+  });
+
   it.each([
     ["yes", "true", "YAML 1.2 reads yes/no/on/off as text"],
     ["no", "false", "YAML 1.2 reads yes/no/on/off as text"],
@@ -87,6 +131,16 @@ describe("YAML traps", () => {
     expectDiagnostic(diagnostics, { line: 4, column: 5, summary: '"name" is written twice' });
     expectDiagnostic(diagnostics, { line: 5, field: "users[1].employeeID", summary: "may contain only letters" });
     expectDiagnostic(diagnostics, { line: 5, field: "users[1]", summary: "has neither email nor phone" });
+  });
+
+  it("reports a key with no name written twice without an empty name or field path", () => {
+    const { diagnostics } = check("users:", "  - employeeID: E1", "    name: Budi", "    phone: '62811'", "    ~: a", "    null: b");
+    expectDiagnostic(diagnostics, {
+      line: 6,
+      column: 5,
+      field: "users[0]",
+      summary: "a key with no name (~, null or nothing before the colon) is written twice",
+    });
   });
 
   it("reports a duplicate top-level key", () => {
@@ -136,6 +190,30 @@ describe("YAML traps", () => {
       summary: 'must be a user (employeeID:, name:, email: …), but it is text ("E1")',
     });
     expectDiagnostic(diagnostics, { line: 3, field: "users[1]", summary: "users[1] is empty" });
+  });
+
+  it.each([
+    ["brackets", `users: ${"[".repeat(5000)}${"]".repeat(5000)}`],
+    ["indentation", `users:${Array.from({ length: 3000 }, (_, i) => `\n${" ".repeat(i + 1)}k:`).join("")}`],
+  ])("says the file is nested too deeply (%s), once, instead of a stack overflow", (_how, text) => {
+    const { diagnostics } = check(text);
+    const d = expectDiagnostic(diagnostics, { summary: "nested too deeply", detail: "only a few levels" });
+    expect(d.summary).not.toMatch(/call stack/i);
+    expect(diagnostics).toHaveLength(1);
+  });
+
+  it("names old Mac line endings (CR only) in one located error", () => {
+    const text = ["users:", "  - employeeID: E1", "    name: Budi", "    phone: '62811'", ""].join("\r");
+    const { diagnostics } = validateDeclarationText(FILE, text);
+    expectDiagnostic(diagnostics, { file: FILE, line: 1, column: 7, summary: "old Mac line endings", detail: "LF or CRLF" });
+    expect(diagnostics).toHaveLength(1);
+  });
+
+  it("locates a lone CR among LF line endings, and reads CRLF files as they are", () => {
+    const mixed = validateDeclarationText(FILE, "users:\n  - employeeID: E1\n    name: Budi\r    phone: '62811'\n");
+    expectDiagnostic(mixed.diagnostics, { line: 3, column: 15, summary: "old Mac line endings" });
+    const crlf = validateDeclarationText(FILE, "users:\r\n  - employeeID: E1\r\n    name: Budi\r\n    phone: '62811'\r\n");
+    expect(crlf.diagnostics).toEqual([]);
   });
 
   it("refuses several documents in one file", () => {
