@@ -70,11 +70,14 @@ export function checkBaseUrl(baseUrl: string): URL {
 
 export class RuangkerjaClient {
   readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
+  /** The base URL without credentials, for messages and prompts. */
+  readonly displayUrl: string;
   private readonly idempotent: KyInstance;
   private readonly onlyOn429: KyInstance;
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
+    this.displayUrl = redactUrl(url);
     if (!options.token) throw new ConfigError("no access token: set RUANGKERJA_TOKEN");
     const base = ky.create({
       prefixUrl: url.toString(),

@@ -1,4 +1,5 @@
 /** Wire shapes of the RuangKerja user API, as the seed pages give them. */
+import type { ApiReplyError } from "../errors.js";
 
 /** Item of create-bulk and body of POST /ruangkerja/users. */
 export interface CreateUserBody {
@@ -28,19 +29,13 @@ export interface UpdateUserBody extends UpdateBulkItem {
   organizationSerial?: string | null;
 }
 
-export interface ItemError {
-  readonly detail: string;
-  readonly errorCode: number | string;
-  readonly message: string;
-}
-
 export interface BulkSuccessItem<T> {
   readonly payload: T;
   readonly response: { readonly serial: string };
 }
 
 export interface BulkFailedItem<T> {
-  readonly error: ItemError;
+  readonly error: ApiReplyError;
   readonly payload: T;
 }
 

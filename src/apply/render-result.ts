@@ -1,6 +1,7 @@
 /** Views of an apply result: the human text and the `apply --json` form. */
 import pc from "picocolors";
 import type { Diagnostic } from "../diagnostics.js";
+import { warningToJson } from "../plan/render-json.js";
 import type { ApplyResult } from "./apply-plan.js";
 
 export function renderApplyResult(result: ApplyResult, options: { color: boolean }): string {
@@ -34,11 +35,7 @@ export function applyResultToJson(result: ApplyResult, warnings: readonly Diagno
       source: f.source ? { file: f.source.file, line: f.source.line } : null,
     })),
     requests: { ...result.requests },
-    warnings: warnings.map((w) => ({
-      summary: w.summary,
-      ...(w.field ? { field: w.field } : {}),
-      source: w.location ? { file: w.location.file, line: w.location.line } : null,
-    })),
+    warnings: warnings.map(warningToJson),
     ...(result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : {}),
   };
 }

@@ -87,10 +87,11 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
 
   warnings.push(...missedRenames(actions));
   actions.sort(byKindThenId);
-  const count = (kind: string) => actions.filter((a) => a.action === kind).length;
+  const counts = { create: 0, update: 0, rename: 0, deactivate: 0 };
+  for (const action of actions) counts[action.action]++;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
-    summary: { create: count("create"), update: count("update"), rename: count("rename"), deactivate: count("deactivate"), unchanged },
+    summary: { ...counts, unchanged },
     actions,
     warnings,
   };

@@ -1,4 +1,5 @@
 /** The stable machine view of a plan (`plan --json`). Its keys are a contract: add, never rename. */
+import type { Diagnostic } from "../diagnostics.js";
 import type { FieldValue, Plan } from "./plan-types.js";
 
 export interface PlanJson {
@@ -14,6 +15,18 @@ export interface PlanJson {
   warnings: { summary: string; detail?: string; field?: string; source: { file: string; line: number } | null }[];
 }
 
+export type WarningJson = PlanJson["warnings"][number];
+
+/** A plan warning in the JSON views (`plan --json`, `apply --json`). */
+export function warningToJson(w: Diagnostic): WarningJson {
+  return {
+    summary: w.summary,
+    ...(w.detail ? { detail: w.detail } : {}),
+    ...(w.field ? { field: w.field } : {}),
+    source: w.location ? { file: w.location.file, line: w.location.line } : null,
+  };
+}
+
 export function planToJson(plan: Plan): PlanJson {
   return {
     formatVersion: plan.formatVersion,
@@ -25,11 +38,6 @@ export function planToJson(plan: Plan): PlanJson {
       source: a.source ? { file: a.source.file, line: a.source.line } : null,
       changes: a.changes.map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
     })),
-    warnings: plan.warnings.map((w) => ({
-      summary: w.summary,
-      ...(w.detail ? { detail: w.detail } : {}),
-      ...(w.field ? { field: w.field } : {}),
-      source: w.location ? { file: w.location.file, line: w.location.line } : null,
-    })),
+    warnings: plan.warnings.map(warningToJson),
   };
 }

@@ -100,10 +100,9 @@ export class FileStateStore implements StateStore {
         if (released) return;
         released = true;
         try {
-          const current = JSON.parse(readFileSync(lockPath, "utf8")) as Partial<LockHolder>;
-          if (current.id === holder.id) unlinkSync(lockPath);
+          if (parseHolder(readFileSync(lockPath, "utf8"))?.id === holder.id) unlinkSync(lockPath);
         } catch {
-          // Gone or unreadable: not ours to remove.
+          // Gone: nothing to remove.
         }
       },
     };
@@ -112,10 +111,19 @@ export class FileStateStore implements StateStore {
 
 async function readHolder(lockPath: string): Promise<LockHolder | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(lockPath, "utf8")) as Partial<LockHolder>;
+    return parseHolder(await readFile(lockPath, "utf8"));
+  } catch {
+    return undefined; // gone or unreadable
+  }
+}
+
+/** The holder a lock file names; undefined when half-written or not ours to read. */
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<LockHolder>;
     if (typeof parsed.id === "string" && typeof parsed.pid === "number") return parsed as LockHolder;
   } catch {
-    // Unreadable or half-written: reported as a lock without a known holder.
+    // Half-written: reported as a lock without a known holder.
   }
   return undefined;
 }

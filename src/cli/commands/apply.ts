@@ -2,7 +2,7 @@
  * `apply`: lock state, plan, confirm, apply, save state after every bulk call, release the lock.
  * Bad declarations or configuration stop it before any API call or state write.
  */
-import { checkBaseUrl, RuangkerjaClient, redactUrl } from "../../api/client.js";
+import { RuangkerjaClient } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
 import { NotApprovedError } from "../../errors.js";
@@ -75,9 +75,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
     if (!flags.autoApprove) {
-      const where = redactUrl(checkBaseUrl(api.baseUrl));
       const yes = await confirm(
-        `\nApply these changes to RuangKerja at ${where}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
+        `\nApply these changes to RuangKerja at ${client.displayUrl}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
         io.stdin,
         io.prompt,
         cancel.signal,

@@ -1,17 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { isPasswordField, suggestField } from "../../../src/declarations/suggest.js";
+import { USER_FIELDS as MODEL_FIELDS } from "../../../src/model.js";
 
-const USER_FIELDS = [
-  "employeeID",
-  "name",
-  "username",
-  "email",
-  "phone",
-  "isActive",
-  "tagSerials",
-  "organizationSerial",
-  "previousEmployeeIDs",
-];
+const USER_FIELDS = [...MODEL_FIELDS, "previousEmployeeIDs"];
 
 describe("suggestField", () => {
   it.each([
