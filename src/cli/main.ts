@@ -27,7 +27,7 @@ function withCommon(command: Command, options: { state: boolean } = { state: tru
   if (options.state) {
     command.option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
   }
-  return command.option("--no-color", "no colours (also: NO_COLOR set to anything)");
+  return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
