@@ -8,4 +8,4 @@ export {
 } from "./state-document.js";
 export { DEFAULT_STATE_PATH, FileStateStore } from "./state-file.js";
 export { StateSession } from "./state-session.js";
-export type { StateLock, StateStore } from "./state-store.js";
+export type { LockOptions, StateLock, StateStore } from "./state-store.js";

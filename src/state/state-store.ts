@@ -10,6 +10,13 @@ export interface StateLock {
   releaseSync(): void;
 }
 
+export interface LockOptions {
+  /** How long to wait for a lock held by someone else before throwing StateLockedError. @default 0 (fail at once) */
+  readonly timeoutMs?: number;
+  /** Stops waiting (Ctrl-C). */
+  readonly signal?: AbortSignal;
+}
+
 export interface StateStore {
   /** What the user named (a path, later a URL without its password), for messages. */
   readonly location: string;
@@ -17,6 +24,6 @@ export interface StateStore {
   read(): Promise<StateDocument | undefined>;
   /** Replaces the stored state atomically. */
   write(state: StateDocument): Promise<void>;
-  /** Takes the exclusive lock or throws StateLockedError at once. */
-  lock(operation: string): Promise<StateLock>;
+  /** Takes the exclusive lock, waiting up to options.timeoutMs, or throws StateLockedError naming the holder. */
+  lock(operation: string, options?: LockOptions): Promise<StateLock>;
 }
