@@ -48,8 +48,10 @@ const CORE_NOT_STRING = [
  * BOM), not starting with an indicator, without `:` or `#` anywhere, no surrounding spaces.
  * In flow context, without `,[]{}` too.
  */
-const SAFE_PLAIN_BLOCK = /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
-const SAFE_PLAIN_FLOW = /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#,[\]{}\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#,[\]{}\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
+const SAFE_PLAIN_BLOCK =
+  /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
+const SAFE_PLAIN_FLOW =
+  /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#,[\]{}\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#,[\]{}\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
 /** Inside quotes: printable; in double quotes no backslash either (no escapes to interpret). */
 const SAFE_DOUBLE_QUOTED = /^[^"\\\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*$/;
 const SAFE_SINGLE_QUOTED = /^[^'\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*$/;
