@@ -17,6 +17,7 @@ import type { StateSession } from "../state/state-session.js";
 import type { ApplyClient } from "./apply-client.js";
 import { createBody, currentEmployeeID, needsSingleUpdate, updateBulkItem, updateUserBody } from "./payloads.js";
 import { runPool } from "./run-pool.js";
+import { StateSaver } from "./state-saver.js";
 
 export interface ApplyOptions {
   /** Items per bulk call. @default 100 */
@@ -27,6 +28,11 @@ export interface ApplyOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** When aborted, no new request is started; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
+  /**
+   * Time between state writes, as a multiple of the last write's duration (see state-saver.ts);
+   * 0 writes after every call that landed something. @default 10
+   */
+  readonly stateWriteSpacing?: number;
 }
 
 export interface ApplyFailure {
@@ -62,6 +68,10 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   let stoppedBecause: string | undefined;
   const total = plan.actions.length;
   const settled = new Set<PlannedAction>();
+  // Writes after each call while writing is cheap; see state-saver.ts for when it batches.
+  const saver = new StateSaver(session, options.stateWriteSpacing === undefined ? {} : { spacing: options.stateWriteSpacing });
+  const stateWriteFailed = (error: unknown) =>
+    `the state could not be written (${(error as Error).message}); users applied since the last successful write are missing from it`;
   /** Updates refused because another user still held a value: tried once more after the others. */
   let deferred: { action: PlannedAction; error: ApiReplyError }[] | undefined = [];
 
@@ -114,9 +124,9 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
     done += task.actions.length;
     if (landed > 0) {
       try {
-        await session.save();
+        await saver.afterCall();
       } catch (error) {
-        stoppedBecause ??= `the state could not be written (${(error as Error).message}); users applied since the last successful write are missing from it`;
+        stoppedBecause ??= stateWriteFailed(error);
       }
     }
     options.onProgress?.(done, total);
@@ -146,6 +156,11 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       chunkSize,
     ).map((actions): Task => ({ kind: "create-bulk", actions })),
   );
+  try {
+    await saver.flush();
+  } catch (error) {
+    stoppedBecause ??= stateWriteFailed(error);
+  }
   if (options.signal?.aborted) stoppedBecause ??= "interrupted";
 
   for (const action of plan.actions) {
