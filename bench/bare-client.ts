@@ -52,7 +52,8 @@ async function main(): Promise<void> {
     Array.from({ length: parallelism }, async () => {
       while (next < bodies.length) {
         const items = bodies[next++];
-        created += await post(agent, url, token, JSON.stringify({ items }));
+        const landed = await post(agent, url, token, JSON.stringify({ items }));
+        created += landed;
       }
     }),
   );

@@ -166,7 +166,12 @@ export function scenarios(context: BenchContext): Scenario[] {
         runs,
         prepare,
         command: { args: [fileURLToPath(new URL("bare-client.js", import.meta.url)), bodiesPath, String(PARALLELISM)], cwd: dir, env },
-        check: emulatorCheck,
+        check: async (run) => {
+          const extra = await emulatorCheck(run);
+          const { created } = JSON.parse(run.stdoutTail) as { created: number };
+          if (created !== size) throw new Error(`the bare client created ${created} users, expected ${size}`);
+          return extra;
+        },
       },
       {
         id: `apply-${short(size)}-creates`,

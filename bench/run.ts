@@ -22,6 +22,8 @@ const TAIL = 64 * 1024;
 interface Measured {
   readonly seconds: number;
   readonly rssMB: number | undefined;
+  /** User + system CPU of the measured process: less disturbed by other jobs on a shared machine than wall time. */
+  readonly cpuSeconds: number | undefined;
   readonly extra: Record<string, number>;
 }
 
@@ -33,6 +35,7 @@ interface Row {
   readonly minSeconds: number;
   readonly maxSeconds: number;
   readonly medianRssMB: number | undefined;
+  readonly medianCpuSeconds: number | undefined;
   readonly targetSeconds: number | undefined;
   readonly targetRssMB: number | undefined;
   readonly targetLabel: string;
@@ -57,7 +60,10 @@ function keepTail(previous: string, chunk: Buffer): string {
   return text.length > TAIL ? text.slice(-TAIL) : text;
 }
 
-async function runOnce(command: Command, usageFile: string): Promise<{ seconds: number; output: RunOutput; rssMB: number | undefined }> {
+async function runOnce(
+  command: Command,
+  usageFile: string,
+): Promise<{ seconds: number; output: RunOutput; rssMB: number | undefined; cpuSeconds: number | undefined }> {
   rmSync(usageFile, { force: true });
   const hook = pathToFileURL(join(here, "rss-hook.js")).href;
   const started = performance.now();
@@ -73,12 +79,15 @@ async function runOnce(command: Command, usageFile: string): Promise<{ seconds: 
   const exitCode = await new Promise<number | null>((done) => child.on("close", (code) => done(code)));
   const seconds = (performance.now() - started) / 1000;
   let rssMB: number | undefined;
+  let cpuSeconds: number | undefined;
   try {
-    rssMB = (JSON.parse(readFileSync(usageFile, "utf8")) as { maxRssKB: number }).maxRssKB / 1024;
+    const usage = JSON.parse(readFileSync(usageFile, "utf8")) as { maxRssKB: number; userMs: number; systemMs: number };
+    rssMB = usage.maxRssKB / 1024;
+    cpuSeconds = (usage.userMs + usage.systemMs) / 1000;
   } catch {
     rssMB = undefined;
   }
-  return { seconds, rssMB, output: { exitCode, stdoutTail, stderrTail } };
+  return { seconds, rssMB, cpuSeconds, output: { exitCode, stdoutTail, stderrTail } };
 }
 
 async function startEmulator(cli: string): Promise<{ handle: EmulatorHandle; child: ChildProcess }> {
@@ -127,12 +136,13 @@ function machine() {
 }
 
 function format(rows: readonly Row[]): string {
-  const header = ["scenario", "runs", "median s", "min–max s", "peak RSS MB", "target", "time ratio", "RSS ratio"];
+  const header = ["scenario", "runs", "median s", "min–max s", "CPU s", "peak RSS MB", "target", "time ratio", "RSS ratio"];
   const body = rows.map((r) => [
     r.title,
     String(r.runs),
     r.medianSeconds.toFixed(2),
     `${r.minSeconds.toFixed(2)}–${r.maxSeconds.toFixed(2)}`,
+    r.medianCpuSeconds === undefined ? "?" : r.medianCpuSeconds.toFixed(2),
     r.medianRssMB === undefined ? "?" : r.medianRssMB.toFixed(0),
     r.targetLabel,
     r.timeRatio === undefined ? "" : `${r.timeRatio.toFixed(2)}${r.timeRatio > 1 ? " MISS" : ""}`,
@@ -162,9 +172,9 @@ async function main(): Promise<void> {
       const results: Measured[] = [];
       for (let run = 0; run < scenario.runs; run++) {
         await scenario.prepare?.();
-        const { seconds, rssMB, output } = await runOnce(scenario.command, usageFile);
+        const { seconds, rssMB, cpuSeconds, output } = await runOnce(scenario.command, usageFile);
         const extra = (await scenario.check?.(output)) ?? {};
-        results.push({ seconds, rssMB, extra });
+        results.push({ seconds, rssMB, cpuSeconds, extra });
         process.stderr.write(`  ${scenario.id} #${run + 1}: ${seconds.toFixed(2)} s, ${rssMB?.toFixed(0) ?? "?"} MB\n`);
       }
       measured.set(scenario.id, results);
@@ -173,6 +183,7 @@ async function main(): Promise<void> {
       const results = measured.get(s.id) ?? [];
       const seconds = results.map((r) => r.seconds);
       const rss = results.flatMap((r) => (r.rssMB === undefined ? [] : [r.rssMB]));
+      const cpu = results.flatMap((r) => (r.cpuSeconds === undefined ? [] : [r.cpuSeconds]));
       const relative = s.target?.relativeTo;
       const base = relative ? measured.get(relative.id) : undefined;
       const targetSeconds = relative && base ? median(base.map((r) => r.seconds)) * relative.factor : s.target?.seconds;
@@ -187,6 +198,7 @@ async function main(): Promise<void> {
         minSeconds: Math.min(...seconds),
         maxSeconds: Math.max(...seconds),
         medianRssMB,
+        medianCpuSeconds: cpu.length > 0 ? median(cpu) : undefined,
         targetSeconds,
         targetRssMB: s.target?.rssMB,
         targetLabel: s.target

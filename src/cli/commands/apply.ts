@@ -21,6 +21,7 @@ export interface ApplyFlags extends CommonFlags {
   readonly parallelism: number;
   readonly requestTimeout: number;
   readonly json?: boolean;
+  readonly compact?: boolean;
 }
 
 export interface ApplyIO {
@@ -73,7 +74,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       output.out(flags.json ? JSON.stringify(applyResultToJson(none, plan.warnings)) : renderPlanText(plan, { color: output.color }));
       return EXIT_OK;
     }
-    if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
+    if (!flags.json) output.out(renderPlanText(plan, { color: output.color, compact: flags.compact === true }));
     if (!flags.autoApprove) {
       const yes = await confirm(
         `\nApply these changes to RuangKerja at ${client.displayUrl}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
