@@ -7,9 +7,6 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { formatDiagnostics } from "../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../errors.js";
-import { runApply } from "./commands/apply.js";
-import { runDemo } from "./commands/demo.js";
-import { runEmulator } from "./commands/emulator.js";
 import { runPlan } from "./commands/plan.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
@@ -58,9 +55,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     )
     .option("--json", "print the result as JSON (needs --auto-approve)")
     .option("--compact", "show the plan with one line per user, grouped by action")
-    .action(async (flags) =>
-      setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
-    );
+    // Loaded when used: validate and plan start faster without the HTTP client and the emulator.
+    .action(async (flags) => {
+      const { runApply } = await import("./commands/apply.js");
+      setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }));
+    });
 
   program
     .command("emulator")
@@ -69,11 +68,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
-    .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+    .action(async (flags) => {
+      const { runEmulator } = await import("./commands/emulator.js");
+      setExitCode(await runEmulator(flags, process.env, outputFor({})));
+    });
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
-  }).action(async (flags) => setExitCode(await runDemo(flags, outputFor(flags))));
+  }).action(async (flags) => {
+    const { runDemo } = await import("./commands/demo.js");
+    setExitCode(await runDemo(flags, outputFor(flags)));
+  });
 
   return program;
 }

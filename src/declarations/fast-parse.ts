@@ -48,6 +48,7 @@ const CORE_NOT_STRING = [
  * BOM), not starting with an indicator, without `:` or `#` anywhere, no surrounding spaces.
  * In flow context, without `,[]{}` too.
  */
+/* eslint-disable no-control-regex -- these patterns exist to refuse control characters */
 const SAFE_PLAIN_BLOCK =
   /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
 const SAFE_PLAIN_FLOW =
@@ -55,6 +56,7 @@ const SAFE_PLAIN_FLOW =
 /** Inside quotes: printable; in double quotes no backslash either (no escapes to interpret). */
 const SAFE_DOUBLE_QUOTED = /^[^"\\\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*$/;
 const SAFE_SINGLE_QUOTED = /^[^'\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*$/;
+/* eslint-enable no-control-regex */
 /** What may follow a value on its line: spaces, or a comment after at least one space. */
 const LINE_END = /^(?: *| +#.*)$/;
 /** `key:` then the end of the line or a space; the key a plain word. */
