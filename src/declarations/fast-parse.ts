@@ -137,39 +137,46 @@ interface Line {
   readonly number: number;
 }
 
-/** The lines that carry content: blank lines and whole-line comments are skipped. */
-function contentLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  let number = 0;
-  while (start <= text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    number++;
-    let line = text.slice(start, end);
-    if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
-    start = end + 1;
-    let indent = 0;
-    while (line.charCodeAt(indent) === 0x20) indent++;
-    if (indent === line.length || line.charCodeAt(indent) === 0x23) continue;
-    const content = line.slice(indent);
-    // Directives and document markers start at column 1.
-    if (indent === 0 && (content.startsWith("%") || content.startsWith("---") || content.startsWith("..."))) unusual();
-    lines.push({ indent, content, number });
-  }
-  return lines;
-}
-
+/**
+ * The lines that carry content, one at a time (blank lines and whole-line comments skipped):
+ * read on demand, so a 100,000-user file never exists as an array of lines.
+ */
 class Reader {
-  private next = 0;
-  constructor(private readonly lines: readonly Line[]) {}
+  private start = 0;
+  private number = 0;
+  private current: Line | undefined;
+
+  constructor(private readonly text: string) {}
 
   peek(): Line | undefined {
-    return this.lines[this.next];
+    this.current ??= this.read();
+    return this.current;
   }
 
   take(): Line {
-    return this.lines[this.next++] ?? unusual();
+    const line = this.peek() ?? unusual();
+    this.current = undefined;
+    return line;
+  }
+
+  private read(): Line | undefined {
+    const text = this.text;
+    while (this.start <= text.length) {
+      let end = text.indexOf("\n", this.start);
+      if (end < 0) end = text.length;
+      this.number++;
+      let line = text.slice(this.start, end);
+      if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
+      this.start = end + 1;
+      let indent = 0;
+      while (line.charCodeAt(indent) === 0x20) indent++;
+      if (indent === line.length || line.charCodeAt(indent) === 0x23) continue;
+      const content = indent === 0 ? line : line.slice(indent);
+      // Directives and document markers start at column 1.
+      if (indent === 0 && (content.startsWith("%") || content.startsWith("---") || content.startsWith("..."))) unusual();
+      return { indent, content, number: this.number };
+    }
+    return undefined;
   }
 
   /** `- scalar` lines, all at one indentation deeper than `parentIndent`; at least one. */
@@ -233,7 +240,7 @@ class Reader {
 export function readCommonShape(text: string): CommonShape | undefined {
   if (text.includes("\t") || /\r(?!\n)/.test(text)) return undefined;
   try {
-    const reader = new Reader(contentLines(text));
+    const reader = new Reader(text);
     const data: Record<string, unknown> = {};
     const userStarts: { line: number; column: number }[] = [];
     if (!reader.peek()) return undefined;
