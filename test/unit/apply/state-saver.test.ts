@@ -83,3 +83,43 @@ describe("StateSaver", () => {
     expect(session.saves).toBe(4);
   });
 });
+
+describe("StateSaver with writes in flight", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("never queues a second write behind one in flight: the calls carry on, and the write's end schedules the next", async () => {
+    const clock = { t: 0 };
+    let finish: () => void = () => undefined;
+    const session = {
+      saves: 0,
+      save() {
+        session.saves++;
+        return new Promise<void>((resolve) => {
+          finish = () => {
+            clock.t += 100;
+            resolve();
+          };
+        });
+      },
+    };
+    const saver = new StateSaver(session, { now: () => clock.t });
+    const first = saver.afterCall();
+    await saver.afterCall();
+    await saver.afterCall();
+    expect(session.saves).toBe(1);
+    finish();
+    await first;
+    expect(vi.getTimerCount()).toBe(1);
+    clock.t = 1100;
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.saves).toBe(2);
+    finish();
+    await saver.flush();
+    expect(session.saves).toBe(2);
+  });
+});
