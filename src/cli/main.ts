@@ -44,6 +44,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   withCommon(program.command("plan").description("show what apply would change; never calls the API"))
     .option("--json", "print the plan as JSON (a stable, versioned form)")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
   withCommon(program.command("apply").description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"))
@@ -56,6 +57,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve)")
+    .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
     .action(async (flags) =>
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
     );
