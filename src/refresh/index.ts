@@ -5,6 +5,15 @@
  * the planner stays pure and never reads the API.
  */
 export { type Drift, type DriftedUser, type DriftKind, type DriftResult, detectDrift } from "./detect-drift.js";
-export { LIST_PAGE_SIZE, type LiveUser, MAX_PAGES, readAllUsers, readPage, readUsersById, type UserReader } from "./read-users.js";
+export {
+  adoptedUser,
+  LIST_PAGE_SIZE,
+  type LiveUser,
+  MAX_PAGES,
+  readAllUsers,
+  readPage,
+  readUsersById,
+  type UserReader,
+} from "./read-users.js";
 export { type Refresh, refreshState } from "./refresh-state.js";
 export { type DriftJson, driftSummary, driftToJson, renderDriftText } from "./render-drift.js";

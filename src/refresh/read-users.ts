@@ -7,7 +7,7 @@ import type { UserPage, UserView } from "../api/types.js";
 import { userFieldsFromView } from "../api/user-view.js";
 import { runPool } from "../apply/run-pool.js";
 import { ApiError } from "../errors.js";
-import type { UserFields } from "../model.js";
+import type { AppliedUser, UserFields } from "../model.js";
 
 /** What refresh, export and import need of the client (RuangkerjaClient has it; unit tests fake it). */
 export interface UserReader {
@@ -20,6 +20,14 @@ export interface UserReader {
 export interface LiveUser {
   readonly fields: UserFields;
   readonly organizationDisplayName?: string;
+}
+
+/**
+ * A live user as state records it when adopted (export, import). The GET view carries no serial,
+ * so it is empty until an apply that changes the user records the one RuangKerja returns.
+ */
+export function adoptedUser(user: LiveUser): AppliedUser {
+  return { ...user.fields, serial: "" };
 }
 
 /** The documented maximum of `pageSize`. */
