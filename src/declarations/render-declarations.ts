@@ -124,7 +124,7 @@ function renderFile(
       if (isScalar(pair.key) && pair.key.value === "tagSerials" && isSeq(pair.value)) pair.value.flow = true;
     },
   });
-  return { name, text: doc.toString({ lineWidth: 0 }), users };
+  return { name, text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), users };
 }
 
 /** The tag set every user of the file has, when there are several users and it is not empty: it moves to defaults. */

@@ -34,7 +34,9 @@ const MARK: Record<DriftKind, string> = { changed: "~", deactivated: "-", missin
 export function renderDriftText(drift: Drift, options: { readonly color: boolean }): string {
   const c = pc.createColors(options.color);
   const users = drift.checked === 1 ? "user" : "users";
-  if (drift.users.length === 0) return c.bold(`No drift: the ${drift.checked} ${users} in state match RuangKerja.`);
+  if (drift.users.length === 0) {
+    return c.bold(`No drift: the ${drift.checked} ${users} in state ${drift.checked === 1 ? "matches" : "match"} RuangKerja.`);
+  }
   const paint: Record<DriftKind, (s: string) => string> = { changed: c.yellow, deactivated: c.red, missing: c.magenta };
   const lines = ["RuangKerja users changed outside the declarations since the last apply (drift, state → RuangKerja now):", ""];
   for (const user of drift.users) lines.push(...renderUser(user, paint[user.kind], c.dim));
