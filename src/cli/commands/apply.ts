@@ -83,7 +83,9 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       if (drift && drift.users.length > 0) {
         await new StateSession(store, state).save();
         if (!flags.json)
-          output.err(`State refreshed to match RuangKerja (${drift.users.length} drifted users); saved to ${store.location}.`);
+          output.err(
+            `State refreshed to match RuangKerja (${drift.users.length} drifted user${drift.users.length === 1 ? "" : "s"}); saved to ${store.location}.`,
+          );
       }
       return EXIT_OK;
     }
