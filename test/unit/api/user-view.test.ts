@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { userFieldsFromView } from "../../../src/api/user-view.js";
+import { toUserView } from "../../../src/emulator/replies.js";
 
 /** A view as docs/emulator.md and the API README show it. */
 const view = {
@@ -70,5 +71,23 @@ describe("userFieldsFromView", () => {
     [{ ...view, tags: [{ name: "x" }] }, "user view EMPLY001 has a tag without a serial"],
   ])("refuses a view of the wrong shape: %j", (bad, reason) => {
     expect(userFieldsFromView(bad)).toEqual({ ok: false, reason });
+  });
+
+  it("reads back what the emulator stores, through the view its GET endpoints send", () => {
+    const stored = {
+      employeeID: "E1",
+      name: "Budi",
+      username: null,
+      email: null,
+      phone: "+6281",
+      isActive: true,
+      tagSerials: ["T2", "T1"],
+      organizationSerial: "ORG1",
+      serial: "OPENAPI9Z7ZIHIFW",
+    };
+    expect(userFieldsFromView(toUserView(stored))).toEqual({
+      ok: true,
+      fields: { employeeID: "E1", name: "Budi", phone: "+6281", isActive: true, tagSerials: ["T1", "T2"], organizationSerial: "ORG1" },
+    });
   });
 });
