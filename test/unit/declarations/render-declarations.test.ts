@@ -70,6 +70,42 @@ describe("renderDeclarationFiles", () => {
     expect(readBack("users.yaml", files[0]?.text ?? "")).toHaveLength(4);
   });
 
+  it("quotes whatever YAML would read as something else: names, ids and usernames come back as written", () => {
+    const names = [
+      "yes",
+      "No",
+      "~",
+      "null",
+      "- dash",
+      "a: b",
+      "#hash",
+      "O'Brien",
+      'Kata "kutip"',
+      "0123",
+      "1e3",
+      "Ñoño Ünal",
+      "@at",
+      "[x]",
+      "{y}",
+      "%p",
+      "`tick",
+      "!bang",
+      "&amp",
+      "*star",
+      "|pipe",
+      ">gt",
+      "? q",
+      "Dua  spasi",
+    ];
+    const tricky = names.map((name, i) => user(i % 2 ? `${i}` : `0${i}`, { name, ...(i % 3 === 0 && { username: `${i}00` }) }));
+    const [file] = renderDeclarationFiles(tricky, options);
+    expect(
+      readBack(file?.name ?? "", file?.text ?? "")
+        .map((u) => u.name)
+        .sort(),
+    ).toEqual([...names].sort());
+  });
+
   it("writes no file for no users", () => {
     expect(renderDeclarationFiles([], options)).toEqual([]);
   });
