@@ -125,7 +125,8 @@ export function parseStateJson(file: string, input: string): { state?: StateDocu
 function checkAppliedUser(user: unknown): string | undefined {
   if (!isObject(user)) return "is not an object";
   if (typeof user.employeeID !== "string" || user.employeeID === "") return "has no employeeID";
-  if (!/^[A-Za-z0-9]+$/.test(user.employeeID)) return `has employeeID ${JSON.stringify(user.employeeID)}, which RuangKerja cannot hold (letters and digits only)`;
+  if (!/^[A-Za-z0-9]+$/.test(user.employeeID))
+    return `has employeeID ${JSON.stringify(user.employeeID)}, which RuangKerja cannot hold (letters and digits only)`;
   if (typeof user.name !== "string") return `(${user.employeeID}) has no name`;
   if (typeof user.isActive !== "boolean") return `(${user.employeeID}) has no isActive`;
   if (typeof user.serial !== "string") return `(${user.employeeID}) has no serial`;
