@@ -43,7 +43,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--json", "print the result as JSON")
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
-  withCommon(program.command("plan").description("show what apply would change; never calls the API"))
+  withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
     .option("--json", "print the plan as JSON (a stable, versioned form)")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")

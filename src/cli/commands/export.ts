@@ -56,8 +56,7 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
 
     await refuseToOverwrite(outDir, files, flags.force === true);
     await warnAboutOtherFiles(outDir, files, output, flags.out);
-    await mkdir(outDir, { recursive: true });
-    for (const file of files) await writeFile(join(outDir, file.name), file.text, "utf8");
+    await writeFiles(outDir, files);
 
     const session = new StateSession(store, existing ?? newStateDocument());
     for (const user of [...exported, ...stateOnly]) session.put(adoptedUser(user));
@@ -73,6 +72,25 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
     return EXIT_OK;
   } finally {
     await lock.release();
+  }
+}
+
+async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promise<void> {
+  let current = outDir;
+  try {
+    await mkdir(outDir, { recursive: true });
+    for (const file of files) {
+      current = join(outDir, file.name);
+      await writeFile(current, file.text, "utf8");
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new RuangkerjaError(
+      `cannot write ${current}${code ? ` (${code})` : ""}: ${(error as Error).message}; the state was not written`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
