@@ -254,6 +254,15 @@ describe("under GitHub Actions", () => {
     expect(totalRequests()).toBe(0);
   });
 
+  it("a damaged state file is annotated at its path too", async () => {
+    await writeText(join(work.dir, ".ruangkerja/state.json"), '{"formatVersion":1,"lineage":"x","serial":2,"users":[{"empl');
+    const result = await run(["plan"], actions);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^::error file=\.ruangkerja\/state\.json,line=\d+,col=\d+,title=ruangkerja-users::the state file is not valid JSON/m,
+    );
+  });
+
   it("prints no annotation outside GitHub Actions", async () => {
     await writeText(join(work.dir, "users/bad.yaml"), BAD_YAML);
     const result = await run(["validate"], { GITHUB_ACTIONS: "false" });
