@@ -19,6 +19,27 @@ const totalRequests = () => Object.values(emulator.requestCounts()).reduce((a, b
 const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { cwd: work.dir, env: { ...env, ...extraEnv } });
 const teamFile = () => join(work.dir, "users/team.yaml");
 
+/** Runs the CLI under script(1), which gives it a pseudo-terminal; stdout and stderr arrive mixed. */
+function onTerminal(args: string[]): Promise<{ code: number | null; text: string }> {
+  const cmd = `exec ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(" ")}`;
+  return new Promise((resolve) => {
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...env },
+    });
+    let text = "";
+    child.stdout.on("data", (d) => {
+      text += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, text });
+    });
+    child.stdin.end();
+  });
+}
+
 beforeAll(async () => {
   emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
   env = { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN };
@@ -109,6 +130,14 @@ describe("saved plans", () => {
     expect(result.stderr).toContain("the declarations in users changed since");
     expect(totalRequests()).toBe(0);
     expect(existsSync(join(work.dir, ".ruangkerja"))).toBe(false);
+  });
+
+  it.runIf(existsSync("/usr/bin/script"))("apply FILE on a terminal does not ask again: the plan was the review", async () => {
+    expect((await run(["plan", "--out", "p.json"])).code).toBe(0);
+    const result = await onTerminal(["apply", "p.json"]);
+    expect(result.text).not.toContain("Enter a value");
+    expect(result.text).toContain("Apply complete: 3 succeeded, 0 failed");
+    expect(result.code).toBe(0);
   });
 
   it("a damaged plan file is refused with its path, and a missing one says how to make it", async () => {
@@ -301,23 +330,7 @@ describe("apply progress", () => {
 
   it.runIf(existsSync("/usr/bin/script"))("draws a bar with counts on a terminal", async () => {
     await writeText(teamFile(), usersYaml(makeUsers("T", 6)));
-    const cmd = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} apply --auto-approve --chunk-size 2`;
-    const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const child = spawn("script", ["-qec", cmd, "/dev/null"], {
-        cwd: work.dir,
-        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...env },
-      });
-      let text = "";
-      child.stdout.on("data", (d) => {
-        text += d;
-      });
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-      child.on("close", (code) => {
-        clearTimeout(timer);
-        resolve({ code, text });
-      });
-      child.stdin.end();
-    });
+    const out = await onTerminal(["apply", "--auto-approve", "--chunk-size", "2"]);
     expect(out.code).toBe(0);
     expect(out.text).toMatch(/Applying █+ 6\/6 100%/);
     expect(out.text).toContain("Apply complete: 6 succeeded, 0 failed");
