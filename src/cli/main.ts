@@ -52,7 +52,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   withCommon(program.command("plan").description("show what apply would change; never calls the API"))
     .option("--json", "print the plan as JSON (a stable, versioned form); same as --format json")
-    .addOption(new Option("--format <format>", "text, json, or markdown (for a pull-request comment)").choices(PLAN_FORMATS))
+    .addOption(new Option("--format <format>", "how to print the plan (markdown: for a pull-request comment)").choices(PLAN_FORMATS))
     .option("--out <file>", "also save the plan to this file, for `apply FILE` to carry out exactly")
     .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
@@ -76,7 +76,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default(30)
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
-    .option("--json", "print the result as JSON (needs --auto-approve)")
+    .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
     .action(async (planFile: string | undefined, flags) =>
       setExitCode(
         await runApply({ ...flags, planFile }, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),

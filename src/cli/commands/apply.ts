@@ -47,7 +47,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   if (!flags.autoApprove && !interactive && !saved) {
     throw new NotApprovedError(
       flags.json
-        ? "apply --json needs --auto-approve (there is no one to answer the confirmation)"
+        ? "apply --json needs --auto-approve or a saved plan (there is no one to answer the confirmation)"
         : "apply needs confirmation, but standard input is not a terminal: run it in a terminal, or pass --auto-approve (e.g. in CI after a reviewed plan)",
     );
   }
