@@ -77,9 +77,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
-    .action(async (planFile: string | undefined, flags) =>
+    .action(async (planFile: string | undefined, flags, command: Command) =>
       setExitCode(
-        await runApply({ ...flags, planFile }, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),
+        await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
+          output: outputFor(flags),
+          stdin: process.stdin,
+          prompt: process.stderr,
+        }),
       ),
     );
 

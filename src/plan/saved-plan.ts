@@ -38,6 +38,8 @@ export interface SavedPlan {
   readonly state: PlanStateBasis | null;
   /** digestDeclarations() of the declarations folder when the plan was made. */
   readonly declarationsDigest: string;
+  /** The declarations folder the plan read (`--dir`, as given): apply reads the same one unless told otherwise. */
+  readonly declarationsDir: string;
   /** The --target employee IDs the plan was limited to; empty for a whole plan. */
   readonly targets: readonly string[];
   readonly plan: Plan;
@@ -61,6 +63,7 @@ export function encodeSavedPlan(saved: SavedPlan): string {
     createdAt: saved.createdAt,
     state: saved.state ? { lineage: saved.state.lineage, serial: saved.state.serial } : null,
     declarationsDigest: saved.declarationsDigest,
+    declarationsDir: saved.declarationsDir,
     targets: [...saved.targets],
     plan: {
       formatVersion: saved.plan.formatVersion,
@@ -136,6 +139,7 @@ export function decodeSavedPlan(file: string, text: string): SavedPlan {
   check(typeof raw.toolVersion === "string", '"toolVersion" is not text');
   check(typeof raw.createdAt === "string", '"createdAt" is not text');
   check(typeof raw.declarationsDigest === "string", '"declarationsDigest" is not text');
+  check(typeof raw.declarationsDir === "string", '"declarationsDir" is not text');
   check(Array.isArray(raw.targets) && raw.targets.every((t) => typeof t === "string"), '"targets" is not a list of text');
   check(raw.state === null || isStateBasis(raw.state), '"state" is neither null nor {lineage, serial}');
   const plan = isObject(raw.plan) ? decodePlan(raw.plan, problems) : (problems.push('"plan" is not an object'), undefined);
@@ -148,6 +152,7 @@ export function decodeSavedPlan(file: string, text: string): SavedPlan {
     createdAt: raw.createdAt as string,
     state: raw.state as PlanStateBasis | null,
     declarationsDigest: raw.declarationsDigest as string,
+    declarationsDir: raw.declarationsDir as string,
     targets: raw.targets as string[],
     plan,
   };

@@ -140,6 +140,18 @@ describe("saved plans", () => {
     expect(result.code).toBe(0);
   });
 
+  it("apply FILE reads the declarations folder the plan was made from, unless --dir says otherwise", async () => {
+    await writeText(join(work.dir, "people/all.yaml"), usersYaml(makeUsers("P", 2)));
+    expect((await run(["plan", "--dir", "people", "--out", "p.json"])).code).toBe(0);
+    const elsewhere = await run(["apply", "p.json", "--dir", "users"]);
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain("the declarations in users changed since");
+    expect(totalRequests()).toBe(0);
+    const same = await run(["apply", "p.json"]);
+    expect(same.code).toBe(0);
+    expect(emulator.users().map((u) => u.employeeID)).toEqual(["P0000", "P0001"]);
+  });
+
   it("a damaged plan file is refused with its path, and a missing one says how to make it", async () => {
     await writeText(join(work.dir, "p.json"), '{"kind":"ruangkerja-users-plan","formatVersion":1,"plan":');
     const damaged = await run(["apply", "p.json"]);

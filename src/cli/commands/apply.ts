@@ -29,6 +29,8 @@ export interface ApplyFlags extends CommonFlags {
   readonly target?: readonly string[];
   /** A plan saved by `plan --out`: carried out as it is, or refused when stale. */
   readonly planFile?: string;
+  /** True when --dir was given: a saved plan's own folder is then not used. */
+  readonly dirGiven?: boolean;
 }
 
 export interface ApplyIO {
@@ -51,7 +53,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
         : "apply needs confirmation, but standard input is not a terminal: run it in a terminal, or pass --auto-approve (e.g. in CI after a reviewed plan)",
     );
   }
-  const dir = declarationsDir(flags);
+  // A saved plan reads the folder it was made from, unless --dir says otherwise.
+  const dir = saved && !flags.dirGiven ? saved.declarationsDir : declarationsDir(flags);
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
   const { users, digest } = await loadDesired(dir, output);
   if (saved && saved.declarationsDigest !== digest) {

@@ -39,6 +39,7 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
       createdAt: new Date().toISOString(),
       state: context.isNewState ? null : { lineage: context.state.lineage, serial: context.state.serial },
       declarationsDigest: digest,
+      declarationsDir: dir,
       targets,
       plan,
     });

@@ -15,6 +15,7 @@ function savedPlan(overrides: Partial<SavedPlan> = {}): SavedPlan {
     createdAt: "2026-11-23T10:00:00.000Z",
     state: { lineage: "lin-1", serial: 7 },
     declarationsDigest: "sha256:abc",
+    declarationsDir: "users",
     targets: [],
     plan,
     ...overrides,
