@@ -92,34 +92,68 @@ describe("StateSaver with writes in flight", () => {
     vi.useRealTimers();
   });
 
-  it("never queues a second write behind one in flight: the calls carry on, and the write's end schedules the next", async () => {
-    const clock = { t: 0 };
-    let finish: () => void = () => undefined;
+  function controlledSession(clock: { t: number }) {
+    const pending: (() => void)[] = [];
     const session = {
       saves: 0,
       save() {
         session.saves++;
         return new Promise<void>((resolve) => {
-          finish = () => {
+          pending.push(() => {
             clock.t += 100;
             resolve();
-          };
+          });
         });
       },
+      finishOne() {
+        pending.shift()?.();
+      },
     };
+    return session;
+  }
+
+  it("while writes are cheap, the calls landing during a write wait for the one write after it (never a queue)", async () => {
+    const clock = { t: 0 };
+    const session = controlledSession(clock);
     const saver = new StateSaver(session, { now: () => clock.t });
-    const first = saver.afterCall();
-    await saver.afterCall();
-    await saver.afterCall();
+    let done = 0;
+    const calls = [saver.afterCall(), saver.afterCall(), saver.afterCall()].map((p) => p.then(() => done++));
+    await vi.advanceTimersByTimeAsync(0);
     expect(session.saves).toBe(1);
-    finish();
-    await first;
-    expect(vi.getTimerCount()).toBe(1);
-    clock.t = 1100;
-    await vi.advanceTimersByTimeAsync(1000);
+    session.finishOne();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(done).toBe(1);
     expect(session.saves).toBe(2);
-    finish();
+    session.finishOne();
+    await Promise.all(calls);
+    expect(done).toBe(3);
+    expect(session.saves).toBe(2);
     await saver.flush();
     expect(session.saves).toBe(2);
+  });
+
+  it("once writes are slow, the calls landing during a scheduled write carry on, and its end schedules the next", async () => {
+    const clock = { t: 0 };
+    const session = controlledSession(clock);
+    const saver = new StateSaver(session, { now: () => clock.t });
+    const first = saver.afterCall();
+    session.finishOne();
+    await first; // 0 → 100 ms: the next write is due at 1100
+    clock.t = 200;
+    await saver.afterCall();
+    clock.t = 1100;
+    await vi.advanceTimersByTimeAsync(900);
+    expect(session.saves).toBe(2); // the scheduled write, in flight
+    await saver.afterCall();
+    await saver.afterCall();
+    expect(session.saves).toBe(2);
+    session.finishOne();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(vi.getTimerCount()).toBe(1);
+    const flushed = saver.flush();
+    await vi.advanceTimersByTimeAsync(0);
+    session.finishOne();
+    await flushed;
+    expect(session.saves).toBe(3);
   });
 });
