@@ -56,6 +56,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve)")
+    .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .action(async (flags) =>
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
     );
@@ -67,6 +68,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
+    .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
+    .option("--client-secret <secret>", 'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")')
+    .addOption(
+      new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
+        parsePositiveInt("--token-lifetime", 31_536_000),
+      ),
+    )
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {

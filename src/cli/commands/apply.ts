@@ -21,6 +21,7 @@ export interface ApplyFlags extends CommonFlags {
   readonly parallelism: number;
   readonly requestTimeout: number;
   readonly json?: boolean;
+  readonly adopt?: boolean;
 }
 
 export interface ApplyIO {
@@ -44,6 +45,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   const dir = declarationsDir(flags);
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
   const { users } = await loadDesired(dir, output);
+  // Exchanges client credentials now, so wrong ones fail before the lock, the plan and any change.
+  await client.authenticate();
 
   const store = new FileStateStore(statePath(flags, env));
   const lock = await store.lock("apply");
@@ -92,6 +95,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       parallelism: flags.parallelism,
       onProgress: progress,
       signal: stop.signal,
+      adopt: flags.adopt === true,
     });
     output.out(flags.json ? JSON.stringify(applyResultToJson(result, plan.warnings)) : renderApplyResult(result, { color: output.color }));
     if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);

@@ -12,7 +12,7 @@ import { applied, desired, stateOf } from "../../builders.js";
 
 /** A fake API for unit tests: records calls; fails items whose id is in `reject`. */
 class FakeClient implements ApplyClient {
-  counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
+  counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
   calls: { kind: string; body: unknown }[] = [];
   inFlight = 0;
   maxInFlight = 0;
