@@ -11,6 +11,7 @@ import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
 import { runPlan } from "./commands/plan.js";
+import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
@@ -69,13 +70,38 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
     .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
-    .option("--client-secret <secret>", 'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")')
+    .option(
+      "--client-secret <secret>",
+      'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")',
+    )
     .addOption(
       new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
         parsePositiveInt("--token-lifetime", 31_536_000),
       ),
     )
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+
+  const state = program.command("state").description("look at and repair the state; never calls the API");
+  const stateCommand = (name: string, description: string) =>
+    state
+      .command(name)
+      .description(description)
+      .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+  stateCommand("list", "list the users in state: employeeID, active or not, name")
+    .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
+    .action(async (flags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
+  stateCommand("show", "print one user's record as last applied")
+    .argument("<employeeID>")
+    .option("--json", "print the record as JSON")
+    .action(async (employeeID: string, flags) => setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))));
+  stateCommand("rm", "forget users without touching RuangKerja (takes the state lock)")
+    .argument("<employeeID...>")
+    .action(async (ids: string[], flags) => setExitCode(await runStateRm(ids, flags, process.env, outputFor(flags))));
+  stateCommand("mv", "re-key a user in state from OLD to NEW without touching RuangKerja (takes the state lock)")
+    .argument("<old>")
+    .argument("<new>")
+    .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,

@@ -63,7 +63,11 @@ describe("documented codes", () => {
 
   it("400: /oauth/token with a wrong client secret or ID", async () => {
     const wrong = { clientID: "emulator-client", clientSecret: "not-it", grantType: "client_credentials" };
-    expectError(await t.call("POST", "/oauth/token", wrong, { authorization: null }), "BAD_REQUEST", "Credentials does not match in our records");
+    expectError(
+      await t.call("POST", "/oauth/token", wrong, { authorization: null }),
+      "BAD_REQUEST",
+      "Credentials does not match in our records",
+    );
     const otherId = { ...wrong, clientID: "someone", clientSecret: "emulator-secret" };
     expectError(await t.call("POST", "/oauth/token", otherId, { authorization: null }), "BAD_REQUEST");
   });
