@@ -100,7 +100,7 @@ describe("applyPlan", () => {
         employeeID: "TAKEN",
         errorCode: 10101,
         message: "USER_EMPLOYEE_ID_EXISTS",
-        detail: "employee id already been taken",
+        detail: expect.stringMatching(/^employee id already been taken: .*apply --adopt/),
         source: { file: "users/x.yaml", line: 9, column: 5 },
       },
     ]);
@@ -109,7 +109,7 @@ describe("applyPlan", () => {
 
   it("sends updates, renames and deactivations through update-bulk with the full record, before creates", async () => {
     const plan = planChanges(
-      [desired("NEW"), desired("U", { name: "Changed" }), desired("R2", { previousEmployeeIDs: ["R1"] })],
+      [desired("NEW"), desired("U", { name: "Changed" }), desired("R2", { previousEmployeeIDs: ["R1"], email: "r1@example.co.id" })],
       stateOf(applied("U", { username: "uu" }), applied("R1"), applied("GONE", { phone: "62811" })),
     );
     const client = new FakeClient();
