@@ -15,7 +15,7 @@ const SECRET = "s3cr3t-value-never-printed";
 function fakeTokenFetch(replies: (() => Response)[]) {
   const bodies: unknown[] = [];
   let issued = 0;
-  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const request = new Request(input, init);
     bodies.push(await request.json());
     const next = replies.shift();
