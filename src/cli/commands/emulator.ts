@@ -30,7 +30,7 @@ export async function runEmulator(flags: EmulatorFlags, env: Environment, output
   });
   output.out(emulator.url);
   output.err(
-    `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
+    `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}, client credentials ${clientID || clientSecret ? "as given" : '"emulator-client" / "emulator-secret"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -6,10 +6,9 @@ import type { ApplyClient } from "../../../src/apply/apply-client.js";
 import { applyPlan } from "../../../src/apply/apply-plan.js";
 import type { AppliedUser } from "../../../src/model.js";
 import { planChanges } from "../../../src/plan/plan-changes.js";
-import { newStateDocument, type StateDocument } from "../../../src/state/state-document.js";
+import { newStateDocument } from "../../../src/state/state-document.js";
 import { StateSession } from "../../../src/state/state-session.js";
-import type { StateStore } from "../../../src/state/state-store.js";
-import { applied, desired, stateOf } from "../../builders.js";
+import { applied, desired, MemoryStateStore as MemoryStore, stateOf } from "../../builders.js";
 
 type Failure = { errorCode: number; message: string; detail: string };
 
@@ -56,20 +55,6 @@ class FakeApi implements ApplyClient {
       employeeID,
       Array.from({ length: times }, () => error),
     );
-  }
-}
-
-class MemoryStore implements StateStore {
-  location = "memory";
-  writes: StateDocument[] = [];
-  async read() {
-    return this.writes.at(-1);
-  }
-  async write(state: StateDocument) {
-    this.writes.push(state);
-  }
-  async lock() {
-    return { release: async () => undefined, releaseSync: () => undefined };
   }
 }
 
