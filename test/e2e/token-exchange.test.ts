@@ -92,10 +92,11 @@ describe("apply with client credentials", () => {
     await expectNoSecretsIn(result);
   });
 
-  it("renews a token before it expires: every request outlives the token's one-second lifetime", async () => {
-    await start({ tokenLifetimeSeconds: 1 });
+  it("renews a token before it expires: every request outlives the token's two-second lifetime", async () => {
+    // Two seconds, not one, leave a loaded machine time to use a fresh token before it runs out.
+    await start({ tokenLifetimeSeconds: 2 });
     // Each reply is held longer than a token lives, so the token used for one request has run out by the next.
-    const url = await startProxy(async () => undefined, 1_100);
+    const url = await startProxy(async () => undefined, 2_100);
     const result = await runCli(["apply", "--auto-approve", "--json", "--chunk-size", "1", "--parallelism", "1"], {
       cwd: work.dir,
       env: credentials(url),
