@@ -29,6 +29,12 @@ export interface UpdateUserBody extends UpdateBulkItem {
   organizationSerial?: string | null;
 }
 
+/** Item of update-email-bulk. A password left out is made up by RuangKerja and e-mailed to the user. */
+export interface UpdateEmailItem {
+  employeeID: string;
+  email: string;
+}
+
 export interface BulkSuccessItem<T> {
   readonly payload: T;
   readonly response: { readonly serial: string };

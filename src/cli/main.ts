@@ -12,6 +12,7 @@ import { runEmulator } from "./commands/emulator.js";
 import { runExport } from "./commands/export.js";
 import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
+import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import {
@@ -81,6 +82,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
+    .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
     .action(async (planFile: string | undefined, flags, command: Command) =>
       setExitCode(
@@ -123,7 +125,39 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
+    .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
+    .option(
+      "--client-secret <secret>",
+      'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")',
+    )
+    .addOption(
+      new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
+        parsePositiveInt("--token-lifetime", 31_536_000),
+      ),
+    )
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+
+  const state = program.command("state").description("look at and repair the state; never calls the API");
+  const stateCommand = (name: string, description: string) =>
+    state
+      .command(name)
+      .description(description)
+      .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+  stateCommand("list", "list the users in state: employeeID, active or not, name")
+    .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
+    .action(async (flags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
+  stateCommand("show", "print one user's record as last applied")
+    .argument("<employeeID>")
+    .option("--json", "print the record as JSON")
+    .action(async (employeeID: string, flags) => setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))));
+  stateCommand("rm", "forget users without touching RuangKerja (takes the state lock)")
+    .argument("<employeeID...>")
+    .action(async (ids: string[], flags) => setExitCode(await runStateRm(ids, flags, process.env, outputFor(flags))));
+  stateCommand("mv", "re-key a user in state from OLD to NEW without touching RuangKerja (takes the state lock)")
+    .argument("<old>")
+    .argument("<new>")
+    .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_API_URL } from "../api/client.js";
+import type { ClientCredentials } from "../api/token-source.js";
 import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_STATE_PATH } from "../state/state-file.js";
@@ -38,17 +39,30 @@ export function useColor(flags: CommonFlags, env: Environment, isTTY: boolean | 
 
 export interface ApiSettings {
   readonly baseUrl: string;
-  readonly token: string;
+  /** Set when RUANGKERJA_TOKEN is; otherwise `clientCredentials` is. */
+  readonly token?: string;
+  readonly clientCredentials?: ClientCredentials;
 }
 
-/** The API URL and token from the environment; the token is never taken from a flag (flags end up in shell history and process lists). */
+/**
+ * The API URL and how to authenticate, from the environment only: a token, or a client ID and
+ * secret to exchange for one. Neither is ever taken from a flag (flags end up in shell history
+ * and process lists). A token wins over client credentials.
+ */
 export function apiSettings(env: Environment): ApiSettings {
   const baseUrl = env.RUANGKERJA_API_URL || DEFAULT_API_URL;
   const token = env.RUANGKERJA_TOKEN ?? "";
-  if (token === "") {
-    throw new ConfigError('no access token: set the RUANGKERJA_TOKEN environment variable (see README, "Environment variables")');
+  if (token !== "") return { baseUrl, token };
+  const clientID = env.RUANGKERJA_CLIENT_ID ?? "";
+  const clientSecret = env.RUANGKERJA_CLIENT_SECRET ?? "";
+  if (clientID !== "" && clientSecret !== "") return { baseUrl, clientCredentials: { clientID, clientSecret } };
+  if (clientID !== "" || clientSecret !== "") {
+    const missing = clientID === "" ? "RUANGKERJA_CLIENT_ID" : "RUANGKERJA_CLIENT_SECRET";
+    throw new ConfigError(`${missing} is not set: client credentials need both RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET`);
   }
-  return { baseUrl, token };
+  throw new ConfigError(
+    'no access token: set the RUANGKERJA_TOKEN environment variable, or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET (see README, "Environment variables")',
+  );
 }
 
 export function parsePositiveInt(name: string, max: number): (value: string) => number {

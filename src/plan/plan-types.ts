@@ -30,6 +30,8 @@ export interface PlannedAction {
   readonly after: UserFields;
   /** The state entry before the action; absent for a create. */
   readonly before?: AppliedUser;
+  /** Set when the e-mail changes: apply sends it through update-email-bulk, which resets the user's password. */
+  readonly resetsPassword?: true;
 }
 
 export interface PlanSummary {
@@ -45,7 +47,7 @@ export interface Plan {
   readonly summary: PlanSummary;
   /** Sorted: by kind (create, update, rename, deactivate), then employeeID. */
   readonly actions: readonly PlannedAction[];
-  /** Things apply will not do, e.g. an e-mail change (these endpoints take no e-mail on update). */
+  /** Things a reviewer must know: an e-mail change (it resets the password), one apply cannot carry out (a removed e-mail), a likely missed rename. */
   readonly warnings: readonly Diagnostic[];
 }
 

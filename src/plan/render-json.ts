@@ -11,6 +11,8 @@ export interface PlanJson {
     previousEmployeeID?: string;
     source: { file: string; line: number } | null;
     changes: { field: string; before: FieldValue; after: FieldValue }[];
+    /** Present (true) when the e-mail changes, which resets the user's password. */
+    resetsPassword?: true;
   }[];
   warnings: { summary: string; detail?: string; field?: string; source: { file: string; line: number } | null }[];
 }
@@ -37,6 +39,7 @@ export function planToJson(plan: Plan): PlanJson {
       ...(a.previousEmployeeID ? { previousEmployeeID: a.previousEmployeeID } : {}),
       source: a.source ? { file: a.source.file, line: a.source.line } : null,
       changes: a.changes.map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
+      ...(a.resetsPassword ? { resetsPassword: true as const } : {}),
     })),
     warnings: plan.warnings.map(warningToJson),
   };

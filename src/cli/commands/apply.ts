@@ -27,6 +27,7 @@ export interface ApplyFlags extends CommonFlags {
   readonly parallelism: number;
   readonly requestTimeout: number;
   readonly json?: boolean;
+  readonly adopt?: boolean;
   readonly refresh?: boolean;
   readonly target?: readonly string[];
   /** A plan saved by `plan --out`: carried out as it is, or refused when stale. */
@@ -63,6 +64,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
     // Checked before the lock too: a stale plan leaves nothing behind, not even a lock file.
     throw stalePlan(flags.planFile as string, [`the declarations in ${dir} changed since`]);
   }
+  // Exchanges client credentials now, so wrong ones fail before the lock, the plan and any change.
+  await client.authenticate();
 
   const store = new FileStateStore(statePath(flags, env));
   const lock = await store.lock("apply");
@@ -145,6 +148,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       parallelism: flags.parallelism,
       onProgress: progress ? (done, _total, failed) => progress?.update(done, failed) : undefined,
       signal: stop.signal,
+      adopt: flags.adopt === true,
     });
     progress?.finish();
     output.out(
