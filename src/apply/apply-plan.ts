@@ -27,6 +27,8 @@ export interface ApplyOptions {
   readonly onProgress?: (done: number, total: number) => void;
   /** When aborted, no new request is started; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
+  /** Initial passwords by employeeID, for creates whose user has passwordEnv (see resolvePasswords). */
+  readonly passwords?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyFailure {
@@ -103,7 +105,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       } else {
         const result: BulkResult<{ employeeID: string }> =
           task.kind === "create-bulk"
-            ? await client.createBulk(task.actions.map(createBody))
+            ? await client.createBulk(task.actions.map((a) => createBody(a, options.passwords?.get(a.employeeID))))
             : await client.updateBulk(task.actions.map(updateBulkItem));
         landed = matchResults(task.actions, result, record, fail);
       }

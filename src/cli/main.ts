@@ -10,10 +10,19 @@ import { InvalidInputError, RuangkerjaError } from "../errors.js";
 import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
+import { runForceUnlock } from "./commands/force-unlock.js";
 import { runPlan } from "./commands/plan.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
-import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
+import {
+  type CommonFlags,
+  DEFAULT_DECLARATIONS_DIR,
+  parseDuration,
+  parseMaxDeactivate,
+  parsePort,
+  parsePositiveInt,
+  useColor,
+} from "./options.js";
 import { type Output, processOutput } from "./output.js";
 
 const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -30,6 +39,20 @@ function withCommon(command: Command, options: { state: boolean } = { state: tru
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
 
+function lockTimeoutOption(): Option {
+  return new Option(
+    "--lock-timeout <duration>",
+    "wait this long for a state lock held by another run, e.g. 30s, 2m (env RUANGKERJA_LOCK_TIMEOUT; default 0: fail at once)",
+  ).argParser(parseDuration("--lock-timeout"));
+}
+
+function maxDeactivateOption(): Option {
+  return new Option(
+    "--max-deactivate <n|n%>",
+    "safety limit: most users a plan may deactivate, as a count or a share of the users in state (default 10%, and only from 5 users on)",
+  ).argParser(parseMaxDeactivate);
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("ruangkerja-users")
     .description("Users as code for RuangKerja: declare employees in YAML, plan and apply them through the RuangKerja API.")
@@ -44,6 +67,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   withCommon(program.command("plan").description("show what apply would change; never calls the API"))
     .option("--json", "print the plan as JSON (a stable, versioned form)")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
   withCommon(program.command("apply").description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"))
@@ -56,8 +80,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve)")
+    .addOption(lockTimeoutOption())
+    .addOption(maxDeactivateOption())
+    .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
     .action(async (flags) =>
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
+    );
+
+  withCommon(
+    program.command("force-unlock").description("remove the state lock a killed run left behind (the ID is in the locked message)"),
+    {
+      state: true,
+    },
+  )
+    .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
+    .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
+    .action(async (lockId: string, flags) =>
+      setExitCode(
+        await runForceUnlock(lockId, flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),
+      ),
     );
 
   program

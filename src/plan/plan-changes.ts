@@ -38,7 +38,14 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     }
     const target = fieldsOf(user);
     if (!before) {
-      actions.push({ action: "create", employeeID: user.employeeID, source: user.source, changes: creationChanges(target), after: target });
+      actions.push({
+        action: "create",
+        employeeID: user.employeeID,
+        source: user.source,
+        changes: creationChanges(target),
+        after: target,
+        ...(user.passwordEnv && { passwordEnv: user.passwordEnv }),
+      });
       continue;
     }
     const { after, changes, skipped } = compare(before, target);
@@ -140,7 +147,7 @@ function findRenameSource(user: DesiredUser, applied: ReadonlyMap<string, Applie
 }
 
 function fieldsOf(user: DesiredUser): UserFields {
-  const { source: _source, previousEmployeeIDs: _previous, ...fields } = user;
+  const { source: _source, previousEmployeeIDs: _previous, passwordEnv: _passwordEnv, ...fields } = user;
   return fields;
 }
 

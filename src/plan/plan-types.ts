@@ -1,6 +1,6 @@
 /** The plan: a versioned data structure that the renderers read and apply carries out. */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import type { AppliedUser, UserField, UserFields } from "../model.js";
+import type { AppliedUser, PasswordEnv, UserField, UserFields } from "../model.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -30,6 +30,8 @@ export interface PlannedAction {
   readonly after: UserFields;
   /** The state entry before the action; absent for a create. */
   readonly before?: AppliedUser;
+  /** For a create: the environment variable apply reads the initial password from (its name only). */
+  readonly passwordEnv?: PasswordEnv;
 }
 
 export interface PlanSummary {

@@ -47,6 +47,10 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
     const value = action.action === "create" ? show(change.after) : `${show(change.before)} ${paint("→")} ${show(change.after)}`;
     lines.push(`      ${name}  ${value}`);
   }
+  if (action.passwordEnv)
+    lines.push(
+      `      ${"passwordEnv".padEnd(width)}  ${action.passwordEnv.name} ${dim("(initial password read from this environment variable at apply)")}`,
+    );
   lines.push("");
   return lines;
 }

@@ -2,6 +2,7 @@
  * Where state lives. A store reads and writes whole state documents and guards applies with an
  * exclusive lock; the file store is the first, a PostgreSQL store can follow the same interface.
  */
+import type { LockHolder } from "../errors.js";
 import type { StateDocument } from "./state-document.js";
 
 export interface StateLock {
@@ -22,8 +23,14 @@ export interface StateStore {
   readonly location: string;
   /** The current state, or undefined when none was ever written. Throws InvalidInputError when it is unreadable. */
   read(): Promise<StateDocument | undefined>;
-  /** Replaces the stored state atomically. */
+  /**
+   * Replaces the stored state atomically, only if the stored one is absent or is `state`'s
+   * predecessor (same lineage, serial one lower); otherwise throws StateConflictError, so a
+   * state another process wrote meanwhile is never overwritten.
+   */
   write(state: StateDocument): Promise<void>;
   /** Takes the exclusive lock, waiting up to options.timeoutMs, or throws StateLockedError naming the holder. */
   lock(operation: string, options?: LockOptions): Promise<StateLock>;
+  /** Removes the lock whose ID is `lockId` (a killed run's); refuses another ID. Returns the holder removed. */
+  forceUnlock(lockId: string): Promise<LockHolder>;
 }

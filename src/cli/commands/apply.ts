@@ -5,14 +5,21 @@
 import { RuangkerjaClient } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
-import { NotApprovedError } from "../../errors.js";
+import { resolvePasswords } from "../../apply/passwords.js";
+import { InvalidInputError, MassDeactivationError, NotApprovedError } from "../../errors.js";
 import { renderPlanText } from "../../plan/render-text.js";
+import {
+  checkMassDeactivation,
+  DEFAULT_DEACTIVATION_LIMIT,
+  type DeactivationLimit,
+  massDeactivationDiagnostic,
+} from "../../plan/safety-guard.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { apiSettings, type CommonFlags, declarationsDir, type Environment, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, statePath } from "../options.js";
 import type { Output } from "../output.js";
 
 export interface ApplyFlags extends CommonFlags {
@@ -21,6 +28,9 @@ export interface ApplyFlags extends CommonFlags {
   readonly parallelism: number;
   readonly requestTimeout: number;
   readonly json?: boolean;
+  readonly lockTimeout?: number;
+  readonly maxDeactivate?: DeactivationLimit;
+  readonly allowMassDeactivation?: boolean;
 }
 
 export interface ApplyIO {
@@ -43,10 +53,12 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   }
   const dir = declarationsDir(flags);
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
-  const { users } = await loadDesired(dir, output);
+  const { users, files } = await loadDesired(dir, output);
+  const timeoutMs = lockTimeoutMs(flags, env);
 
   const store = new FileStateStore(statePath(flags, env));
-  const lock = await store.lock("apply");
+  if (timeoutMs > 0 && !flags.json) output.err(`Acquiring the state lock (waiting up to ${Math.round(timeoutMs / 1000)}s)…`);
+  const lock = await store.lock("apply", { timeoutMs });
   // Until approval a signal just cancels (the finally below frees the lock); after it, a first
   // signal lets the requests in flight finish and be saved, a second one exits at once.
   const cancel = new AbortController();
@@ -74,6 +86,21 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       return EXIT_OK;
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
+    // Both checks come before the confirmation and any call: a refused run changes nothing.
+    const guard = checkMassDeactivation(plan, {
+      managed: state.users.size,
+      limit: flags.maxDeactivate ?? DEFAULT_DEACTIVATION_LIMIT,
+      files,
+      dir,
+    });
+    if (guard && !flags.allowMassDeactivation) {
+      const refusal = massDeactivationDiagnostic(guard, "error");
+      throw new MassDeactivationError(`apply refused: ${refusal.summary}; nothing was changed.\n${refusal.detail ?? ""}`);
+    }
+    const { passwords, diagnostics } = resolvePasswords(plan, (name) => env[name]);
+    if (diagnostics.length > 0) {
+      throw new InvalidInputError(`${diagnostics.length} initial password(s) missing; nothing was changed`, diagnostics);
+    }
     if (!flags.autoApprove) {
       const yes = await confirm(
         `\nApply these changes to RuangKerja at ${client.displayUrl}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
@@ -92,6 +119,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       parallelism: flags.parallelism,
       onProgress: progress,
       signal: stop.signal,
+      passwords,
     });
     output.out(flags.json ? JSON.stringify(applyResultToJson(result, plan.warnings)) : renderApplyResult(result, { color: output.color }));
     if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);
