@@ -16,7 +16,7 @@ const IDENTITY_FIELDS = new Set(["employeeID", "name", "username", "email", "pho
 const PASSWORD_DETAIL =
   "Passwords never go into git: everyone who can read the repository, now or later, could read them. " +
   "Remove the line. To give a new user an initial password, write passwordEnv: NAME and set the environment variable NAME when apply runs (e.g. from a CI secret); " +
-  "without one, RuangKerja generates a password and e-mails it to the person.";
+  "without one, RuangKerja generates one and e-mails it to the person.";
 
 function valueAt(data: unknown, path: DataPath): unknown {
   let value = data;
