@@ -14,6 +14,12 @@ export interface EmulatorFlags {
 export async function runEmulator(flags: EmulatorFlags, env: Environment, output: Output): Promise<number> {
   // An empty --token is refused by the emulator rather than replaced by the default.
   const token = flags.token ?? (env.RUANGKERJA_EMULATOR_TOKEN || undefined);
+  // Listening for the signals before the URL is printed: a supervisor may stop it as soon as it reads the URL.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
   const emulator = await startEmulator({
     host: flags.host,
     port: flags.port,
@@ -24,11 +30,7 @@ export async function runEmulator(flags: EmulatorFlags, env: Environment, output
   output.err(
     `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   await emulator.close();
   return EXIT_OK;
 }
