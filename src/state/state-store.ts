@@ -2,7 +2,6 @@
  * Where state lives. A store reads and writes whole state documents and guards applies with an
  * exclusive lock; the file store is the first, a PostgreSQL store can follow the same interface.
  */
-import type { LockHolder } from "../errors.js";
 import type { StateDocument } from "./state-document.js";
 
 export interface StateLock {
@@ -31,6 +30,4 @@ export interface StateStore {
   write(state: StateDocument): Promise<void>;
   /** Takes the exclusive lock, waiting up to options.timeoutMs, or throws StateLockedError naming the holder. */
   lock(operation: string, options?: LockOptions): Promise<StateLock>;
-  /** Removes the lock whose ID is `lockId` (a killed run's); refuses another ID. Returns the holder removed. */
-  forceUnlock(lockId: string): Promise<LockHolder>;
 }

@@ -67,9 +67,6 @@ class MemoryStore implements StateStore {
   async lock() {
     return { release: async () => undefined, releaseSync: () => undefined };
   }
-  async forceUnlock(): Promise<never> {
-    throw new Error("not used");
-  }
 }
 
 function many(prefix: string, n: number) {

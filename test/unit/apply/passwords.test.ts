@@ -69,9 +69,6 @@ describe("initial passwords from passwordEnv", () => {
       read: async () => writes.at(-1),
       write: async (state: StateDocument) => void writes.push(state),
       lock: async () => ({ release: async () => undefined, releaseSync: () => undefined }),
-      forceUnlock: async (): Promise<never> => {
-        throw new Error("not used");
-      },
     };
     const { passwords } = resolvePasswords(plan, (name) => `MARKER-${name}`);
     const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()), { passwords });
