@@ -149,6 +149,30 @@ describe("no lost update", () => {
     expect([...((await a.read())?.users.keys() ?? [])]).toEqual(["A1", "A2"]);
   });
 
+  it("a failed write does not use up a serial: the next write still follows the state on disk", async () => {
+    const path = join(dir, "state.json");
+    const file = new FileStateStore(path);
+    await file.write({ ...newStateDocument(), serial: 1 });
+    let failNext = true;
+    const flaky = {
+      location: path,
+      read: () => file.read(),
+      lock: (operation: string) => file.lock(operation),
+      write: async (state: Parameters<FileStateStore["write"]>[0]) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("disk full");
+        }
+        await file.write(state);
+      },
+    };
+    const session = new StateSession(flaky, (await file.read()) ?? newStateDocument());
+    session.put(applied("A1"));
+    await expect(session.save()).rejects.toThrow("disk full");
+    await session.save();
+    expect((await file.read())?.serial).toBe(2);
+  });
+
   it("refuses to write over a state of another lineage, or one it cannot read", async () => {
     const path = join(dir, "state.json");
     const store = new FileStateStore(path);
