@@ -87,12 +87,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
     );
 
-  withCommon(
-    program.command("force-unlock").description("remove the state lock a killed run left behind (the ID is in the locked message)"),
-    {
-      state: true,
-    },
-  )
+  program
+    .command("force-unlock")
+    .description("remove the state lock a killed run left behind (the ID is in the locked message)")
+    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
     .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
     .action(async (lockId: string, flags) =>
