@@ -231,6 +231,7 @@ describe("no secret in any output or file", () => {
       RUANGKERJA_API_URL: emulator.url,
       RUANGKERJA_TOKEN: TOKEN,
       NEW_USER_PASSWORD: PASSWORD,
+      DEBUG: "*",
       ...testCase.env?.(ctx),
     };
     const result = testCase.stopWhen
