@@ -10,7 +10,9 @@ import { InvalidInputError, RuangkerjaError } from "../errors.js";
 import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
+import { runExport } from "./commands/export.js";
 import { runForceUnlock } from "./commands/force-unlock.js";
+import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
@@ -18,6 +20,7 @@ import {
   type CommonFlags,
   DEFAULT_DECLARATIONS_DIR,
   parseDuration,
+  parseGroupBy,
   parseMaxDeactivate,
   parsePort,
   parsePositiveInt,
@@ -64,9 +67,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--json", "print the result as JSON")
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
-  withCommon(program.command("plan").description("show what apply would change; never calls the API"))
+  withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
     .option("--json", "print the plan as JSON (a stable, versioned form)")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
     .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
@@ -80,12 +84,39 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve)")
+    .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
     .addOption(lockTimeoutOption())
     .addOption(maxDeactivateOption())
     .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
     .action(async (flags) =>
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
     );
+
+  program
+    .command("export")
+    .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
+    .option("--out <dir>", "folder for the declarations", DEFAULT_DECLARATIONS_DIR)
+    .option("--state <path>", "state file to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .addOption(
+      new Option("--group-by <how>", "organization: one file per organization; none: one file")
+        .default("organization")
+        .argParser(parseGroupBy),
+    )
+    .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
+    .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
+    .option("--force", "overwrite existing declaration files and replace an existing state")
+    .addOption(lockTimeoutOption())
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
+
+  program
+    .command("import")
+    .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
+    .argument("<employeeID...>", "employee IDs to adopt")
+    .addOption(lockTimeoutOption())
+    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
 
   program
     .command("force-unlock")

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_API_URL } from "../api/client.js";
+import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
 import { ConfigError } from "../errors.js";
 import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { DEFAULT_STATE_PATH } from "../state/state-file.js";
@@ -101,4 +102,10 @@ export function parseMaxDeactivate(value: string): DeactivationLimit {
       `--max-deactivate must be a count (e.g. 25) or a percentage from 0% to 100% (e.g. 20%), not ${JSON.stringify(value)}`,
     );
   return limit;
+}
+
+export function parseGroupBy(value: string): GroupBy {
+  const found = GROUP_BY.find((g) => g === value);
+  if (!found) throw new InvalidArgumentError(`--group-by must be one of ${GROUP_BY.join(", ")}`);
+  return found;
 }

@@ -78,6 +78,15 @@ const CASES: SecretCase[] = [
     expect: /"succeeded":1,"failed":1/,
   },
   { name: "plan --detailed-exitcode", args: ["plan", "--detailed-exitcode"], code: 2, expect: "to create" },
+  { name: "plan --refresh", args: ["plan", "--refresh"], code: 0, expect: "to create" },
+  { name: "plan --refresh --json", args: ["plan", "--refresh", "--json"], code: 0, expect: '"drift":' },
+  { name: "import", args: ["import", "OTHER1"], code: 0, expect: 'Imported OTHER1 "Other"' },
+  {
+    name: "export",
+    args: ["export", "--out", "exported", "--state", "exported/state.json", "--skip-invalid"],
+    code: 0,
+    expect: /Exported \d+ users/,
+  },
   {
     name: "apply with a wrong token (401)",
     args: ["apply", "--auto-approve"],

@@ -14,6 +14,7 @@ import {
   type DeactivationLimit,
   massDeactivationDiagnostic,
 } from "../../plan/safety-guard.js";
+import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
@@ -31,6 +32,7 @@ export interface ApplyFlags extends CommonFlags {
   readonly lockTimeout?: number;
   readonly maxDeactivate?: DeactivationLimit;
   readonly allowMassDeactivation?: boolean;
+  readonly refresh?: boolean;
 }
 
 export interface ApplyIO {
@@ -79,10 +81,24 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const { plan, state } = await planAgainstState(users, store);
+    const { plan, state, drift } = await planAgainstState(users, store, flags.refresh ? client : undefined);
+    const driftJson = drift && { drift: driftToJson(drift) };
+    if (drift && !flags.json) output.out(`${renderDriftText(drift, { color: output.color })}\n`);
     if (plan.actions.length === 0) {
       const none = { succeeded: 0, failed: 0, failures: [], requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } };
-      output.out(flags.json ? JSON.stringify(applyResultToJson(none, plan.warnings)) : renderPlanText(plan, { color: output.color }));
+      output.out(
+        flags.json
+          ? JSON.stringify({ ...applyResultToJson(none, plan.warnings), ...driftJson })
+          : renderPlanText(plan, { color: output.color }),
+      );
+      // Nothing to send, but state should still say what RuangKerja holds now.
+      if (drift && drift.users.length > 0) {
+        await new StateSession(store, state).save();
+        if (!flags.json)
+          output.err(
+            `State refreshed to match RuangKerja (${drift.users.length} drifted user${drift.users.length === 1 ? "" : "s"}); saved to ${store.location}.`,
+          );
+      }
       return EXIT_OK;
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
@@ -113,6 +129,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
     if (cancel.signal.aborted) throw new NotApprovedError("Apply cancelled: nothing was changed.");
     approved = true;
     const session = new StateSession(store, state);
+    // The refreshed users are what RuangKerja holds now, whatever the calls below achieve.
+    if (drift && drift.users.length > 0) await session.save();
     const progress = progressPrinter(output, plan.actions.length, flags.chunkSize);
     const result = await applyPlan(plan, client, session, {
       chunkSize: flags.chunkSize,
@@ -121,7 +139,11 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       signal: stop.signal,
       passwords,
     });
-    output.out(flags.json ? JSON.stringify(applyResultToJson(result, plan.warnings)) : renderApplyResult(result, { color: output.color }));
+    output.out(
+      flags.json
+        ? JSON.stringify({ ...applyResultToJson(result, plan.warnings), ...driftJson })
+        : renderApplyResult(result, { color: output.color }),
+    );
     if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);
     if (stop.signal.aborted) return EXIT_INTERRUPTED;
     return result.failed === 0 && !result.stoppedBecause ? EXIT_OK : EXIT_ERROR;

@@ -1,4 +1,5 @@
-/** `plan`: declarations against state; never calls the API, never writes state. */
+/** `plan`: declarations against state; never writes state, and calls the API only to read users (--refresh). */
+import { RuangkerjaClient } from "../../api/client.js";
 import { planToJson } from "../../plan/render-json.js";
 import { renderPlanText } from "../../plan/render-text.js";
 import {
@@ -7,23 +8,26 @@ import {
   type DeactivationLimit,
   massDeactivationDiagnostic,
 } from "../../plan/safety-guard.js";
+import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { type CommonFlags, declarationsDir, type Environment, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, statePath } from "../options.js";
 import type { Output } from "../output.js";
 
 export interface PlanFlags extends CommonFlags {
   readonly json?: boolean;
   readonly detailedExitcode?: boolean;
   readonly maxDeactivate?: DeactivationLimit;
+  readonly refresh?: boolean;
 }
 
 export async function runPlan(flags: PlanFlags, env: Environment, output: Output): Promise<number> {
   const store = new FileStateStore(statePath(flags, env));
+  const reader = flags.refresh ? new RuangkerjaClient(apiSettings(env)) : undefined;
   const dir = declarationsDir(flags);
   const { users, files } = await loadDesired(dir, output);
-  const { plan: planned, state } = await planAgainstState(users, store);
+  const { plan: planned, state, drift } = await planAgainstState(users, store, reader);
   // The guard's warning joins the plan's own, so the text and JSON views both carry it.
   const guard = checkMassDeactivation(planned, {
     managed: state.users.size,
@@ -32,7 +36,9 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
     dir,
   });
   const plan = guard ? { ...planned, warnings: [...planned.warnings, massDeactivationDiagnostic(guard, "warning")] } : planned;
-  output.out(flags.json ? JSON.stringify(planToJson(plan)) : renderPlanText(plan, { color: output.color }));
+  if (flags.json) output.out(JSON.stringify({ ...planToJson(plan), ...(drift && { drift: driftToJson(drift) }) }));
+  else
+    output.out(`${drift ? `${renderDriftText(drift, { color: output.color })}\n\n` : ""}${renderPlanText(plan, { color: output.color })}`);
   if (flags.detailedExitcode && plan.actions.length > 0) return EXIT_CHANGES;
   return EXIT_OK;
 }
