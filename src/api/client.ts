@@ -63,6 +63,12 @@ export function checkBaseUrl(baseUrl: string): URL {
     // Not echoed: a malformed URL may still hold a password.
     throw new ConfigError("RUANGKERJA_API_URL is not a URL (expected e.g. https://api.ruangkerja.id)");
   }
+  if (url.username !== "" || url.password !== "") {
+    // Never echoed, and never sent: fetch would put them in its error messages.
+    throw new ConfigError(
+      `RUANGKERJA_API_URL must not contain a user name or password (${redactUrl(url)}): the token goes in RUANGKERJA_TOKEN`,
+    );
+  }
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && isLoopbackUrl(url)) return url;
   if (url.protocol === "http:") {

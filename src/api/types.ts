@@ -11,6 +11,8 @@ export interface CreateUserBody {
   isActive: boolean;
   tagSerials?: string[] | null;
   organizationSerial?: string | null;
+  /** The initial password (from the user's passwordEnv); RuangKerja generates one when absent. */
+  password?: string;
 }
 
 /** Item of update-bulk (no email, no organizationSerial, per the seed page). */

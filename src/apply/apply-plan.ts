@@ -35,6 +35,8 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** A create that meets USER_EMPLOYEE_ID_EXISTS updates that user instead of failing. @default false */
   readonly adopt?: boolean;
+  /** Initial passwords by employeeID, for creates whose user has passwordEnv (see resolvePasswords). */
+  readonly passwords?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyFailure {
@@ -141,7 +143,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       } else {
         const result: BulkResult<{ employeeID: string }> =
           task.kind === "create-bulk"
-            ? await client.createBulk(task.actions.map(createBody))
+            ? await client.createBulk(task.actions.map((a) => createBody(a, options.passwords?.get(a.employeeID))))
             : task.kind === "update-email-bulk"
               ? await sendEmails(client, task.actions)
               : await client.updateBulk(task.actions.map(updateBulkItem));

@@ -10,6 +10,7 @@ import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
 import { runExport } from "./commands/export.js";
+import { runForceUnlock } from "./commands/force-unlock.js";
 import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
 import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
@@ -20,7 +21,9 @@ import {
   collectTarget,
   DEFAULT_DECLARATIONS_DIR,
   githubSettings,
+  parseDuration,
   parseGroupBy,
+  parseMaxDeactivate,
   PLAN_FORMATS,
   parsePort,
   parsePositiveInt,
@@ -43,6 +46,20 @@ function withCommon(command: Command, options: { state: boolean } = { state: tru
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
 
+function lockTimeoutOption(): Option {
+  return new Option(
+    "--lock-timeout <duration>",
+    "wait this long for a state lock held by another run, e.g. 30s, 2m (env RUANGKERJA_LOCK_TIMEOUT; default 0: fail at once)",
+  ).argParser(parseDuration("--lock-timeout"));
+}
+
+function maxDeactivateOption(): Option {
+  return new Option(
+    "--max-deactivate <n|n%>",
+    "safety limit: most users a plan may deactivate, as a count or a share of the users in state (default 10%, and only from 5 users on)",
+  ).argParser(parseMaxDeactivate);
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("ruangkerja-users")
     .description("Users as code for RuangKerja: declare employees in YAML, plan and apply them through the RuangKerja API.")
@@ -61,6 +78,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
+    .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
   withCommon(
@@ -84,6 +102,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
     .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
+    .addOption(lockTimeoutOption())
+    .addOption(maxDeactivateOption())
+    .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
     .action(async (planFile: string | undefined, flags, command: Command) =>
       setExitCode(
         await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
@@ -107,6 +128,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
     .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
     .option("--force", "overwrite existing declaration files and replace an existing state")
+    .addOption(lockTimeoutOption())
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
 
@@ -114,9 +136,23 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("import")
     .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
     .argument("<employeeID...>", "employee IDs to adopt")
+    .addOption(lockTimeoutOption())
     .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
+
+  program
+    .command("force-unlock")
+    .description("remove the state lock a killed run left behind (the ID is in the locked message)")
+    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
+    .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
+    .action(async (lockId: string, flags) =>
+      setExitCode(
+        await runForceUnlock(lockId, flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),
+      ),
+    );
 
   program
     .command("emulator")

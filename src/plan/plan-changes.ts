@@ -40,7 +40,14 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     }
     const target = fieldsOf(user);
     if (!before) {
-      actions.push({ action: "create", employeeID: user.employeeID, source: user.source, changes: creationChanges(target), after: target });
+      actions.push({
+        action: "create",
+        employeeID: user.employeeID,
+        source: user.source,
+        changes: creationChanges(target),
+        after: target,
+        ...(user.passwordEnv && { passwordEnv: user.passwordEnv }),
+      });
       continue;
     }
     const { after, changes, skipped } = compare(before, target);
@@ -158,7 +165,7 @@ function findRenameSource(user: DesiredUser, applied: ReadonlyMap<string, Applie
 }
 
 function fieldsOf(user: DesiredUser): UserFields {
-  const { source: _source, previousEmployeeIDs: _previous, ...fields } = user;
+  const { source: _source, previousEmployeeIDs: _previous, passwordEnv: _passwordEnv, ...fields } = user;
   return fields;
 }
 

@@ -1,6 +1,6 @@
 /** The plan: a versioned data structure that the renderers read and apply carries out. */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import type { AppliedUser, UserField, UserFields } from "../model.js";
+import type { AppliedUser, PasswordEnv, UserField, UserFields } from "../model.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -32,6 +32,8 @@ export interface PlannedAction {
   readonly before?: AppliedUser;
   /** Set when the e-mail changes: apply sends it through update-email-bulk, which resets the user's password. */
   readonly resetsPassword?: true;
+  /** For a create: the environment variable apply reads the initial password from (its name only). */
+  readonly passwordEnv?: PasswordEnv;
 }
 
 export interface PlanSummary {

@@ -48,6 +48,10 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
     const note = change.field === "email" && action.resetsPassword ? `  ${paint("(resets the user's password)")}` : "";
     lines.push(`      ${name}  ${value}${note}`);
   }
+  if (action.passwordEnv)
+    lines.push(
+      `      ${"passwordEnv".padEnd(width)}  ${action.passwordEnv.name} ${dim("(initial password read from this environment variable at apply)")}`,
+    );
   lines.push("");
   return lines;
 }

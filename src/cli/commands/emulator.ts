@@ -19,6 +19,12 @@ export async function runEmulator(flags: EmulatorFlags, env: Environment, output
   const token = flags.token ?? (env.RUANGKERJA_EMULATOR_TOKEN || undefined);
   const clientID = flags.clientId ?? (env.RUANGKERJA_EMULATOR_CLIENT_ID || undefined);
   const clientSecret = flags.clientSecret ?? (env.RUANGKERJA_EMULATOR_CLIENT_SECRET || undefined);
+  // Listening for the signals before the URL is printed: a supervisor may stop it as soon as it reads the URL.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
   const emulator = await startEmulator({
     host: flags.host,
     port: flags.port,
@@ -32,11 +38,7 @@ export async function runEmulator(flags: EmulatorFlags, env: Environment, output
   output.err(
     `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}, client credentials ${clientID || clientSecret ? "as given" : '"emulator-client" / "emulator-secret"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   await emulator.close();
   return EXIT_OK;
 }
