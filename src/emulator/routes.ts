@@ -7,7 +7,7 @@
 export type ApiRoute = "create" | "create-bulk" | "update" | "update-bulk" | "list" | "get";
 export const API_ROUTES: readonly ApiRoute[] = ["create", "create-bulk", "update", "update-bulk", "list", "get"];
 
-export type AdminRoute = "stats" | "reset" | "users";
+export type AdminRoute = "stats" | "reset" | "users" | "faults" | "set-faults";
 
 export type RouteMatch =
   | { readonly kind: "api"; readonly route: ApiRoute; readonly employeeID?: string }
@@ -31,6 +31,7 @@ const ADMIN: Readonly<Record<string, Methods<AdminRoute>>> = {
   "/_emulator/stats": { GET: "stats" },
   "/_emulator/reset": { POST: "reset" },
   "/_emulator/users": { GET: "users" },
+  "/_emulator/faults": { GET: "faults", PUT: "set-faults" },
 };
 
 /** True for every path the token guards, known or not, so an unknown /ruangkerja path reveals nothing without it. */
