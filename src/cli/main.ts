@@ -13,6 +13,7 @@ import { runEmulator } from "./commands/emulator.js";
 import { runPlan } from "./commands/plan.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
+import { faultOptions } from "./fault-flags.js";
 import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
 import { type Output, processOutput } from "./output.js";
 
@@ -60,7 +61,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
     );
 
-  program
+  const emulator = program
     .command("emulator")
     .description("run the RuangKerja API emulator; prints its base URL on the first line")
     .addOption(new Option("--port <n>", "port; 0 picks a free one").default(0).argParser(parsePort))
@@ -68,6 +69,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+  for (const option of faultOptions()) emulator.addOption(option);
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,

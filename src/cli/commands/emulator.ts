@@ -1,10 +1,11 @@
 /** `emulator`: the RuangKerja API emulator as a foreground server; first stdout line is its base URL. */
-import { startEmulator } from "../../emulator/index.js";
-import { EXIT_OK } from "../exit-codes.js";
+import { type RunningEmulator, startEmulator } from "../../emulator/index.js";
+import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
+import { type FaultFlags, faultSettings } from "../fault-flags.js";
 import type { Environment } from "../options.js";
 import type { Output } from "../output.js";
 
-export interface EmulatorFlags {
+export interface EmulatorFlags extends FaultFlags {
   readonly port: number;
   readonly host: string;
   readonly token?: string;
@@ -14,13 +15,23 @@ export interface EmulatorFlags {
 export async function runEmulator(flags: EmulatorFlags, env: Environment, output: Output): Promise<number> {
   // An empty --token is refused by the emulator rather than replaced by the default.
   const token = flags.token ?? (env.RUANGKERJA_EMULATOR_TOKEN || undefined);
-  const emulator = await startEmulator({
-    host: flags.host,
-    port: flags.port,
-    ...(token !== undefined ? { token } : {}),
-    ...(flags.data ? { dataFile: flags.data } : {}),
-  });
+  const faults = faultSettings(flags);
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({
+      host: flags.host,
+      port: flags.port,
+      ...(token !== undefined ? { token } : {}),
+      ...(flags.data ? { dataFile: flags.data } : {}),
+      faults,
+    });
+  } catch (error) {
+    if (!(error as Error).message.startsWith("invalid fault settings")) throw error;
+    output.err(`Error: ${(error as Error).message}`);
+    return EXIT_ERROR;
+  }
   output.out(emulator.url);
+  if (Object.keys(faults).length > 0) output.err(`Injecting faults: ${JSON.stringify(faults)} (GET/PUT ${emulator.url}/_emulator/faults).`);
   output.err(
     `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
   );
