@@ -2,13 +2,13 @@
  * The RuangKerja API client on ky: endpoints, auth header, timeouts, retries where a retry is
  * safe, and typed errors. It knows nothing of plans or state.
  *
- * Retries: GET and a PUT that does not rename are idempotent, so they are retried on network
- * errors, 408/429/5xx. POSTs (create-bulk, update-bulk) and a renaming PUT are retried only on
- * 429, which says the request was not processed; anything else could have landed, and sending
- * it again would create a duplicate or fail confusingly.
+ * Retries: every request is retried on network errors, timeouts, 408, 429 and 5xx, with
+ * exponential backoff and full jitter, honouring Retry-After, up to `maxAttempts` attempts; the
+ * table and why each repeat is safe are in retry-policy.ts.
  */
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import { ApiError, type ApiReplyError, ConfigError, TOKEN_NOT_VALID } from "../errors.js";
+import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
 import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
 export const DEFAULT_API_URL = "https://api.ruangkerja.id";
@@ -20,8 +20,10 @@ export interface ClientOptions {
   readonly token: string;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Retries of a retryable request. @default 3 */
-  readonly retries?: number;
+  /** Attempts of one request, the first included, before giving up on a retryable failure (1: no retries). @default 5 */
+  readonly maxAttempts?: number;
+  /** Backoff base, randomness and sleep, for tests. */
+  readonly retryTiming?: RetryTiming;
   /** Custom fetch, for tests. */
   readonly fetch?: typeof fetch;
 }
@@ -31,9 +33,6 @@ export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "li
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
-
-/** The longest `Retry-After` the client waits for; a longer one fails the request instead. */
-const MAX_RETRY_AFTER_MS = 60_000;
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
@@ -72,43 +71,48 @@ export class RuangkerjaClient {
   readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
   /** The base URL without credentials, for messages and prompts. */
   readonly displayUrl: string;
-  private readonly idempotent: KyInstance;
-  private readonly onlyOn429: KyInstance;
+  private readonly http: KyInstance;
+  private readonly maxAttempts: number;
+  private readonly retryTiming: RetryTiming;
+  /** How many attempts a failed request took, and why it stopped there, for the final message. */
+  private readonly gaveUp = new WeakMap<object, { attempts: number; why?: string }>();
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
     this.displayUrl = redactUrl(url);
     if (!options.token) throw new ConfigError("no access token: set RUANGKERJA_TOKEN");
-    const base = ky.create({
+    this.http = ky.create({
       prefixUrl: url.toString(),
       timeout: options.timeoutMs ?? 30_000,
       headers: { Authorization: options.token, Accept: "application/json" },
+      // Retries are ours (attempt below): one table, and the count of attempts in the final message.
+      retry: 0,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const limit = options.retries ?? 3;
-    this.idempotent = base.extend({
-      retry: {
-        limit,
-        methods: ["get", "put"],
-        backoffLimit: 10_000,
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        jitter: true,
-        retryOnTimeout: true,
-      },
-    });
-    this.onlyOn429 = base.extend({
-      retry: {
-        limit,
-        methods: ["get", "put", "post"],
-        statusCodes: [429],
-        afterStatusCodes: [429],
-        backoffLimit: 10_000,
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        jitter: true,
-        // A network error after sending may mean the server processed the request.
-        shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
-      },
-    });
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+      throw new ConfigError(`maxAttempts must be a whole number from 1, got ${this.maxAttempts}`);
+    this.retryTiming = options.retryTiming ?? {};
+  }
+
+  /** Runs one request, sending it again while decideRetry says so. */
+  private async attempt<T>(send: (http: KyInstance) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(this.http);
+      } catch (error) {
+        const decision = decideRetry(error, attempt, this.maxAttempts, this.retryTiming);
+        if (!decision.retry) {
+          if (typeof error === "object" && error !== null && (attempt > 1 || decision.why)) {
+            this.gaveUp.set(error, { attempts: attempt, ...(decision.why ? { why: decision.why } : {}) });
+          }
+          throw error;
+        }
+        // A retried response is never read: release its body so the connection is reused.
+        if (error instanceof HTTPError) await error.response.body?.cancel().catch(() => undefined);
+        await (this.retryTiming.sleep ?? sleep)(decision.delayMs);
+      }
+    }
   }
 
   async createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>> {
@@ -125,9 +129,8 @@ export class RuangkerjaClient {
   async updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult> {
     this.counts.update++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
-    const http = body.newEmployeeID ? this.onlyOn429 : this.idempotent;
     try {
-      const reply = await http.put(path, { json: body }).json<{ data?: { serial?: unknown } }>();
+      const reply = await this.attempt((http) => http.put(path, { json: body }).json<{ data?: { serial?: unknown } }>());
       const serial = reply?.data?.serial;
       if (typeof serial !== "string") throw this.shapeError("PUT", path, "data.serial is missing");
       return { ok: true, serial };
@@ -145,7 +148,7 @@ export class RuangkerjaClient {
     this.counts.get++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     try {
-      const reply = await this.idempotent.get(path).json<{ data?: UserView }>();
+      const reply = await this.attempt((http) => http.get(path).json<{ data?: UserView }>());
       if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
       return reply.data;
     } catch (error) {
@@ -158,7 +161,7 @@ export class RuangkerjaClient {
     this.counts.list++;
     const path = "ruangkerja/users";
     try {
-      const reply = await this.idempotent.get(path, { searchParams: { page, pageSize } }).json<{ data?: UserPage }>();
+      const reply = await this.attempt((http) => http.get(path, { searchParams: { page, pageSize } }).json<{ data?: UserPage }>());
       if (!reply?.data || !Array.isArray(reply.data.items)) throw this.shapeError("GET", path, "data.items is missing");
       return reply.data;
     } catch (error) {
@@ -168,7 +171,7 @@ export class RuangkerjaClient {
 
   private async bulk<T extends { employeeID: string }>(path: string, items: T[]): Promise<BulkResult<T>> {
     try {
-      const reply = await this.onlyOn429.post(path, { json: { items } }).json<{ data?: Partial<BulkResult<T>> }>();
+      const reply = await this.attempt((http) => http.post(path, { json: { items } }).json<{ data?: Partial<BulkResult<T>> }>());
       const data = reply?.data;
       if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
         throw this.shapeError("POST", path, "data.successItems / data.failedItems are missing");
@@ -194,17 +197,24 @@ export class RuangkerjaClient {
   private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
     if (error instanceof ApiError) return error;
     const request = { method, path: `/${path}` };
+    const gaveUp = typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined;
+    // "gave up after 5 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): …" says both what and how hard we tried.
+    const lead = (what: string, last: string) =>
+      gaveUp
+        ? `${method} /${path}: gave up after ${gaveUp.attempts} attempt${gaveUp.attempts === 1 ? "" : "s"}${gaveUp.why ? ` (${gaveUp.why})` : ""}: last ${last}`
+        : `${method} /${path} ${what}`;
     if (error instanceof HTTPError) {
       const reply = await readReplyError(error);
       const status = error.response.status;
       const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
-      return new ApiError(`${method} /${path} failed: ${what}`, { request, status, ...(reply ? { reply } : {}), cause: error });
+      const last = `reply HTTP ${status}${reply ? ` ${reply.message} (${reply.errorCode})${reply.detail ? `: ${reply.detail}` : ""}` : ""}`;
+      return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error });
     }
     if (error instanceof TimeoutError) {
-      return new ApiError(`${method} /${path} timed out`, { request, cause: error });
+      return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error });
     }
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return new ApiError(`${method} /${path} could not reach the API: ${reason}`, { request, cause: error });
+    return new ApiError(lead(`could not reach the API: ${reason}`, `error: could not reach the API: ${reason}`), { request, cause: error });
   }
 }
 

@@ -56,6 +56,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default(30)
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
+    .addOption(
+      new Option("--max-attempts <n>", "attempts of one request before giving up on 429/5xx/network errors (1: no retries)")
+        .default(5)
+        .argParser(parsePositiveInt("--max-attempts", 100)),
+    )
     .option("--json", "print the result as JSON (needs --auto-approve)")
     .action(async (flags) =>
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),

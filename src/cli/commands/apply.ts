@@ -20,6 +20,8 @@ export interface ApplyFlags extends CommonFlags {
   readonly chunkSize: number;
   readonly parallelism: number;
   readonly requestTimeout: number;
+  /** Attempts per request (default 5); absent when called from code that predates the flag. */
+  readonly maxAttempts?: number;
   readonly json?: boolean;
 }
 
@@ -32,7 +34,11 @@ export interface ApplyIO {
 export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO): Promise<number> {
   const { output } = io;
   const api = apiSettings(env);
-  const client = new RuangkerjaClient({ ...api, timeoutMs: flags.requestTimeout * 1000 });
+  const client = new RuangkerjaClient({
+    ...api,
+    timeoutMs: flags.requestTimeout * 1000,
+    ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+  });
   const interactive = io.stdin.isTTY === true && !flags.json;
   if (!flags.autoApprove && !interactive) {
     throw new NotApprovedError(
