@@ -7,6 +7,11 @@
  * rejected token, an unreachable API or a failed state write stops the run, and the items not
  * yet sent are reported as not attempted. An update refused because another user holds the
  * username or e-mail is tried once more after the other updates, which may free it.
+ *
+ * Faults: a create that meets USER_EMPLOYEE_ID_EXISTS, or a rename that meets USER_NOT_FOUND for
+ * the old id, may be meeting its own earlier attempt whose reply was lost: the user is read back
+ * and, when it holds what was sent, recorded as applied (read-back.ts). A bulk call refused for
+ * its size (413, TOO_MANY_ITEMS) is split in halves and sent again, down to single users.
  */
 import type { BulkResult } from "../api/types.js";
 import type { SourceLocation } from "../diagnostics.js";
@@ -16,6 +21,15 @@ import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
 import type { StateSession } from "../state/state-session.js";
 import type { ApplyClient } from "./apply-client.js";
 import { createBody, currentEmployeeID, needsSingleUpdate, updateBulkItem, updateUserBody } from "./payloads.js";
+import {
+  CREATE_FIELDS,
+  describeDifferences,
+  type ReadBackResult,
+  readBack,
+  SERIAL_NOT_KNOWN,
+  UPDATE_BULK_FIELDS,
+  UPDATE_ONE_FIELDS,
+} from "./read-back.js";
 import { runPool } from "./run-pool.js";
 
 export interface ApplyOptions {
@@ -46,6 +60,10 @@ export interface ApplyResult {
   readonly requests: { "create-bulk": number; "update-bulk": number; update: number };
   /** Why the run stopped early, if it did. */
   readonly stoppedBecause?: string;
+  /** Creates and renames that met their own earlier attempt (a lost reply) and were confirmed by reading the user back. */
+  readonly confirmedByReadBack?: number;
+  /** Bulk calls refused for their size and split in halves. */
+  readonly batchesSplit?: number;
 }
 
 export const NOT_ATTEMPTED = "NOT_ATTEMPTED";
@@ -90,39 +108,88 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
     succeeded++;
   };
 
-  const runTask = async (task: Task) => {
+  let confirmedByReadBack = 0;
+  let batchesSplit = 0;
+  const stopping = () => stoppedBecause !== undefined || options.signal?.aborted === true;
+
+  /** A failure that may be our own earlier attempt meeting itself is read back first; true when it proved to be. */
+  const settleFailure = async (action: PlannedAction, error: ApiReplyError, via: Task["kind"]): Promise<boolean> => {
+    if (!isOwnEcho(action, error)) {
+      fail(action, error);
+      return false;
+    }
+    const fields = action.action === "create" ? CREATE_FIELDS : via === "update" ? UPDATE_ONE_FIELDS : UPDATE_BULK_FIELDS;
+    const found = await readBack(client, action.after, fields);
+    if (found.outcome === "same") {
+      // A rename keeps its serial; a create's is not in the GET view.
+      record(action, action.before?.serial ?? SERIAL_NOT_KNOWN);
+      confirmedByReadBack++;
+      return true;
+    }
+    fail(action, { ...error, detail: explainReadBack(action, error, found) });
+    return false;
+  };
+
+  const settleFailures = async (failed: { action: PlannedAction; error: ApiReplyError }[], via: Task["kind"]): Promise<number> => {
     let landed = 0;
+    await runPool(failed, READ_BACK_PARALLELISM, async ({ action, error }) => {
+      if (await settleFailure(action, error, via)) landed++;
+    });
+    return landed;
+  };
+
+  const saveAfter = async (landed: number) => {
+    if (landed === 0) return;
     try {
-      if (task.kind === "update") {
-        const [action] = task.actions;
+      await session.save();
+    } catch (error) {
+      stoppedBecause ??= `the state could not be written (${(error as Error).message}); users applied since the last successful write are missing from it`;
+    }
+  };
+
+  /** One bulk call; refused for its size, it is split in halves and each half sent the same way. */
+  const sendBatch = async (kind: "create-bulk" | "update-bulk", actions: PlannedAction[]): Promise<void> => {
+    let result: BulkResult<{ employeeID: string }>;
+    try {
+      result =
+        kind === "create-bulk" ? await client.createBulk(actions.map(createBody)) : await client.updateBulk(actions.map(updateBulkItem));
+    } catch (error) {
+      if (isSizeRefusal(error) && actions.length > 1) {
+        batchesSplit++;
+        const half = Math.ceil(actions.length / 2);
+        await sendBatch(kind, actions.slice(0, half));
+        // Once the run stops, the second half stays unsent (reported as not attempted).
+        if (!stopping()) await sendBatch(kind, actions.slice(half));
+        return;
+      }
+      for (const action of actions) fail(action, requestError(error));
+      if (isRunStopping(error)) stoppedBecause ??= (error as Error).message;
+      return;
+    }
+    const matched = matchResults(actions, result, record);
+    await saveAfter(matched.landed + (await settleFailures(matched.failed, kind)));
+  };
+
+  const runTask = async (task: Task) => {
+    if (task.kind === "update") {
+      const [action] = task.actions;
+      try {
         const result = await client.updateUser(currentEmployeeID(action), updateUserBody(action));
         if (result.ok) {
           record(action, result.serial);
-          landed++;
-        } else fail(action, result.error);
-      } else {
-        const result: BulkResult<{ employeeID: string }> =
-          task.kind === "create-bulk"
-            ? await client.createBulk(task.actions.map(createBody))
-            : await client.updateBulk(task.actions.map(updateBulkItem));
-        landed = matchResults(task.actions, result, record, fail);
+          await saveAfter(1);
+        } else await saveAfter((await settleFailures([{ action, error: result.error }], "update")) > 0 ? 1 : 0);
+      } catch (error) {
+        fail(action, requestError(error));
+        if (isRunStopping(error)) stoppedBecause ??= (error as Error).message;
       }
-    } catch (error) {
-      for (const action of task.actions) fail(action, requestError(error));
-      if (isRunStopping(error)) stoppedBecause ??= (error as Error).message;
+    } else {
+      await sendBatch(task.kind, task.actions);
     }
     done += task.actions.length;
-    if (landed > 0) {
-      try {
-        await session.save();
-      } catch (error) {
-        stoppedBecause ??= `the state could not be written (${(error as Error).message}); users applied since the last successful write are missing from it`;
-      }
-    }
     options.onProgress?.(done, total);
   };
-  const run = (tasks: Task[]) =>
-    runPool(tasks, parallelism, runTask, () => stoppedBecause !== undefined || options.signal?.aborted === true);
+  const run = (tasks: Task[]) => runPool(tasks, parallelism, runTask, stopping);
 
   const changes = plan.actions.filter((a) => a.action !== "create");
   await run(updateTasks(changes, chunkSize));
@@ -164,7 +231,45 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       update: client.counts.update - startCounts.update,
     },
     ...(stoppedBecause ? { stoppedBecause } : {}),
+    ...(confirmedByReadBack > 0 ? { confirmedByReadBack } : {}),
+    ...(batchesSplit > 0 ? { batchesSplit } : {}),
   };
+}
+
+/** Read-backs in flight at once within one request's results. */
+const READ_BACK_PARALLELISM = 4;
+
+/**
+ * A create meeting an existing id, or a rename whose old id is gone: what our own earlier attempt
+ * (a lost reply, a killed run) would leave behind.
+ */
+function isOwnEcho(action: PlannedAction, error: ApiReplyError): boolean {
+  if (action.action === "create") return error.message === "USER_EMPLOYEE_ID_EXISTS" || error.errorCode === 10101;
+  if (action.previousEmployeeID) return error.message === "USER_NOT_FOUND" || error.errorCode === 10104;
+  return false;
+}
+
+function explainReadBack(action: PlannedAction, error: ApiReplyError, found: ReadBackResult): string {
+  const original = error.detail ? `${error.detail}; ` : "";
+  switch (found.outcome) {
+    case "different":
+      return action.action === "create"
+        ? `${original}read back, ${action.employeeID} differs from this declaration (${describeDifferences(found.differences)}): it is another person's id or was changed outside this tool; resolve it in RuangKerja or change the declaration`
+        : `${original}read back, ${action.employeeID} differs from this declaration (${describeDifferences(found.differences)}): the rename did not land as sent; check both ids in RuangKerja`;
+    case "missing":
+      return `${original}read back, ${action.employeeID} does not exist either: ${action.action === "create" ? "the id is taken but not readable" : `${action.previousEmployeeID} was renamed or removed outside this tool`}`;
+    case "unreadable":
+      return `${original}reading ${action.employeeID} back failed (${found.reason}): run apply again`;
+    case "same":
+      return original;
+  }
+}
+
+/** The API refused the call for its size: fewer items per call will do. */
+function isSizeRefusal(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  const message = error.reply?.message;
+  return error.status === 413 || message === "TOO_MANY_ITEMS" || message === "PAYLOAD_TOO_LARGE";
 }
 
 function updateTasks(actions: readonly PlannedAction[], chunkSize: number): Task[] {
@@ -182,14 +287,15 @@ function isHeldByAnother(error: ApiReplyError): boolean {
   return error.message === "USER_USERNAME_EXISTS" || error.message === "USER_EMAIL_EXISTS";
 }
 
-/** Pairs a bulk reply's items with the actions sent, by the employeeID each payload was sent under. */
+/** Pairs a bulk reply's items with the actions sent, by the employeeID each payload was sent under; records the successes, returns the failures. */
 function matchResults(
   actions: PlannedAction[],
   result: BulkResult<{ employeeID: string }>,
   record: (action: PlannedAction, serial: string) => void,
-  fail: (action: PlannedAction, error: ApiReplyError) => void,
-): number {
+): { landed: number; failed: { action: PlannedAction; error: ApiReplyError }[] } {
   const byId = new Map(actions.map((a) => [currentEmployeeID(a), a]));
+  const failed: { action: PlannedAction; error: ApiReplyError }[] = [];
+  const fail = (action: PlannedAction, error: ApiReplyError) => failed.push({ action, error });
   let landed = 0;
   for (const item of result.successItems) {
     const action = byId.get(item.payload?.employeeID);
@@ -211,7 +317,7 @@ function matchResults(
       detail: "the API's reply did not mention this user; plan again to see whether it landed",
     });
   }
-  return landed;
+  return { landed, failed };
 }
 
 function requestError(error: unknown): ApiReplyError {
@@ -221,7 +327,7 @@ function requestError(error: unknown): ApiReplyError {
       message: error.reply?.message ?? error.message,
       detail:
         error.reply?.detail ||
-        "the whole request failed, and it may or may not have been processed: run apply again; a create that meets USER_EMPLOYEE_ID_EXISTS then had landed",
+        "the whole request failed, and it may or may not have been processed: run apply again; it reads back any user that had landed",
     };
   }
   return { errorCode: "REQUEST_FAILED", message: error instanceof Error ? error.message : String(error), detail: "" };

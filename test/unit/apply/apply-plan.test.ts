@@ -53,6 +53,12 @@ class FakeClient implements ApplyClient {
     this.calls.push({ kind: "update", body: { ...body, path: employeeID } });
     return { ok: true, serial: `S-${employeeID}` };
   }
+  /** Someone else's user under each rejected id: a real conflict. */
+  async getUser(employeeID: string) {
+    this.counts.get++;
+    if (!this.reject.has(employeeID)) return undefined;
+    return { employeeID, name: "Someone Else", username: null, email: null, phone: "6280000", isActive: true };
+  }
 }
 
 class MemoryStore implements StateStore {
@@ -100,7 +106,8 @@ describe("applyPlan", () => {
         employeeID: "TAKEN",
         errorCode: 10101,
         message: "USER_EMPLOYEE_ID_EXISTS",
-        detail: "employee id already been taken",
+        detail:
+          'employee id already been taken; read back, TAKEN differs from this declaration (name: sent "Name TAKEN", found "Someone Else"; email: sent "taken@example.co.id", found none; phone: sent none, found "6280000"): it is another person\'s id or was changed outside this tool; resolve it in RuangKerja or change the declaration',
         source: { file: "users/x.yaml", line: 9, column: 5 },
       },
     ]);
