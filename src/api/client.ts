@@ -196,8 +196,9 @@ export class RuangkerjaClient {
 
   private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
     if (error instanceof ApiError) return error;
-    const request = { method, path: `/${path}` };
     const gaveUp = typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined;
+    const request = { method, path: `/${path}` };
+    const attempts = gaveUp ? { attempts: gaveUp.attempts } : {};
     // "gave up after 5 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): …" says both what and how hard we tried.
     const lead = (what: string, last: string) =>
       gaveUp
@@ -208,13 +209,17 @@ export class RuangkerjaClient {
       const status = error.response.status;
       const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
       const last = `reply HTTP ${status}${reply ? ` ${reply.message} (${reply.errorCode})${reply.detail ? `: ${reply.detail}` : ""}` : ""}`;
-      return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error });
+      return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error, ...attempts });
     }
     if (error instanceof TimeoutError) {
-      return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error });
+      return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error, ...attempts });
     }
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return new ApiError(lead(`could not reach the API: ${reason}`, `error: could not reach the API: ${reason}`), { request, cause: error });
+    return new ApiError(lead(`could not reach the API: ${reason}`, `error: could not reach the API: ${reason}`), {
+      request,
+      cause: error,
+      ...attempts,
+    });
   }
 }
 

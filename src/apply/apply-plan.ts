@@ -322,12 +322,13 @@ function matchResults(
 
 function requestError(error: unknown): ApiReplyError {
   if (error instanceof ApiError) {
+    const advice =
+      "the whole request failed, and it may or may not have been processed: run apply again; it reads back any user that had landed";
     return {
       errorCode: error.reply?.errorCode ?? (error.status ? `HTTP_${error.status}` : "REQUEST_FAILED"),
       message: error.reply?.message ?? error.message,
-      detail:
-        error.reply?.detail ||
-        "the whole request failed, and it may or may not have been processed: run apply again; it reads back any user that had landed",
+      // After retries, the client's message says how often it tried and what it last heard.
+      detail: error.attempts !== undefined ? `${error.message}; ${advice}` : error.reply?.detail || advice,
     };
   }
   return { errorCode: "REQUEST_FAILED", message: error instanceof Error ? error.message : String(error), detail: "" };

@@ -151,12 +151,17 @@ export class FaultInjector {
     this.set(settings);
   }
 
-  /** Replaces every switch (an absent one is turned off) and restarts the generator. */
+  /** Replaces every switch (an absent one is turned off) and restarts the generator; the counts of injected faults go on. */
   set(settings: FaultSettings): void {
     const { next, ...rest } = settings;
     this.settings = rest;
     this.pending = (next ?? []).map((s) => ({ fault: s.fault, route: s.route, skip: s.skip ?? 0, count: s.count ?? 1 }));
     this.random = generator(settings.seed ?? Math.floor(Math.random() * 2 ** 32));
+  }
+
+  /** Zeroes the counts of injected faults (the switches stay). */
+  resetCounts(): void {
+    this.injected = { "429": 0, "500": 0, "503": 0, drop: 0 };
   }
 
   get maxBulkItems(): number {

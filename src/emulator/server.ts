@@ -127,6 +127,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       case "reset":
         store.clear();
         counts = zeroCounts();
+        injector.resetCounts();
         return { status: 200, body: { status: "success", message: "Success" } };
       case "users":
         return { status: 200, body: { users: copyUsers(store.all()) } };
