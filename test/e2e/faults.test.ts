@@ -142,6 +142,21 @@ describe("apply through API faults", () => {
 });
 
 describe("the emulator command's fault flags", () => {
+  it("refuses bad fault flags with a clear message and exit 1", async () => {
+    const rates = await runCli(["emulator", "--rate-429", "0.7", "--rate-503", "0.7"], { cwd: work.dir, timeoutMs: 30_000 });
+    expect(rates.code).toBe(1);
+    expect(rates.stderr).toContain("invalid fault settings: the rates add up to 1.4; together they must not exceed 1");
+    const share = await runCli(["emulator", "--drop-rate", "2"], { cwd: work.dir, timeoutMs: 30_000 });
+    expect(share.code).toBe(1);
+    expect(share.stderr).toContain("--drop-rate must be a number from 0 to 1");
+    const json = await runCli(["emulator", "--faults", '{"next":[{"fault":"404"}]}'], { cwd: work.dir, timeoutMs: 30_000 });
+    expect(json.code).toBe(1);
+    expect(json.stderr).toContain('next[0].fault: must be one of "429", "500", "503", "drop"');
+    const attempts = await runCli(["apply", "--auto-approve", "--max-attempts", "0"], { cwd: work.dir, env, timeoutMs: 30_000 });
+    expect(attempts.code).toBe(1);
+    expect(attempts.stderr).toContain("--max-attempts must be a whole number from 1 to 100");
+  });
+
   it("injects 503s, drops and a batch limit from its flags, and apply still converges", async () => {
     const child = spawn(
       process.execPath,
