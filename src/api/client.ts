@@ -74,6 +74,8 @@ export class RuangkerjaClient {
   private readonly http: KyInstance;
   private readonly maxAttempts: number;
   private readonly retryTiming: RetryTiming;
+  /** Aborted by stopRetrying(): no new attempt starts, and backoffs end at once. */
+  private readonly retriesStopped = new AbortController();
   /** How many attempts a failed request took, and why it stopped there, for the final message. */
   private readonly gaveUp = new WeakMap<object, { attempts: number; why?: string }>();
 
@@ -101,18 +103,31 @@ export class RuangkerjaClient {
       try {
         return await send(this.http);
       } catch (error) {
-        const decision = decideRetry(error, attempt, this.maxAttempts, this.retryTiming);
+        const decided = decideRetry(error, attempt, this.maxAttempts, this.retryTiming);
+        const decision = decided.retry && this.retriesStopped.signal.aborted ? { retry: false as const, why: "interrupted" } : decided;
         if (!decision.retry) {
           if (typeof error === "object" && error !== null && (attempt > 1 || decision.why)) {
             this.gaveUp.set(error, { attempts: attempt, ...(decision.why ? { why: decision.why } : {}) });
           }
           throw error;
         }
+        await (this.retryTiming.sleep ?? sleep)(decision.delayMs, this.retriesStopped.signal);
+        if (this.retriesStopped.signal.aborted) {
+          this.gaveUp.set(error as object, { attempts: attempt, why: "interrupted" });
+          throw error;
+        }
         // A retried response is never read: release its body so the connection is reused.
         if (error instanceof HTTPError) await error.response.body?.cancel().catch(() => undefined);
-        await (this.retryTiming.sleep ?? sleep)(decision.delayMs);
       }
     }
+  }
+
+  /**
+   * After an interrupt: requests in flight finish, but none is sent again, and a backoff under
+   * way ends now with the last failure (so Ctrl-C does not wait out a long Retry-After).
+   */
+  stopRetrying(): void {
+    this.retriesStopped.abort();
   }
 
   async createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>> {

@@ -35,8 +35,8 @@ export interface RetryTiming {
   readonly baseDelayMs?: number;
   /** @default Math.random */
   readonly random?: () => number;
-  /** @default setTimeout */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Resolves after `ms`, or early when `signal` aborts. @default setTimeout */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** Full jitter (AWS "Exponential Backoff And Jitter"): anywhere from 0 to the exponential bound, so clients that failed together do not retry together. */
@@ -78,6 +78,16 @@ export function decideRetry(error: unknown, attempt: number, maxAttempts: number
   return { retry: true, delayMs: backoffDelay(attempt, timing.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, timing.random ?? Math.random) };
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less if `signal` aborts (then the timer is cleared, so it holds no process open). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

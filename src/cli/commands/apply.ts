@@ -68,6 +68,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       process.exit(EXIT_INTERRUPTED);
     }
     stop.abort();
+    client.stopRetrying();
     output.err("Interrupted: finishing the requests in flight and saving state. Send the signal again to stop at once.");
   };
   process.on("SIGINT", onSignal);

@@ -132,6 +132,20 @@ describe("RuangkerjaClient", () => {
     );
   });
 
+  it("stops retrying once told to (an interrupt), ending a long Retry-After wait at once", async () => {
+    const c = new RuangkerjaClient({ baseUrl: url, token: "t", maxAttempts: 5, timeoutMs: 2000 });
+    script = [
+      (req, res) => {
+        json(429, { errorCode: 42901, message: "RATE_LIMITED", detail: "" }, { "retry-after": "50" })(req, res);
+        setTimeout(() => c.stopRetrying(), 20);
+      },
+      bulkOk,
+    ];
+    const error = (await c.createBulk([]).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toContain("gave up after 1 attempt (interrupted): last reply HTTP 429 RATE_LIMITED (42901)");
+    expect(seen).toHaveLength(1);
+  });
+
   it("fails at once when Retry-After is longer than 60 s", async () => {
     script = [json(429, {}, { "retry-after": "61" }), bulkOk];
     const error = (await client()
