@@ -1,5 +1,5 @@
 /**
- * The emulator's HTTP side on node:http: routing, the token, body limits, request counting, the
+ * The emulator's HTTP side on node:http: routing, the token, body limits, request counting, injected faults, the
  * /_emulator admin endpoints and persistence after each change. What each endpoint does lives in
  * handlers.ts; this file only moves bytes and decides who may ask.
  */

@@ -124,6 +124,35 @@ describe("apply through API faults", () => {
     await expectConverged(users);
   });
 
+  it("Ctrl-C during a long Retry-After ends the wait: exit 130, nothing sent again, the next apply converges", async () => {
+    const users = makeUsers("IN", 10);
+    await declare(users);
+    await setFaults({ rate429: 1, retryAfterSeconds: 50 });
+    const child = spawn(process.execPath, [CLI, "apply", "--auto-approve", "--json"], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    // Bounded below the 50 s the API asked for: an apply that waited it out would be killed and fail the test.
+    const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    for (let i = 0; i < 400 && (emulator.requestCounts()["create-bulk"] ?? 0) === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill("SIGINT");
+    const code = await exited;
+    clearTimeout(killer);
+    expect(code).toBe(130);
+    expect(emulator.requestCounts()["create-bulk"]).toBe(1);
+    const json = JSON.parse(stdout);
+    expect(json.failures[0].detail).toContain("gave up after 1 attempt (interrupted): last reply HTTP 429 RATE_LIMITED (42901)");
+    await setFaults({});
+    expect((await applyJson()).code).toBe(0);
+    await expectConverged(users);
+  });
+
   it("gives up after --max-attempts with a clear message, and the next apply converges", async () => {
     const users = makeUsers("GU", 10);
     await declare(users);
