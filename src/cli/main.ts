@@ -10,11 +10,13 @@ import { InvalidInputError, RuangkerjaError } from "../errors.js";
 import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
+import { runExport } from "./commands/export.js";
+import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
-import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
+import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parseGroupBy, parsePort, parsePositiveInt, useColor } from "./options.js";
 import { type Output, processOutput } from "./output.js";
 
 const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -42,9 +44,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--json", "print the result as JSON")
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
-  withCommon(program.command("plan").description("show what apply would change; never calls the API"))
+  withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
     .option("--json", "print the plan as JSON (a stable, versioned form)")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
   withCommon(program.command("apply").description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"))
@@ -62,9 +65,34 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--max-attempts", 100)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve)")
+    .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
     .action(async (flags) =>
       setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
     );
+
+  program
+    .command("export")
+    .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
+    .option("--out <dir>", "folder for the declarations", DEFAULT_DECLARATIONS_DIR)
+    .option("--state <path>", "state file to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .addOption(
+      new Option("--group-by <how>", "organization: one file per organization; none: one file")
+        .default("organization")
+        .argParser(parseGroupBy),
+    )
+    .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
+    .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
+    .option("--force", "overwrite existing declaration files and replace an existing state")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
+
+  program
+    .command("import")
+    .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
+    .argument("<employeeID...>", "employee IDs to adopt")
+    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
 
   const emulator = program
     .command("emulator")

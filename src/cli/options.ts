@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_API_URL } from "../api/client.js";
+import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_STATE_PATH } from "../state/state-file.js";
 
@@ -64,4 +65,10 @@ export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("the port must be a whole number from 0 to 65535");
   return n;
+}
+
+export function parseGroupBy(value: string): GroupBy {
+  const found = GROUP_BY.find((g) => g === value);
+  if (!found) throw new InvalidArgumentError(`--group-by must be one of ${GROUP_BY.join(", ")}`);
+  return found;
 }

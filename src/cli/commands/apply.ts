@@ -7,6 +7,7 @@ import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
 import { NotApprovedError } from "../../errors.js";
 import { renderPlanText } from "../../plan/render-text.js";
+import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
@@ -23,6 +24,7 @@ export interface ApplyFlags extends CommonFlags {
   /** Attempts per request (default 5); absent when called from code that predates the flag. */
   readonly maxAttempts?: number;
   readonly json?: boolean;
+  readonly refresh?: boolean;
 }
 
 export interface ApplyIO {
@@ -74,10 +76,24 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const { plan, state } = await planAgainstState(users, store);
+    const { plan, state, drift } = await planAgainstState(users, store, flags.refresh ? client : undefined);
+    const driftJson = drift && { drift: driftToJson(drift) };
+    if (drift && !flags.json) output.out(`${renderDriftText(drift, { color: output.color })}\n`);
     if (plan.actions.length === 0) {
       const none = { succeeded: 0, failed: 0, failures: [], requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } };
-      output.out(flags.json ? JSON.stringify(applyResultToJson(none, plan.warnings)) : renderPlanText(plan, { color: output.color }));
+      output.out(
+        flags.json
+          ? JSON.stringify({ ...applyResultToJson(none, plan.warnings), ...driftJson })
+          : renderPlanText(plan, { color: output.color }),
+      );
+      // Nothing to send, but state should still say what RuangKerja holds now.
+      if (drift && drift.users.length > 0) {
+        await new StateSession(store, state).save();
+        if (!flags.json)
+          output.err(
+            `State refreshed to match RuangKerja (${drift.users.length} drifted user${drift.users.length === 1 ? "" : "s"}); saved to ${store.location}.`,
+          );
+      }
       return EXIT_OK;
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
@@ -93,6 +109,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
     if (cancel.signal.aborted) throw new NotApprovedError("Apply cancelled: nothing was changed.");
     approved = true;
     const session = new StateSession(store, state);
+    // The refreshed users are what RuangKerja holds now, whatever the calls below achieve.
+    if (drift && drift.users.length > 0) await session.save();
     const progress = progressPrinter(output, plan.actions.length, flags.chunkSize);
     const result = await applyPlan(plan, client, session, {
       chunkSize: flags.chunkSize,
@@ -100,7 +118,11 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       onProgress: progress,
       signal: stop.signal,
     });
-    output.out(flags.json ? JSON.stringify(applyResultToJson(result, plan.warnings)) : renderApplyResult(result, { color: output.color }));
+    output.out(
+      flags.json
+        ? JSON.stringify({ ...applyResultToJson(result, plan.warnings), ...driftJson })
+        : renderApplyResult(result, { color: output.color }),
+    );
     if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);
     if (stop.signal.aborted) return EXIT_INTERRUPTED;
     return result.failed === 0 && !result.stoppedBecause ? EXIT_OK : EXIT_ERROR;
