@@ -9,6 +9,7 @@
  * were created outside this tool) can reuse the comparison.
  */
 import type { UserView } from "../api/types.js";
+import { userFieldsFromView } from "../api/user-view.js";
 import type { UserField, UserFields } from "../model.js";
 import { USER_FIELDS } from "../model.js";
 import type { FieldValue } from "../plan/plan-types.js";
@@ -26,8 +27,8 @@ export interface FieldDifference {
 }
 
 export type ReadBackResult =
-  | { readonly outcome: "same"; readonly view: UserView }
-  | { readonly outcome: "different"; readonly view: UserView; readonly differences: readonly FieldDifference[] }
+  | { readonly outcome: "same"; readonly found: UserFields }
+  | { readonly outcome: "different"; readonly found: UserFields; readonly differences: readonly FieldDifference[] }
   | { readonly outcome: "missing" }
   | { readonly outcome: "unreadable"; readonly reason: string };
 
@@ -44,21 +45,7 @@ export const UPDATE_BULK_FIELDS: readonly UserField[] = USER_FIELDS.filter((f) =
 /** What a PUT sends (no email). */
 export const UPDATE_ONE_FIELDS: readonly UserField[] = USER_FIELDS.filter((f) => f !== "email");
 
-/** The view's value of a managed field, in the model's terms (organizationLevelSerial, tags as objects → serials). */
-function viewValue(view: UserView, field: UserField): FieldValue {
-  switch (field) {
-    case "tagSerials":
-      return [...new Set((view.tags ?? []).map((tag) => tag.serial))].sort();
-    case "organizationSerial":
-      return view.organizationLevelSerial ?? null;
-    case "isActive":
-      return view.isActive;
-    default:
-      return view[field] ?? null;
-  }
-}
-
-function sentValue(user: UserFields, field: UserField): FieldValue {
+function valueOf(user: UserFields, field: UserField): FieldValue {
   if (field === "tagSerials") return [...new Set(user.tagSerials ?? [])].sort();
   return user[field] ?? null;
 }
@@ -70,12 +57,12 @@ function same(field: UserField, a: FieldValue, b: FieldValue): boolean {
   return a === b;
 }
 
-/** The fields (of `fields`) where the view differs from what was sent; absent and null both mean "none". */
-export function compareWithView(sent: UserFields, view: UserView, fields: readonly UserField[]): FieldDifference[] {
+/** The fields (of `fields`) where what RuangKerja holds differs from what was sent; absent and null both mean "none". */
+export function compareFields(sent: UserFields, found: UserFields, fields: readonly UserField[]): FieldDifference[] {
   const differences: FieldDifference[] = [];
   for (const field of fields) {
-    const a = sentValue(sent, field);
-    const b = viewValue(view, field);
+    const a = valueOf(sent, field);
+    const b = valueOf(found, field);
     if (!same(field, a, b)) differences.push({ field, sent: a, found: b });
   }
   return differences;
@@ -90,8 +77,10 @@ export async function readBack(client: ReadBackClient, sent: UserFields, fields:
     return { outcome: "unreadable", reason: error instanceof Error ? error.message : String(error) };
   }
   if (!view) return { outcome: "missing" };
-  const differences = compareWithView(sent, view, fields);
-  return differences.length === 0 ? { outcome: "same", view } : { outcome: "different", view, differences };
+  const found = userFieldsFromView(view);
+  if (!found.ok) return { outcome: "unreadable", reason: found.reason };
+  const differences = compareFields(sent, found.fields, fields);
+  return differences.length === 0 ? { outcome: "same", found: found.fields } : { outcome: "different", found: found.fields, differences };
 }
 
 /** "name "A" ≠ "B"; phone none ≠ "62811"" for an error detail. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { UserView } from "../../../src/api/types.js";
-import { CREATE_FIELDS, compareWithView, readBack, UPDATE_BULK_FIELDS } from "../../../src/apply/read-back.js";
+import { userFieldsFromView } from "../../../src/api/user-view.js";
+import { CREATE_FIELDS, compareFields, readBack, UPDATE_BULK_FIELDS } from "../../../src/apply/read-back.js";
 
 const view: UserView = {
   employeeID: "E1",
@@ -28,14 +29,21 @@ const sent = {
   organizationSerial: "ORG1",
 };
 
-describe("compareWithView", () => {
+/** What the view holds, as our fields (the mapping read-back uses). */
+const found = (v: UserView = view) => {
+  const reading = userFieldsFromView(v);
+  if (!reading.ok) throw new Error(reading.reason);
+  return reading.fields;
+};
+
+describe("compareFields on a read-back view", () => {
   it("reads the view's own names: organizationLevelSerial, tags as objects (a set), e-mail in any case, null as absent", () => {
-    expect(compareWithView(sent, view, CREATE_FIELDS)).toEqual([]);
+    expect(compareFields(sent, found(), CREATE_FIELDS)).toEqual([]);
   });
 
   it("names every field that differs, with what was sent and what was found", () => {
     const other = { ...sent, name: "Budi S", phone: "62811", tagSerials: ["T1"], organizationSerial: "ORG2" };
-    expect(compareWithView(other, view, CREATE_FIELDS)).toEqual([
+    expect(compareFields(other, found(), CREATE_FIELDS)).toEqual([
       { field: "name", sent: "Budi S", found: "Budi" },
       { field: "phone", sent: "62811", found: null },
       { field: "tagSerials", sent: ["T1"], found: ["T1", "T2"] },
@@ -44,7 +52,7 @@ describe("compareWithView", () => {
   });
 
   it("compares only the fields the request sent (update-bulk sends no e-mail or organization)", () => {
-    expect(compareWithView({ ...sent, email: "new@x.co", organizationSerial: "ORG9" }, view, UPDATE_BULK_FIELDS)).toEqual([]);
+    expect(compareFields({ ...sent, email: "new@x.co", organizationSerial: "ORG9" }, found(), UPDATE_BULK_FIELDS)).toEqual([]);
   });
 });
 
@@ -63,5 +71,9 @@ describe("readBack", () => {
     });
     expect(await readBack(client(undefined), sent, CREATE_FIELDS)).toEqual({ outcome: "missing" });
     expect(await readBack(client(new Error("boom")), sent, CREATE_FIELDS)).toEqual({ outcome: "unreadable", reason: "boom" });
+    expect(await readBack(client({ ...view, isActive: "yes" } as unknown as UserView), sent, CREATE_FIELDS)).toEqual({
+      outcome: "unreadable",
+      reason: "user view E1 has no isActive (true or false)",
+    });
   });
 });
