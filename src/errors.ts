@@ -105,3 +105,8 @@ export class ConfigError extends RuangkerjaError {
 export class NotApprovedError extends RuangkerjaError {
   override name = "NotApprovedError";
 }
+
+/** A saved plan no longer matches the state or the declarations it was made from; nothing was sent. */
+export class StalePlanError extends RuangkerjaError {
+  override name = "StalePlanError";
+}

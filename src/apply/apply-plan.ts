@@ -37,8 +37,8 @@ export interface ApplyOptions {
   readonly chunkSize?: number;
   /** Requests in flight at once. @default 4 */
   readonly parallelism?: number;
-  /** Called after every request with the count of actions finished so far. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after every request with the count of actions finished so far, and of those failed. */
+  readonly onProgress?: (done: number, total: number, failed: number) => void;
   /** When aborted, no new request is started; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
 }
@@ -187,7 +187,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       await sendBatch(task.kind, task.actions);
     }
     done += task.actions.length;
-    options.onProgress?.(done, total);
+    options.onProgress?.(done, total, failures.length);
   };
   const run = (tasks: Task[]) => runPool(tasks, parallelism, runTask, stopping);
 

@@ -3,9 +3,8 @@
  * The `ruangkerja-users` command: argument parsing, and the only place that maps errors to exit
  * codes and messages.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { formatDiagnostics } from "../diagnostics.js";
+import { formatDiagnostics, formatGithubAnnotations } from "../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../errors.js";
 import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
@@ -16,14 +15,25 @@ import { runPlan } from "./commands/plan.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
-import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parseGroupBy, parsePort, parsePositiveInt, useColor } from "./options.js";
+import {
+  type CommonFlags,
+  collectTarget,
+  DEFAULT_DECLARATIONS_DIR,
+  githubSettings,
+  parseGroupBy,
+  PLAN_FORMATS,
+  parsePort,
+  parsePositiveInt,
+  useColor,
+} from "./options.js";
 import { type Output, processOutput } from "./output.js";
-
-const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+import { TOOL_VERSION as version } from "./tool-version.js";
 
 function outputFor(flags: CommonFlags): Output {
-  return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY));
+  return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY), githubSettings(process.env).annotations);
 }
+
+const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
 
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
@@ -45,13 +55,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
   withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
-    .option("--json", "print the plan as JSON (a stable, versioned form)")
+    .option("--json", "print the plan as JSON (a stable, versioned form); same as --format json")
+    .addOption(new Option("--format <format>", "how to print the plan (markdown: for a pull-request comment)").choices(PLAN_FORMATS))
+    .option("--out <file>", "also save the plan to this file, for `apply FILE` to carry out exactly")
+    .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
-  withCommon(program.command("apply").description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"))
+  withCommon(
+    program
+      .command("apply")
+      .argument(
+        "[plan-file]",
+        "a plan saved by `plan --out`: carried out exactly, without confirmation, unless state or declarations changed",
+      )
+      .description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"),
+  )
     .option("--auto-approve", "skip the confirmation (needed when standard input is not a terminal)")
+    .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .addOption(new Option("--chunk-size <n>", "users per bulk call").default(100).argParser(parsePositiveInt("--chunk-size", 10_000)))
     .addOption(new Option("--parallelism <n>", "requests in flight at once").default(4).argParser(parsePositiveInt("--parallelism", 64)))
     .addOption(
@@ -64,10 +86,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default(5)
         .argParser(parsePositiveInt("--max-attempts", 100)),
     )
-    .option("--json", "print the result as JSON (needs --auto-approve)")
+    .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
-    .action(async (flags) =>
-      setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
+    .action(async (planFile: string | undefined, flags, command: Command) =>
+      setExitCode(
+        await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
+          output: outputFor(flags),
+          stdin: process.stdin,
+          prompt: process.stderr,
+        }),
+      ),
     );
 
   program
@@ -132,6 +160,9 @@ function reportError(error: unknown): number {
   const color = useColor({}, process.env, process.stderr.isTTY);
   if (error instanceof InvalidInputError) {
     if (error.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(error.diagnostics, { color })}\n`);
+    if (error.diagnostics.length > 0 && githubSettings(process.env).annotations) {
+      process.stderr.write(`${formatGithubAnnotations(error.diagnostics)}\n`);
+    }
     process.stderr.write(`Error: ${error.message}\n`);
     return EXIT_ERROR;
   }
