@@ -25,7 +25,7 @@ import { newStateDocument, type StateDocument } from "../../state/state-document
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { apiSettings, type CommonFlags, type Environment, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, statePath } from "../options.js";
 import { type Output, printDiagnostics } from "../output.js";
 
 export interface ExportFlags extends Pick<CommonFlags, "state" | "color"> {
@@ -34,13 +34,14 @@ export interface ExportFlags extends Pick<CommonFlags, "state" | "color"> {
   readonly includeInactive?: boolean;
   readonly skipInvalid?: boolean;
   readonly force?: boolean;
+  readonly lockTimeout?: number;
 }
 
 export async function runExport(flags: ExportFlags, env: Environment, output: Output): Promise<number> {
   const client = new RuangkerjaClient(apiSettings(env));
   const store = new FileStateStore(statePath(flags, env));
   const outDir = resolve(flags.out);
-  const lock = await store.lock("export");
+  const lock = await store.lock("export", { timeoutMs: lockTimeoutMs(flags, env) });
   try {
     const existing = await readExistingState(store, flags.force === true);
     const live = await readAllUsers(client);

@@ -12,10 +12,10 @@ import { newStateDocument } from "../../state/state-document.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { apiSettings, type CommonFlags, type Environment, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, statePath } from "../options.js";
 import type { Output } from "../output.js";
 
-export type ImportFlags = Pick<CommonFlags, "state" | "color">;
+export type ImportFlags = Pick<CommonFlags, "state" | "color"> & { readonly lockTimeout?: number };
 
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 
@@ -33,7 +33,7 @@ export async function runImport(employeeIDs: readonly string[], flags: ImportFla
   }
   const client = new RuangkerjaClient(apiSettings(env));
   const store = new FileStateStore(statePath(flags, env));
-  const lock = await store.lock("import");
+  const lock = await store.lock("import", { timeoutMs: lockTimeoutMs(flags, env) });
   try {
     const state = (await store.read()) ?? newStateDocument();
     const wanted = [...new Set(employeeIDs)];
