@@ -283,8 +283,8 @@ export function parseCommonDeclarationText(file: string, raw: string): ParsedFil
     const start = shape.userStarts[index];
     if (!written || !start) return undefined;
     const { employeeID, username, email, previousEmployeeIDs } = written;
-    // Listing one's own id is an error that yaml's path locates.
-    if (previousEmployeeIDs?.includes(employeeID)) return undefined;
+    // Listing one's own id is an error that yaml's path locates; passwordEnv keeps where its key is written.
+    if (previousEmployeeIDs?.includes(employeeID) || written.passwordEnv !== undefined) return undefined;
     const source: SourceLocation = { file, line: start.line, column: start.column };
     users.push({
       index,

@@ -216,6 +216,8 @@ const SHAPES: readonly string[] = [
   `\ufeff${userFile({})}`,
   userFile({}).trimEnd(),
   ["users:   ", "  - employeeID: EMP001   ", "# c", "        # c", "    name: Budi", "    email: budi@contoh.co.id"].join("\n"),
+  // A passwordEnv keeps where its key is written: yaml's path.
+  ["users:", "  - employeeID: EMP001", "    name: Budi", "    email: b@c.id", "    passwordEnv: BUDI_PASSWORD", ""].join("\n"),
   // The schema says no: the fast path must hand these to yaml for the messages.
   userFile({ phone: "6281122334455" }),
   userFile({ employeeID: "EMP 001" }),

@@ -26,7 +26,7 @@ describe("plan text for large plans", () => {
     expect(lines).toContain("  1 to create:");
     expect(lines).toContain('    + NEW1 "Name NEW1"  (users/team.yaml:3)');
     expect(lines).toContain('    ~ U1 "Changed": name, phone  (users/team.yaml:3)');
-    expect(lines).toContain('    → R1 → R2 "Name R2": name  (users/team.yaml:3)');
+    expect(lines).toContain('    → R1 → R2 "Name R2": name, email  (users/team.yaml:3)');
     expect(lines).toContain('    - GONE "Name GONE"  (no longer declared)');
     expect(lines.indexOf("  1 to create:")).toBeLessThan(lines.indexOf("  1 to update:"));
     expect(lines.join("\n")).not.toContain("62899");
