@@ -12,7 +12,7 @@ import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./re
 import { type ClientCredentials, ClientCredentialsTokenSource, StaticTokenSource, type TokenSource } from "./token-source.js";
 import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
-export const DEFAULT_API_URL = "https://api.ruangkerja.id";
+export { DEFAULT_API_URL } from "./defaults.js";
 
 export interface ClientOptions {
   /** Base URL, e.g. `https://api.ruangkerja.id` or the emulator's `http://127.0.0.1:PORT`. */

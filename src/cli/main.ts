@@ -6,15 +6,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { formatDiagnostics, formatGithubAnnotations } from "../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../errors.js";
-import { runApply } from "./commands/apply.js";
-import { runDemo } from "./commands/demo.js";
-import { runEmulator } from "./commands/emulator.js";
-import { runExport } from "./commands/export.js";
-import { runForceUnlock } from "./commands/force-unlock.js";
-import { runImport } from "./commands/import.js";
-import { runPlan } from "./commands/plan.js";
-import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
-import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
 import {
@@ -32,6 +23,27 @@ import {
 } from "./options.js";
 import { type Output, processOutput } from "./output.js";
 import { TOOL_VERSION as version } from "./tool-version.js";
+
+/**
+ * A command's run function, loaded when the command runs: `validate` and `plan` never load the API client,
+ * the emulator or the export code. Add a new command the same way, never as a static import.
+ */
+function lazy<A extends unknown[], R>(load: () => Promise<(...args: A) => Promise<R>>): (...args: A) => Promise<R> {
+  return async (...args) => (await load())(...args);
+}
+
+const runApply = lazy(async () => (await import("./commands/apply.js")).runApply);
+const runDemo = lazy(async () => (await import("./commands/demo.js")).runDemo);
+const runEmulator = lazy(async () => (await import("./commands/emulator.js")).runEmulator);
+const runExport = lazy(async () => (await import("./commands/export.js")).runExport);
+const runForceUnlock = lazy(async () => (await import("./commands/force-unlock.js")).runForceUnlock);
+const runImport = lazy(async () => (await import("./commands/import.js")).runImport);
+const runPlan = lazy(async () => (await import("./commands/plan.js")).runPlan);
+const runStateList = lazy(async () => (await import("./commands/state.js")).runStateList);
+const runStateMv = lazy(async () => (await import("./commands/state.js")).runStateMv);
+const runStateRm = lazy(async () => (await import("./commands/state.js")).runStateRm);
+const runStateShow = lazy(async () => (await import("./commands/state.js")).runStateShow);
+const runValidate = lazy(async () => (await import("./commands/validate.js")).runValidate);
 
 function outputFor(flags: CommonFlags): Output {
   return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY), githubSettings(process.env).annotations);

@@ -3,9 +3,9 @@
  * src/cli reads process.env.
  */
 import { InvalidArgumentError } from "commander";
-import { DEFAULT_API_URL } from "../api/client.js";
+import { DEFAULT_API_URL } from "../api/defaults.js";
 import type { ClientCredentials } from "../api/token-source.js";
-import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
+import { GROUP_BY, type GroupBy } from "../declarations/group-by.js";
 import { ConfigError } from "../errors.js";
 import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { DEFAULT_STATE_PATH } from "../state/state-file.js";

@@ -8,12 +8,10 @@ import { Document, isMap, isScalar, isSeq, visit } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import type { UserFields } from "../model.js";
 import { checkCrossFileRules } from "./cross-file-rules.js";
+import type { GroupBy } from "./group-by.js";
 import { type DeclaredUser, parseDeclarationText } from "./parse-file.js";
 
-/** `organization`: one file per organization, its serial as the file's default; `none`: one file. */
-export type GroupBy = "organization" | "none";
-
-export const GROUP_BY: readonly GroupBy[] = ["organization", "none"];
+export { GROUP_BY, type GroupBy } from "./group-by.js";
 
 export interface UserToDeclare {
   readonly fields: UserFields;

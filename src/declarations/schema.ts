@@ -2,10 +2,11 @@
  * The declaration format as written, and its validator. schemas/users.schema.json is the one
  * source of truth: AJV compiles it here, editors read it through the modeline.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormats from "ajv-formats";
+import type { Ajv, AnySchemaObject, ErrorObject, Options, ValidateFunction } from "ajv";
 
 /** Absolute path of the JSON Schema of a declaration file. */
 // src/declarations and dist/declarations both sit two levels below the package root.
@@ -36,28 +37,72 @@ export interface DeclarationFileAsWritten {
 /** Keywords that editors (yaml-language-server) understand and AJV need not. */
 const EDITOR_KEYWORDS = ["patternErrorMessage", "deprecationMessage", "doNotSuggest", "defaultSnippets"];
 
-/** A strict AJV set up the way declarations are checked; also used by tests on the schema itself. */
-export function createAjv(): Ajv {
+// ajv and ajv-formats are CommonJS and load only when a schema is compiled (see declarationsValidator).
+const require = createRequire(import.meta.url);
+
+/**
+ * A strict AJV set up the way declarations are checked; also used by tests on the schema itself and
+ * by the build, which passes `code` options to generate the standalone validator.
+ */
+export function createAjv(extra: Pick<Options, "code"> = {}): Ajv {
+  const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
+  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
   // verbose: error objects carry the offending data, which the messages quote.
   // strictRequired would refuse the email-or-phone anyOf, whose branches name properties declared one level up.
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
+  const ajv = new AjvClass({ allErrors: true, strict: true, strictRequired: false, verbose: true, ...extra });
   ajv.addVocabulary(EDITOR_KEYWORDS);
-  // ajv-formats is CommonJS: under NodeNext its default import is module.exports, whose `default` is the plugin.
   addFormats.default(ajv, ["email"]);
   return ajv;
 }
 
+let schemaText: string | undefined;
 let schema: AnySchemaObject | undefined;
 let validator: ValidateFunction | undefined;
 
+function declarationsSchemaText(): string {
+  schemaText ??= readFileSync(DECLARATIONS_SCHEMA_PATH, "utf8");
+  return schemaText;
+}
+
 export function declarationsSchema(): AnySchemaObject {
-  schema ??= JSON.parse(readFileSync(DECLARATIONS_SCHEMA_PATH, "utf8")) as AnySchemaObject;
+  schema ??= JSON.parse(declarationsSchemaText()) as AnySchemaObject;
   return schema;
 }
 
-/** Compiled once, on first use: compiling costs more than validating a typical file. */
+/** Fingerprint of the schema file, which the prebuilt validator records to prove it was built from this schema. */
+export function schemaDigest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** File name, next to the compiled schema.js, of the validator `npm run build` generates from the schema (scripts/build-schema-validator.mjs). */
+export const PREBUILT_VALIDATOR_FILE = "users-validator.cjs";
+
+/** What the generated module exports. */
+export interface PrebuiltValidatorModule {
+  readonly validate: ValidateFunction;
+  readonly schemaDigest: string;
+}
+
+/**
+ * The validator the build generated with AJV's standalone code: the same code AJV would compile,
+ * without loading AJV and compiling the schema (with its meta-schema) on every run. Used only
+ * when it was generated from the schema file as it is now; otherwise (running from src/, or a
+ * schema edited since the build) the schema is compiled as before.
+ */
+function prebuiltValidator(): ValidateFunction | undefined {
+  let loaded: PrebuiltValidatorModule;
+  try {
+    loaded = require(`./${PREBUILT_VALIDATOR_FILE}`) as PrebuiltValidatorModule;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
+    throw error;
+  }
+  return loaded.schemaDigest === schemaDigest(declarationsSchemaText()) ? loaded.validate : undefined;
+}
+
+/** Made once, on first use: compiling costs more than validating a typical file. */
 export function declarationsValidator(): ValidateFunction {
-  validator ??= createAjv().compile(declarationsSchema());
+  validator ??= prebuiltValidator() ?? createAjv().compile(declarationsSchema());
   return validator;
 }
 

@@ -1,6 +1,5 @@
 /** `plan`: declarations against state; never writes state, and calls the API only to read users (--refresh). */
 import { appendFile } from "node:fs/promises";
-import { RuangkerjaClient } from "../../api/client.js";
 import { ConfigError } from "../../errors.js";
 import type { Plan } from "../../plan/plan-types.js";
 import { planToJson } from "../../plan/render-json.js";
@@ -45,7 +44,8 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
     );
   }
   const store = new FileStateStore(statePath(flags, env));
-  const reader = flags.refresh ? new RuangkerjaClient(apiSettings(env)) : undefined;
+  // The client (and ky) loads only for --refresh: a plain plan never calls the API.
+  const reader = flags.refresh ? new (await import("../../api/client.js")).RuangkerjaClient(apiSettings(env)) : undefined;
   const dir = declarationsDir(flags);
   const { users, digest, files } = await loadDesired(dir, output);
   const context = await planAgainstState(users, store, reader);
