@@ -1,5 +1,5 @@
 /** The steps plan, apply and demo share: declarations and state in, a plan out, problems printed. */
-import { loadDeclarations } from "../declarations/index.js";
+import { loadDeclarations } from "../declarations/load-declarations.js";
 import { hasErrors } from "../diagnostics.js";
 import { InvalidInputError } from "../errors.js";
 import type { DesiredUser } from "../model.js";

@@ -5,7 +5,7 @@
  */
 import { type Diagnostic, formatLocation, type SourceLocation } from "../diagnostics.js";
 import type { DeclaredUser } from "./parse-file.js";
-import { type DataPath, fieldOf } from "./yaml-source.js";
+import { type DataPath, fieldOf } from "./data-path.js";
 
 /** Finds the position of a value inside a user's declaration; only called for problems. */
 export type Locate = (declared: DeclaredUser, path: DataPath) => SourceLocation;

@@ -6,9 +6,10 @@ import type { DesiredUser } from "../model.js";
 import { checkCrossFileRules, type Locate } from "./cross-file-rules.js";
 import { digestDeclarations } from "./digest.js";
 import { findDeclarationFiles } from "./find-files.js";
-import { type DeclaredUser, parseDeclarationText } from "./parse-file.js";
-import { fileTooLargeDiagnostic, invalidUtf8Diagnostic, MAX_FILE_BYTES, unreadableFileDiagnostic } from "./yaml-messages.js";
-import { findNode, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
+import { parseCommonDeclarationText } from "./fast-parse.js";
+import { fileTooLargeDiagnostic, invalidUtf8Diagnostic, MAX_FILE_BYTES, unreadableFileDiagnostic } from "./file-messages.js";
+import type { DeclaredUser, ParsedFile } from "./parse-file.js";
+import type { YamlSource } from "./yaml-source.js";
 
 export interface LoadOptions {
   /** Folder holding the declarations, e.g. "users"; resolved against `cwd`. */
@@ -74,8 +75,19 @@ async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: 
   return results;
 }
 
+/**
+ * parseDeclarationText (parse-file.ts), loading `yaml` only for a file the fast path leaves to it:
+ * a plan of files of the common shape never loads yaml.
+ */
+async function parseDeclarationFile(file: string, text: string): Promise<ParsedFile> {
+  return parseCommonDeclarationText(file, text) ?? (await import("./parse-file.js")).parseDeclarationTextWithYaml(file, text);
+}
+
 /** Positions inside users for cross-file problems: files are parsed again only when a problem needs them. */
-function createLocator(texts: ReadonlyMap<string, string>): Locate {
+function createLocator(
+  texts: ReadonlyMap<string, string>,
+  { findNode, nodeStart, parseYamlSource }: typeof import("./yaml-source.js"),
+): Locate {
   const sources = new Map<string, YamlSource>();
   return (declared, path): SourceLocation => {
     const file = declared.source.file;
@@ -141,7 +153,7 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
   const parsed = await mapWithConcurrency(files, READ_CONCURRENCY, async ({ absolute, file }) => {
     const content = await readDeclarationFile(absolute, file, maxBytes);
     if ("diagnostic" in content) return { file, users: [], diagnostics: [content.diagnostic] };
-    return { file, text: content.text, ...parseDeclarationText(file, content.text) };
+    return { file, text: content.text, ...(await parseDeclarationFile(file, content.text)) };
   });
   // Flattened in file order, not completion order, so that messages naming other places are stable.
   // Loops, not push(...): a broken 100k-user file has more diagnostics than a call takes arguments.
@@ -152,7 +164,14 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
     for (const d of result.diagnostics) diagnostics.push(d);
     for (const d of result.users) declared.push(d);
   }
-  for (const d of checkCrossFileRules(declared, createLocator(texts))) diagnostics.push(d);
+  // Placing a problem inside a user needs yaml: it is loaded, and the rules run again, only when there is one to place.
+  let locateAsked = false;
+  let crossFile = checkCrossFileRules(declared, (d) => {
+    locateAsked = true;
+    return d.source;
+  });
+  if (locateAsked) crossFile = checkCrossFileRules(declared, createLocator(texts, await import("./yaml-source.js")));
+  for (const d of crossFile) diagnostics.push(d);
   return {
     users: declared.flatMap((d) => (d.user ? [d.user] : [])).sort(byEmployeeID),
     diagnostics: sortDiagnostics(diagnostics),

@@ -4,6 +4,9 @@
  */
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { SourceLocation } from "../diagnostics.js";
+import type { DataPath } from "./data-path.js";
+
+export { type DataPath, fieldOf } from "./data-path.js";
 
 export interface YamlSource {
   /** The path diagnostics show. */
@@ -13,9 +16,6 @@ export interface YamlSource {
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;
 }
-
-/** A path into the data, as AJV and our messages use it: `["users", 2, "phone"]`. */
-export type DataPath = readonly (string | number)[];
 
 export function parseYamlSource(file: string, raw: string): YamlSource {
   // A BOM is invisible in editors and means nothing to YAML; columns are counted without it.
@@ -37,15 +37,6 @@ export function parseYamlSource(file: string, raw: string): YamlSource {
 export function locationAt(source: YamlSource, offset: number): SourceLocation {
   const { line, col } = source.lineCounter.linePos(offset);
   return { file: source.file, line, column: col };
-}
-
-/** `users[2].phone`; undefined for the document itself. */
-export function fieldOf(path: DataPath): string | undefined {
-  let field = "";
-  for (const segment of path) {
-    field += typeof segment === "number" ? `[${segment}]` : field === "" ? segment : `.${segment}`;
-  }
-  return field === "" ? undefined : field;
 }
 
 /** `phone`, `tagSerials[1]`, `users[2]`: the short name a summary starts with. */

@@ -3,7 +3,8 @@
  * as Terraform's state file has. Pure data and its validation; stores live beside it.
  */
 import { randomUUID } from "node:crypto";
-import { LineCounter, parseDocument } from "yaml";
+import { createRequire } from "node:module";
+import type { LineCounter } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import type { AppliedUser } from "../model.js";
 
@@ -152,6 +153,11 @@ interface StateLocator {
   offset(offset: number): SourceLocation;
 }
 
+/** The yaml package, loaded when a problem in a state file is placed: reading a good state never loads it. */
+function yaml(): typeof import("yaml") {
+  return createRequire(import.meta.url)("yaml") as typeof import("yaml");
+}
+
 /**
  * Positions for problems in a state file. Only runs when something is wrong, so the normal path
  * stays a bare JSON.parse; JSON is YAML, so the yaml package finds where a path's value starts.
@@ -160,7 +166,7 @@ function stateLocator(file: string, text: string): StateLocator {
   let lineCounter: LineCounter | undefined;
   const counter = (): LineCounter => {
     if (!lineCounter) {
-      lineCounter = new LineCounter();
+      lineCounter = new (yaml().LineCounter)();
       lineCounter.addNewLine(0);
       let at = text.indexOf("\n");
       while (at !== -1) {
@@ -177,7 +183,7 @@ function stateLocator(file: string, text: string): StateLocator {
   const locate = (path: readonly (string | number)[]): SourceLocation => {
     if (path.length === 0) return { file, line: 1, column: 1 };
     try {
-      const node = parseDocument(text).getIn(path, true) as { range?: [number, number, number] } | undefined;
+      const node = yaml().parseDocument(text).getIn(path, true) as { range?: [number, number, number] } | undefined;
       return node?.range ? offset(node.range[0]) : { file, line: 1, column: 1 };
     } catch {
       return { file, line: 1, column: 1 };

@@ -1,5 +1,5 @@
 /** `validate`: offline; exit 0 when the declarations are valid, 1 when not, every problem listed. */
-import { loadDeclarations } from "../../declarations/index.js";
+import { loadDeclarations } from "../../declarations/load-declarations.js";
 import { hasErrors } from "../../diagnostics.js";
 import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
 import { type CommonFlags, declarationsDir } from "../options.js";
