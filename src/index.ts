@@ -18,3 +18,5 @@ export { ApiError, ConfigError, InvalidInputError, NotApprovedError, RuangkerjaE
 export type { AppliedUser, DesiredUser, UserFields } from "./model.js";
 export { type Plan, type PlannedAction, planChanges, planToJson, renderPlanText } from "./plan/index.js";
 export { FileStateStore, newStateDocument, type StateDocument, StateSession, type StateStore } from "./state/index.js";
+export { openStateStore, PostgresStateStore, type PostgresStateStoreOptions } from "./state/index.js";
+export { StateConflictError } from "./errors.js";

@@ -11,6 +11,7 @@ import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
 import { runPlan } from "./commands/plan.js";
+import { runStateMigrate } from "./commands/state-migrate.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
@@ -25,7 +26,8 @@ function outputFor(flags: CommonFlags): Output {
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
   if (options.state) {
-    command.option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
+    command.option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
+    command.option("--workspace <name>", 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")');
   }
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
@@ -68,6 +70,18 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+
+  const state = program.command("state").description("work with the state itself");
+  state
+    .command("migrate")
+    .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
+    .requiredOption("--from <path|url>", "the state to copy: a file or a postgres:// URL")
+    .requiredOption("--to <path|url>", "where to copy it: a file or a postgres:// URL")
+    .option("--workspace <name>", 'workspace on both sides, for postgres:// (env RUANGKERJA_WORKSPACE; default "default")')
+    .option("--from-workspace <name>", "workspace of --from (default: --workspace)")
+    .option("--to-workspace <name>", "workspace of --to (default: --workspace)")
+    .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
+    .action(async (flags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,

@@ -49,9 +49,7 @@ function orderFields(user: AppliedUser): AppliedUser {
 
 /** Parses and checks a state file's text; problems come back as diagnostics located in `file`. */
 export function parseStateJson(file: string, text: string): { state?: StateDocument; diagnostics: Diagnostic[] } {
-  const problem = (summary: string, detail?: string): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [{ severity: "error", summary, location: { file, line: 1, column: 1 }, ...(detail ? { detail } : {}) }],
-  });
+  const problem = (summary: string, detail?: string) => stateProblem(file, summary, detail);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -61,6 +59,12 @@ export function parseStateJson(file: string, text: string): { state?: StateDocum
       "It may have been truncated or edited by hand. Restore it from version control or your backup; do not delete it, or every user would be planned as new.",
     );
   }
+  return parseStateValue(file, raw);
+}
+
+/** Checks an already parsed state (e.g. from a database row); problems come back as diagnostics located in `file`. */
+export function parseStateValue(file: string, raw: unknown): { state?: StateDocument; diagnostics: Diagnostic[] } {
+  const problem = (summary: string, detail?: string) => stateProblem(file, summary, detail);
   if (!isObject(raw)) return problem("the state file does not hold a JSON object");
   const { formatVersion, lineage, serial, users } = raw;
   if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion) || formatVersion < 1) {
@@ -104,6 +108,10 @@ export function parseStateJson(file: string, text: string): { state?: StateDocum
   });
   if (diagnostics.length > 0) return { diagnostics };
   return { state: { formatVersion: STATE_FORMAT_VERSION, lineage, serial, users: map }, diagnostics: [] };
+}
+
+function stateProblem(file: string, summary: string, detail?: string): { diagnostics: Diagnostic[] } {
+  return { diagnostics: [{ severity: "error", summary, location: { file, line: 1, column: 1 }, ...(detail ? { detail } : {}) }] };
 }
 
 function checkAppliedUser(user: unknown): string | undefined {

@@ -7,12 +7,11 @@ import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
 import { NotApprovedError } from "../../errors.js";
 import { renderPlanText } from "../../plan/render-text.js";
-import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { apiSettings, type CommonFlags, declarationsDir, type Environment, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 
 export interface ApplyFlags extends CommonFlags {
@@ -45,7 +44,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
   const { users } = await loadDesired(dir, output);
 
-  const store = new FileStateStore(statePath(flags, env));
+  const store = openStateFromFlags(flags, env);
   const lock = await store.lock("apply");
   // Until approval a signal just cancels (the finally below frees the lock); after it, a first
   // signal lets the requests in flight finish and be saved, a second one exits at once.

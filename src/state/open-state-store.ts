@@ -1,0 +1,34 @@
+/**
+ * Chooses the state store from what the user named: a `postgres://` or `postgresql://` URL is a
+ * PostgreSQL state (one row per workspace), anything else a state file.
+ */
+import { ConfigError } from "../errors.js";
+import { PostgresStateStore } from "./postgres-store.js";
+import { isPostgresUrl } from "./postgres-url.js";
+import { FileStateStore } from "./state-file.js";
+import type { StateStore } from "./state-store.js";
+
+export const DEFAULT_WORKSPACE = "default";
+
+const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+export interface OpenStateStoreOptions {
+  /** The workspace within a PostgreSQL state. @default "default" */
+  readonly workspace?: string;
+}
+
+export function openStateStore(location: string, options: OpenStateStoreOptions = {}): StateStore {
+  const workspace = options.workspace ?? DEFAULT_WORKSPACE;
+  if (!WORKSPACE_NAME.test(workspace)) {
+    throw new ConfigError(
+      `the workspace name ${JSON.stringify(workspace)} is not allowed: use 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+  if (isPostgresUrl(location)) return new PostgresStateStore({ url: location, workspace });
+  if (workspace !== DEFAULT_WORKSPACE) {
+    throw new ConfigError(
+      `workspace "${workspace}" needs a PostgreSQL state (--state postgres://…); a state file holds one state: name another file with --state instead`,
+    );
+  }
+  return new FileStateStore(location);
+}
