@@ -112,7 +112,7 @@ export class StateConflictError extends RuangkerjaError {
 export class DatabaseStateLockedError extends StateLockedError {
   constructor(location: string, holder: LockHolder | undefined, backendPid: number | undefined, waitedMs: number) {
     super(location, holder);
-    const waited = waitedMs > 0 ? ` (waited ${Math.round(waitedMs / 1000)} s)` : "";
+    const waited = waitedMs > 0 ? ` (waited ${(waitedMs / 1000).toFixed(1)} s)` : "";
     const who = holder
       ? `${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}`
       : `another session (PostgreSQL backend pid ${backendPid ?? "unknown"}) that has not recorded who it is yet`;

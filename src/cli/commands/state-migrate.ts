@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { ConfigError, StateConflictError } from "../../errors.js";
 import { openStateStore } from "../../state/open-state-store.js";
+import { isPostgresUrl } from "../../state/postgres-url.js";
 import { type StateDocument, stateToJson } from "../../state/state-document.js";
 import type { StateLock } from "../../state/state-store.js";
 import { EXIT_OK } from "../exit-codes.js";
@@ -23,8 +24,9 @@ export interface StateMigrateFlags {
 
 export async function runStateMigrate(flags: StateMigrateFlags, env: Environment, output: Output): Promise<number> {
   const workspace = stateWorkspace(flags, env);
-  const fromWorkspace = flags.fromWorkspace ?? workspace;
-  const toWorkspace = flags.toWorkspace ?? workspace;
+  // --workspace (or RUANGKERJA_WORKSPACE) names the workspace of whichever side is PostgreSQL.
+  const fromWorkspace = flags.fromWorkspace ?? (isPostgresUrl(flags.from) ? workspace : undefined);
+  const toWorkspace = flags.toWorkspace ?? (isPostgresUrl(flags.to) ? workspace : undefined);
   if (flags.from === flags.to && fromWorkspace === toWorkspace) {
     throw new ConfigError("state migrate: --from and --to name the same state (give another --to, or another --to-workspace)");
   }
