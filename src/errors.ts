@@ -93,6 +93,26 @@ export class StateIOError extends RuangkerjaError {
   }
 }
 
+/**
+ * A state write found a state it did not expect on disk (another lineage, or a serial other than
+ * the one just before its own): another process wrote it meanwhile, e.g. after a force-unlock.
+ * Nothing was overwritten.
+ */
+export class StateConflictError extends RuangkerjaError {
+  override name = "StateConflictError";
+  constructor(
+    readonly location: string,
+    readonly found: { readonly lineage: string; readonly serial: number } | undefined,
+    readonly expected: { readonly lineage: string; readonly serial: number },
+  ) {
+    super(
+      `the state at ${location} was changed by another process since this run read it (${
+        found ? `found lineage ${found.lineage} serial ${found.serial}` : "found a state that cannot be read"
+      }, expected lineage ${expected.lineage} serial ${expected.serial}); it was not overwritten. Run plan again: users this run applied since its last save are not in state, and apply will meet them as already existing.`,
+    );
+  }
+}
+
 /** Configuration (flags, environment) that cannot work, e.g. a token over plain http. */
 export class ConfigError extends RuangkerjaError {
   override name = "ConfigError";
@@ -101,11 +121,6 @@ export class ConfigError extends RuangkerjaError {
 /** The user declined, or confirmation was impossible (no TTY, no --auto-approve). */
 export class NotApprovedError extends RuangkerjaError {
   override name = "NotApprovedError";
-}
-
-/** A state write found a state it did not expect (another lineage or serial): it was refused and nothing was overwritten. */
-export class StateConflictError extends RuangkerjaError {
-  override name = "StateConflictError";
 }
 
 /** The PostgreSQL state's advisory lock is held by another session; `holder` is known once that session has recorded it. */

@@ -5,8 +5,9 @@
  * holds it. A crashed runner's lock ends with its connection.
  *
  * No lost update: each write runs in a transaction that first reads the row FOR UPDATE and
- * refuses (StateConflictError) unless it holds the lineage and serial this store last read or
- * wrote (no row, if it never read one).
+ * refuses (StateConflictError) unless the row holds the lineage and serial this store last read
+ * or wrote (or, for a store that never read it, the written state's predecessor); no row at all
+ * is fine, as for the file store.
  */
 import { hostname, userInfo } from "node:os";
 import { randomUUID } from "node:crypto";
@@ -104,8 +105,9 @@ export class PostgresStateStore implements StateStore {
   }
 
   async write(state: StateDocument): Promise<void> {
-    const expected = this.seen ?? "absent";
     const json = stateToJson(state);
+    const seen = this.seen;
+    const expected = seen !== undefined && seen !== "absent" ? seen : { lineage: json.lineage, serial: json.serial - 1 };
     await this.withClient("write", async (client) => {
       await client.query("BEGIN");
       try {
@@ -114,8 +116,10 @@ export class PostgresStateStore implements StateStore {
           [this.workspace],
         );
         const row = current.rows[0];
-        const found: Seen = row ? { lineage: row.lineage, serial: Number(row.serial) } : "absent";
-        if (!sameSeen(found, expected)) throw this.conflict(expected, found);
+        const found = row ? { lineage: row.lineage, serial: Number(row.serial) } : undefined;
+        if (found && (found.lineage !== expected.lineage || found.serial !== expected.serial)) {
+          throw new StateConflictError(this.location, found, expected);
+        }
         const values = [this.workspace, json.formatVersion, json.lineage, json.serial, JSON.stringify(json.users)];
         if (row) {
           await client.query(
@@ -132,7 +136,8 @@ export class PostgresStateStore implements StateStore {
       } catch (error) {
         await client.query("ROLLBACK").catch(() => undefined);
         // Two first writes at once: the loser meets the winner's row.
-        if ((error as { code?: string }).code === "23505") throw this.conflict(expected, undefined);
+        if ((error as { code?: string }).code === "23505")
+          throw new StateConflictError(this.location, await this.identity(client), expected);
         throw error;
       }
     });
@@ -178,6 +183,43 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
+  /** Who holds the lock now (undefined when no session does); a PostgreSQL lock is never stale: it ends with its session. */
+  async readLock(): Promise<{ holder: LockHolder | undefined; stale: boolean } | undefined> {
+    const current = await this.withClient("read", (client) => this.currentHolder(client));
+    return current ? { holder: current.holder, stale: false } : undefined;
+  }
+
+  /**
+   * A PostgreSQL lock cannot be taken from a live session, and a dead session's lock is already
+   * gone: this removes only a leftover holder row with that ID, and otherwise says what to do.
+   */
+  async forceUnlock(lockId: string): Promise<LockHolder> {
+    return this.withClient("write", async (client) => {
+      const current = await this.currentHolder(client);
+      if (current) {
+        const by = current.holder
+          ? `${current.holder.who} (pid ${current.holder.pid} on ${current.holder.host}, lock ID ${current.holder.id})`
+          : "a session";
+        throw new InvalidInputError(
+          `the state ${this.location} is locked by ${by} whose PostgreSQL session (backend pid ${current.backendPid}) is alive; ` +
+            `its lock ends when that session ends. If that run is stuck, a database administrator can end it with SELECT pg_terminate_backend(${current.backendPid}); nothing was removed`,
+          [],
+        );
+      }
+      const removed = await client.query<{ who: string; host: string; pid: number; operation: string; since: Date }>(
+        `DELETE FROM ${POSTGRES_LOCK_TABLE} WHERE workspace = $1 AND holder_id = $2 RETURNING who, host, pid, operation, since`,
+        [this.workspace, lockId],
+      );
+      const row = removed.rows[0];
+      if (!row)
+        throw new InvalidInputError(
+          `the state ${this.location} is not locked (a PostgreSQL lock ends with its session); nothing to remove`,
+          [],
+        );
+      return { id: lockId, who: row.who, host: row.host, pid: row.pid, operation: row.operation, since: row.since.toISOString() };
+    });
+  }
+
   private holdLock(client: pg.Client, holder: LockHolder): StateLock {
     const held: HeldLock = { client };
     this.held = held;
@@ -206,8 +248,13 @@ export class PostgresStateStore implements StateStore {
     };
   }
 
-  /** Who holds the lock: the session PostgreSQL names, and its holder row if that session wrote it. */
   private async lockedError(client: pg.Client, waitedMs: number): Promise<DatabaseStateLockedError> {
+    const current = await this.currentHolder(client);
+    return new DatabaseStateLockedError(this.location, current?.holder, current?.backendPid, waitedMs);
+  }
+
+  /** The session PostgreSQL says holds the lock, and its holder row if that session wrote one; undefined when unlocked. */
+  private async currentHolder(client: pg.Client): Promise<{ backendPid: number; holder: LockHolder | undefined } | undefined> {
     const result = await client.query<{
       backend_pid: number;
       holder_id: string | null;
@@ -227,24 +274,24 @@ export class PostgresStateStore implements StateStore {
       [this.workspace],
     );
     const row = result.rows[0];
-    const holder: LockHolder | undefined =
-      row?.holder_id != null
+    if (!row) return undefined;
+    const holder =
+      row.holder_id != null
         ? { id: row.holder_id, who: row.who, host: row.host, pid: row.pid, operation: row.operation, since: row.since.toISOString() }
         : undefined;
-    return new DatabaseStateLockedError(this.location, holder, row?.backend_pid, waitedMs);
+    return { backendPid: row.backend_pid, holder };
   }
 
-  private conflict(expected: Seen, found: Seen | undefined): StateConflictError {
-    const describe = (seen: Seen | undefined) =>
-      seen === undefined
-        ? "a state another process has just written"
-        : seen === "absent"
-          ? "no state"
-          : `serial ${seen.serial} of lineage ${seen.lineage}`;
-    return new StateConflictError(
-      `refusing to write the state in ${this.location}: expected ${describe(expected)}, found ${describe(found)}. ` +
-        "Someone else wrote it meanwhile (without holding the lock); nothing was overwritten. Run plan again to see the state as it is now.",
-    );
+  /** The lineage and serial in the row now, for a message. */
+  private async identity(client: pg.Client): Promise<{ lineage: string; serial: number } | undefined> {
+    const result = await client
+      .query<{ lineage: string; serial: string }>(
+        `SELECT lineage, serial::text AS serial FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`,
+        [this.workspace],
+      )
+      .catch(() => undefined);
+    const row = result?.rows[0];
+    return row ? { lineage: row.lineage, serial: Number(row.serial) } : undefined;
   }
 
   /** Runs `use` on the lock's connection while this store holds the lock, else on a connection of its own. */
@@ -308,11 +355,6 @@ export class PostgresStateStore implements StateStore {
     const cause = Object.assign(new Error(message), { code: (error as { code?: string })?.code });
     return new StateIOError(this.location, action, cause);
   }
-}
-
-function sameSeen(a: Seen, b: Seen): boolean {
-  if (a === "absent" || b === "absent") return a === b;
-  return a.lineage === b.lineage && a.serial === b.serial;
 }
 
 function interrupted(location: string): RuangkerjaError {

@@ -4,7 +4,7 @@
  * compared. Both sides are locked meanwhile; the source is left as it was.
  */
 import { isDeepStrictEqual } from "node:util";
-import { ConfigError, StateConflictError } from "../../errors.js";
+import { ConfigError, InvalidInputError, StateIOError } from "../../errors.js";
 import { openStateStore } from "../../state/open-state-store.js";
 import { isPostgresUrl } from "../../state/postgres-url.js";
 import { type StateDocument, stateToJson } from "../../state/state-document.js";
@@ -45,14 +45,15 @@ export async function runStateMigrate(flags: StateMigrateFlags, env: Environment
     }
     const problem = existing && !flags.force ? overwriteProblem(existing, state) : undefined;
     if (problem) {
-      throw new StateConflictError(
+      throw new InvalidInputError(
         `state migrate: ${destination.location} ${problem}; nothing was copied. Pass --force to replace it (its users would then be forgotten).`,
+        [],
       );
     }
     await destination.write(state);
     const copied = await destination.read();
     if (!copied || !isSameState(copied, state)) {
-      throw new StateConflictError(`state migrate: the state read back from ${destination.location} differs from the source; check both`);
+      throw new StateIOError(destination.location, "write", new Error("the state read back differs from the source; check both"));
     }
     output.err(
       `Migrated ${state.users.size} user${state.users.size === 1 ? "" : "s"} (lineage ${state.lineage}, serial ${state.serial}) ` +

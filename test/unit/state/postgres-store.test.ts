@@ -95,17 +95,23 @@ describe.skipIf(skip)("PostgresStateStore", () => {
 
     const attempt = mine.write({ ...base, serial: 2, users: stateOf(applied("MINE")) });
     await expect(attempt).rejects.toBeInstanceOf(StateConflictError);
-    await expect(attempt).rejects.toThrow(/expected serial 1 of lineage .*, found serial 2/);
+    await expect(attempt).rejects.toThrow(/found lineage \S+ serial 2, expected lineage \S+ serial 1\)/);
     const now = await storeFor(workspace).read();
     expect([...(now?.users.keys() ?? [])]).toEqual(["THEIRS"]);
     // The store does not paper over it: every later write is refused too.
     await expect(mine.write({ ...base, serial: 3 })).rejects.toBeInstanceOf(StateConflictError);
   });
 
-  it("refuses a write over a row it never read, and lets exactly one of two first writers win", async () => {
+  it("refuses a write over a row it never read unless the row is its predecessor, and lets exactly one of two first writers win", async () => {
     const workspace = freshWorkspace();
-    await storeFor(workspace).write(sampleState(1));
-    await expect(storeFor(workspace).write(sampleState(5))).rejects.toThrow(/expected no state, found serial 1/);
+    const first = sampleState(1);
+    await storeFor(workspace).write(first);
+    await expect(storeFor(workspace).write({ ...first, serial: 5 })).rejects.toThrow(
+      /found lineage \S+ serial 1, expected lineage \S+ serial 4\)/,
+    );
+    await expect(storeFor(workspace).write(sampleState(2))).rejects.toBeInstanceOf(StateConflictError);
+    await storeFor(workspace).write({ ...first, serial: 2 });
+    expect((await storeFor(workspace).read())?.serial).toBe(2);
 
     const fresh = freshWorkspace();
     const results = await Promise.allSettled([storeFor(fresh).write(sampleState(1)), storeFor(fresh).write(sampleState(1))]);
@@ -203,6 +209,30 @@ describe.skipIf(skip)("PostgresStateStore", () => {
     await lock.release(); // harmless after the connection is gone
     expect(await lockHolders(workspace)).toHaveLength(1);
     await next.release();
+  });
+
+  it("force-unlock never takes a live session's lock, and removes only a leftover holder row", async () => {
+    const workspace = freshWorkspace();
+    const store = storeFor(workspace);
+    expect(await store.readLock()).toBeUndefined();
+    const lock = await store.lock("apply");
+    const held = await storeFor(workspace).readLock();
+    expect(held).toMatchObject({ stale: false, holder: { pid: process.pid, operation: "apply" } });
+    const id = held?.holder?.id as string;
+    await expect(storeFor(workspace).forceUnlock(id)).rejects.toThrow(
+      /session \(backend pid \d+\) is alive.*pg_terminate_backend\(\d+\); nothing was removed/,
+    );
+    expect(await lockHolders(workspace)).toHaveLength(1);
+
+    // The session dies (as a killed runner's does): its lock goes, its row stays behind until removed.
+    const [pid] = await lockHolders(workspace);
+    await pgQuery("SELECT pg_terminate_backend($1)", [pid]);
+    await waitFor("the lock to end with its connection", async () => (await lockHolders(workspace)).length === 0);
+    expect(await storeFor(workspace).readLock()).toBeUndefined();
+    await expect(storeFor(workspace).forceUnlock("not-the-id")).rejects.toThrow(/is not locked/);
+    expect(await storeFor(workspace).forceUnlock(id)).toMatchObject({ id, pid: process.pid });
+    expect(await pgQuery("SELECT 1 FROM ruangkerja_state_lock WHERE workspace = $1", [workspace])).toHaveLength(0);
+    await lock.release();
   });
 
   it("never shows the password: not in its location, not in a connection error", async () => {
