@@ -20,12 +20,10 @@ let emulator: RunningEmulator;
 let work: { dir: string; cleanup: () => Promise<void> };
 
 beforeEach(async () => {
-  if (skip) return;
   emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
   work = await makeWorkdir();
 });
 afterEach(async () => {
-  if (skip) return;
   await emulator.close();
   await work.cleanup();
 });
@@ -42,6 +40,7 @@ async function cli(args: string[], options: { api?: string; env?: Record<string,
 }
 
 function expectNoPassword(result: CliResult): void {
+  if (skip) return;
   const password = pgPassword();
   expect(password.length).toBeGreaterThan(3);
   expect(result.stdout).not.toContain(password);
@@ -190,6 +189,7 @@ describe.skipIf(skip)("PostgreSQL state", () => {
     const forced = await cli(["state", "migrate", "--from", ".ruangkerja/state.json", "--to", PG_URL, "--to-workspace", other, "--force"]);
     expect(forced.code).toBe(0);
     expect(await stateRow(other)).toMatchObject({ lineage: JSON.parse(original).lineage, count: 50 });
+    expect(forced.stderr).toMatch(/It replaced lineage \S+, serial \d+ \(5 users\)\./);
   });
 
   it("never prints the password: a refused login and a workspace given to a state file fail plainly", async () => {
@@ -204,5 +204,28 @@ describe.skipIf(skip)("PostgreSQL state", () => {
     const file = await cli(["plan", "--workspace", "prod"]);
     expect(file.code).toBe(1);
     expect(file.stderr).toContain('workspace "prod" needs a PostgreSQL state');
+  });
+});
+
+describe("state migrate between files (no server needed)", () => {
+  it("replaces a state file of another lineage only with --force, keeping the old file beside it", async () => {
+    await declare(4);
+    expect((await cli(["apply", "--auto-approve"])).code).toBe(0);
+    const original = await readFile(join(work.dir, ".ruangkerja/state.json"), "utf8");
+    await declare(2, "OTHER", "other");
+    expect((await cli(["apply", "--auto-approve", "--dir", "other", "--state", "other.json"])).code).toBe(0);
+    const other = await readFile(join(work.dir, "other.json"), "utf8");
+
+    const refused = await cli(["state", "migrate", "--from", ".ruangkerja/state.json", "--to", "other.json"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("holds a state of another lineage");
+    expect(await readFile(join(work.dir, "other.json"), "utf8")).toBe(other);
+
+    const forced = await cli(["state", "migrate", "--from", ".ruangkerja/state.json", "--to", "other.json", "--force"]);
+    expect(forced.code).toBe(0);
+    expect(await readFile(join(work.dir, "other.json"), "utf8")).toBe(original);
+    const kept = /kept as (\S+)\.$/m.exec(forced.stderr)?.[1] as string;
+    expect(kept).toMatch(/^other\.json\..*\.replaced$/);
+    expect(await readFile(join(work.dir, kept), "utf8")).toBe(other);
   });
 });

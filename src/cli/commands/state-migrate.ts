@@ -7,6 +7,8 @@ import { isDeepStrictEqual } from "node:util";
 import { ConfigError, InvalidInputError, StateIOError } from "../../errors.js";
 import { openStateStore } from "../../state/open-state-store.js";
 import { isPostgresUrl } from "../../state/postgres-url.js";
+import { setAsideStateFile } from "../../state/set-aside-state-file.js";
+import { FileStateStore } from "../../state/state-file.js";
 import { type StateDocument, stateToJson } from "../../state/state-document.js";
 import type { StateLock } from "../../state/state-store.js";
 import { EXIT_OK } from "../exit-codes.js";
@@ -46,10 +48,12 @@ export async function runStateMigrate(flags: StateMigrateFlags, env: Environment
     const problem = existing && !flags.force ? overwriteProblem(existing, state) : undefined;
     if (problem) {
       throw new InvalidInputError(
-        `state migrate: ${destination.location} ${problem}; nothing was copied. Pass --force to replace it (its users would then be forgotten).`,
+        `state migrate: ${destination.location} ${problem}; nothing was copied. Pass --force to replace it (a replaced state file is kept beside it).`,
         [],
       );
     }
+    // A file store only writes over its own history: the replaced file is kept beside it instead.
+    const setAside = existing && destination instanceof FileStateStore ? await setAsideStateFile(destination.location) : undefined;
     await destination.write(state);
     const copied = await destination.read();
     if (!copied || !isSameState(copied, state)) {
@@ -59,6 +63,11 @@ export async function runStateMigrate(flags: StateMigrateFlags, env: Environment
       `Migrated ${state.users.size} user${state.users.size === 1 ? "" : "s"} (lineage ${state.lineage}, serial ${state.serial}) ` +
         `from ${source.location} to ${destination.location}. The source is unchanged: point --state at the destination from now on.`,
     );
+    if (existing) {
+      output.err(
+        `It replaced lineage ${existing.lineage}, serial ${existing.serial} (${existing.users.size} users)${setAside ? `, kept as ${setAside}` : ""}.`,
+      );
+    }
     return EXIT_OK;
   } finally {
     for (const lock of locks.reverse()) await lock.release();
