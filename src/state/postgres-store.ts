@@ -9,8 +9,6 @@
  * or wrote (or, for a store that never read it, the written state's predecessor); no row at all
  * is fine, as for the file store.
  */
-import { hostname, userInfo } from "node:os";
-import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import {
@@ -21,6 +19,7 @@ import {
   StateConflictError,
   StateIOError,
 } from "../errors.js";
+import { newLockHolder } from "./lock-holder.js";
 import { parseStateValue, type StateDocument, stateToJson } from "./state-document.js";
 import { parsePostgresUrl, type PostgresUrl, redactSecrets } from "./postgres-url.js";
 import type { LockOptions, StateLock, StateStore } from "./state-store.js";
@@ -162,14 +161,7 @@ export class PostgresStateStore implements StateStore {
         await sleep(Math.min(timeoutMs - waited, 100 * 2 ** Math.min(attempt, 4), 1000), undefined, { signal }).catch(() => undefined);
         if (signal?.aborted) throw interrupted(this.location);
       }
-      const holder: LockHolder = {
-        id: randomUUID(),
-        who: safeUsername(),
-        host: hostname(),
-        pid: process.pid,
-        operation,
-        since: new Date().toISOString(),
-      };
+      const holder = newLockHolder(operation);
       await client.query(
         `INSERT INTO ${POSTGRES_LOCK_TABLE} (workspace, holder_id, who, host, pid, operation, since, backend_pid)
          VALUES ($1, $2, $3, $4, $5, $6, $7, pg_backend_pid())
@@ -359,12 +351,4 @@ export class PostgresStateStore implements StateStore {
 
 function interrupted(location: string): RuangkerjaError {
   return new RuangkerjaError(`stopped waiting for the lock on state ${location} (interrupted); nothing was changed`);
-}
-
-function safeUsername(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown user";
-  }
 }

@@ -60,6 +60,32 @@ async function stateRow(workspace: string): Promise<{ lineage: string; serial: n
   return row ? { lineage: row.lineage, serial: Number(row.serial), count: row.count } : undefined;
 }
 
+/**
+ * Starts `apply --json` in 20-user chunks, one request at a time, through a gate that lets
+ * `allow` requests pass: resolves once the run has saved state after each of them and its next
+ * request waits at the gate (it is mid-apply, holding the lock).
+ */
+async function startHeldApply(workspace: string, allow: number) {
+  const gate = await startGateProxy(emulator.url, allow);
+  let child: ChildProcess | undefined;
+  const args = [
+    "apply",
+    "--auto-approve",
+    "--json",
+    "--chunk-size",
+    "20",
+    "--parallelism",
+    "1",
+    "--state",
+    PG_URL,
+    "--workspace",
+    workspace,
+  ];
+  const running = cli(args, { api: gate.url, onChild: (c) => (child = c) });
+  await waitFor("the apply to be held mid-apply", async () => gate.held() === 1 && (await stateRow(workspace))?.serial === allow);
+  return { gate, running, child: child as ChildProcess };
+}
+
 function createdOnce(): void {
   const ids = emulator.users().map((u) => u.employeeID);
   expect(new Set(ids).size).toBe(ids.length);
@@ -101,20 +127,12 @@ describe.skipIf(skip)("PostgreSQL state", () => {
   it("lets one of two concurrent applies run; the other fails at once naming the holder, and every user is created once", async () => {
     const workspace = freshWorkspace();
     await declare(200);
-    // The first apply's third request waits at the gate: it is mid-apply, holding the lock.
-    const gate = await startGateProxy(emulator.url, 2);
+    const { gate, running, child: first } = await startHeldApply(workspace, 2);
     try {
-      let first: ChildProcess | undefined;
-      const running = cli(
-        ["apply", "--auto-approve", "--json", "--chunk-size", "20", "--parallelism", "1", "--state", PG_URL, "--workspace", workspace],
-        { api: gate.url, onChild: (child) => (first = child) },
-      );
-      await waitFor("the first apply to be held mid-apply", async () => gate.held() === 1 && (await stateRow(workspace))?.serial === 2);
-
       const second = await cli(["apply", "--auto-approve", "--state", PG_URL, "--workspace", workspace]);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(/state postgres:\/\/.* is locked by .* \(pid \d+ on .+, operation "apply"\) since \d{4}-/);
-      expect(second.stderr).toContain(`pid ${first?.pid} on`);
+      expect(second.stderr).toContain(`pid ${first.pid} on`);
       expect(emulator.requestCounts()["create-bulk"]).toBe(2);
 
       gate.open();
@@ -134,16 +152,10 @@ describe.skipIf(skip)("PostgreSQL state", () => {
   it("frees the lock of an apply killed mid-run (its connection ends), and the next apply converges", async () => {
     const workspace = freshWorkspace();
     await declare(200);
-    const gate = await startGateProxy(emulator.url, 3);
+    const { gate, running, child: victim } = await startHeldApply(workspace, 3);
     try {
-      let victim: ChildProcess | undefined;
-      const running = cli(
-        ["apply", "--auto-approve", "--chunk-size", "20", "--parallelism", "1", "--state", PG_URL, "--workspace", workspace],
-        { api: gate.url, onChild: (child) => (victim = child) },
-      );
-      await waitFor("the apply to be held mid-apply", async () => gate.held() === 1 && (await stateRow(workspace))?.serial === 3);
       expect(await lockHolders(workspace)).toHaveLength(1);
-      victim?.kill("SIGKILL");
+      victim.kill("SIGKILL");
       const killed = await running;
       expect(killed.code).toBeNull();
       // Nobody deleted anything: PostgreSQL ended the lock when the connection went.
