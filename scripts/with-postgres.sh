@@ -3,7 +3,9 @@
 #
 # The server lives in a temporary folder, listens on a free port of 127.0.0.1 only, requires a
 # (random) password over TCP, and is stopped and removed when the command ends. Its URL is given
-# to the command as RUANGKERJA_TEST_PG_URL, which the PostgreSQL tests read.
+# to the command as RUANGKERJA_TEST_PG_URL, which the PostgreSQL tests read. When openssl is
+# there, the server also accepts TLS with a throwaway self-signed certificate for 127.0.0.1, whose
+# path is given as RUANGKERJA_TEST_PG_CA (the TLS tests skip without it).
 #
 # - RUANGKERJA_TEST_PG_URL already set: the command runs against that server, nothing is started.
 # - initdb/pg_ctl come from PATH, else from Debian's /usr/lib/postgresql/<version>/bin; when
@@ -83,11 +85,20 @@ start_server() {
     return 1
   fi
   rm -f "$TMP_PG/pwfile"
+  local tls=()
+  if command -v openssl >/dev/null 2>&1 &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+      -keyout "$TMP_PG/server.key" -out "$TMP_PG/server.crt" >/dev/null 2>&1; then
+    chmod 600 "$TMP_PG/server.key"
+    if [ -n "$user" ]; then chown "$user" "$TMP_PG/server.key" "$TMP_PG/server.crt"; fi
+    tls=(-c ssl=on -c "ssl_cert_file=$TMP_PG/server.crt" -c "ssl_key_file=$TMP_PG/server.key")
+    PG_CA="$TMP_PG/server.crt"
+  fi
   local attempt
   for attempt in 1 2 3; do
     PG_PORT="$(free_port)" || return 1
     if "${as[@]}" "$bin/pg_ctl" -D "$TMP_PG/data" -l "$TMP_PG/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$TMP_PG -c fsync=off -c max_connections=100" \
+      -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -c unix_socket_directories=$TMP_PG -c fsync=off -c max_connections=100 ${tls[*]}" \
       start >/dev/null; then
       PG_CTL=("${as[@]}" "$bin/pg_ctl" -D "$TMP_PG/data")
       return 0
@@ -109,12 +120,14 @@ cleanup() {
 
 PG_CTL=()
 TMP_PG=""
+PG_CA=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 BIN="$(find_pg_bin)" || { install_pg && BIN="$(find_pg_bin)"; } || BIN=""
 if [ -n "$BIN" ] && start_server "$BIN"; then
   export RUANGKERJA_TEST_PG_URL="postgres://ruangkerja:${PG_PASSWORD}@127.0.0.1:${PG_PORT}/postgres"
+  if [ -n "$PG_CA" ]; then export RUANGKERJA_TEST_PG_CA="$PG_CA"; fi
   log "PostgreSQL ($("$BIN/postgres" --version 2>/dev/null || echo "$BIN")) on 127.0.0.1:$PG_PORT, data in $TMP_PG"
 else
   log "no PostgreSQL server could be started: the PostgreSQL tests will be skipped"

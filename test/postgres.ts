@@ -8,6 +8,9 @@ import pg from "pg";
 
 export const PG_URL = process.env.RUANGKERJA_TEST_PG_URL ?? "";
 
+/** The CA (a self-signed certificate) of PG_URL's server when it accepts TLS. */
+export const PG_CA = process.env.RUANGKERJA_TEST_PG_CA ?? "";
+
 export const PG_SKIP_REASON =
   "RUANGKERJA_TEST_PG_URL is not set, so no PostgreSQL server is known: run `scripts/with-postgres.sh npm test` (as .ci/run does) or set it to a disposable database";
 
@@ -16,6 +19,24 @@ export function skipWithoutPostgres(file: string): boolean {
   if (PG_URL !== "") return false;
   process.stderr.write(`SKIPPED PostgreSQL tests in ${file}: ${PG_SKIP_REASON}\n`);
   return true;
+}
+
+/** Prints why a file's TLS tests skip; returns true when they must. */
+export function skipWithoutTls(file: string): boolean {
+  if (PG_URL !== "" && PG_CA !== "") return false;
+  if (PG_URL !== "") {
+    process.stderr.write(
+      `SKIPPED PostgreSQL TLS tests in ${file}: RUANGKERJA_TEST_PG_CA is not set (scripts/with-postgres.sh sets it when openssl can make a certificate)\n`,
+    );
+  }
+  return true;
+}
+
+/** PG_URL with extra query parameters. */
+export function pgUrlWith(params: Record<string, string>): string {
+  const url = new URL(PG_URL);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  return url.toString();
 }
 
 /** The password of PG_URL, to check that it never appears in output. */

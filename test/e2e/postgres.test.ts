@@ -9,11 +9,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { freshWorkspace, lockHolders, PG_URL, pgPassword, pgQuery, skipWithoutPostgres, waitFor } from "../postgres.js";
+import { freshWorkspace, lockHolders, PG_URL, pgPassword, pgQuery, skipWithoutPostgres, skipWithoutTls, waitFor } from "../postgres.js";
 import { startGateProxy } from "./gate-proxy.js";
 import { type CliResult, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
 
 const skip = skipWithoutPostgres("test/e2e/postgres.test.ts");
+const skipTls = skipWithoutTls("test/e2e/postgres.test.ts");
 const TOKEN = "e2e-pg-token-41c9";
 
 let emulator: RunningEmulator;
@@ -202,6 +203,15 @@ describe.skipIf(skip)("PostgreSQL state", () => {
     expect(forced.code).toBe(0);
     expect(await stateRow(other)).toMatchObject({ lineage: JSON.parse(original).lineage, count: 50 });
     expect(forced.stderr).toMatch(/It replaced lineage \S+, serial \d+ \(5 users\)\./);
+  });
+
+  it.skipIf(skipTls)("honours PGSSLMODE from the environment when the URL has no sslmode", async () => {
+    await declare(3);
+    const checked = await cli(["plan", "--state", PG_URL], { env: { PGSSLMODE: "verify-full" } });
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toMatch(/self[- ]signed certificate/);
+    const unchecked = await cli(["plan", "--state", PG_URL], { env: { PGSSLMODE: "no-verify" } });
+    expect(unchecked.code).toBe(0);
   });
 
   it("never prints the password: a refused login and a workspace given to a state file fail plainly", async () => {

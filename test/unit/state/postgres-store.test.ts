@@ -10,9 +10,21 @@ import { PostgresStateStore } from "../../../src/state/postgres-store.js";
 import { newStateDocument, type StateDocument } from "../../../src/state/state-document.js";
 import { StateSession } from "../../../src/state/state-session.js";
 import { applied, stateOf } from "../../builders.js";
-import { freshWorkspace, lockHolders, PG_URL, pgPassword, pgQuery, skipWithoutPostgres, waitFor } from "../../postgres.js";
+import {
+  freshWorkspace,
+  lockHolders,
+  PG_CA,
+  PG_URL,
+  pgPassword,
+  pgQuery,
+  pgUrlWith,
+  skipWithoutPostgres,
+  skipWithoutTls,
+  waitFor,
+} from "../../postgres.js";
 
 const skip = skipWithoutPostgres("test/unit/state/postgres-store.test.ts");
+const skipTls = skipWithoutTls("test/unit/state/postgres-store.test.ts");
 
 function storeFor(workspace: string, url = PG_URL): PostgresStateStore {
   return new PostgresStateStore({ url, workspace });
@@ -251,5 +263,41 @@ describe.skipIf(skip)("PostgresStateStore", () => {
     expect(error).toBeInstanceOf(StateIOError);
     expect((error as Error).message).toMatch(/password authentication failed/);
     expect((error as Error).message).not.toContain(password);
+  });
+});
+
+describe.skipIf(skipTls)("PostgresStateStore over TLS (the URL's ssl parameters reach node-postgres)", () => {
+  /** Whether the lock connection of a store opened with these parameters is encrypted. */
+  async function lockConnectionUsesTls(params: Record<string, string>): Promise<boolean> {
+    const workspace = freshWorkspace();
+    const name = `tls-${workspace}`;
+    const lock = await storeFor(workspace, pgUrlWith({ ...params, application_name: name })).lock("apply");
+    try {
+      const rows = await pgQuery<{ ssl: boolean }>(
+        "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = $1",
+        [name],
+      );
+      expect(rows).toHaveLength(1);
+      return rows[0]?.ssl === true;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  it("verifies the server against sslrootcert with sslmode=verify-full, and encrypts", async () => {
+    expect(await lockConnectionUsesTls({ sslmode: "verify-full", sslrootcert: PG_CA })).toBe(true);
+  });
+
+  it("does not encrypt with sslmode=disable", async () => {
+    expect(await lockConnectionUsesTls({ sslmode: "disable" })).toBe(false);
+  });
+
+  it("refuses a server whose certificate it cannot verify, without showing the password", async () => {
+    const error = await storeFor(freshWorkspace(), pgUrlWith({ sslmode: "verify-full" }))
+      .read()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StateIOError);
+    expect((error as Error).message).toMatch(/self[- ]signed certificate/);
+    expect((error as Error).message).not.toContain(pgPassword());
   });
 });
