@@ -96,6 +96,9 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
   };
 }
 
+/** Zero-width and byte-order-mark characters: a name with one looks right and never matches. */
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+
 function nameMessage(name: string, text: string): Message {
   if (text.trim() === "") return { summary: `${name} is empty`, detail: "Write the person's full name." };
   // eslint-disable-next-line no-control-regex -- control characters are what this looks for
@@ -103,6 +106,16 @@ function nameMessage(name: string, text: string): Message {
     return {
       summary: `${name} ${JSON.stringify(text)} contains a line break or another control character`,
       detail: "Write the name on one line. A block scalar (| or >) keeps the final line break: use >- or write the name as plain text.",
+    };
+  }
+  const invisible = [...new Set(text.match(INVISIBLE) ?? [])].map(
+    (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+  if (invisible.length > 0) {
+    const visible = text.replace(INVISIBLE, "").trim();
+    return {
+      summary: `${name} ${JSON.stringify(visible)} contains an invisible character ${invisible.join(", ")}`,
+      detail: `Retype the name (such characters come from copying out of documents or spreadsheets, or from an editor's byte-order mark): ${JSON.stringify(visible)}.`,
     };
   }
   return {

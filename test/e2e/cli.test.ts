@@ -119,7 +119,7 @@ describe("bad input changes nothing", () => {
     const before = totalRequests();
     const result = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(".ruangkerja/state.json:1:1: error: the state file is not valid JSON");
+    expect(result.stderr).toContain(".ruangkerja/state.json:1:60: error: the state file is not valid JSON");
     expect(totalRequests()).toBe(before);
   });
 });
