@@ -49,12 +49,8 @@ install_pg() {
   fi
   log "installing Debian's postgresql package"
   export DEBIAN_FRONTEND=noninteractive
-  # The package's own cluster is not needed: the tests start their own server.
-  mkdir -p /etc/postgresql-common
-  if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
-    echo "create_main_cluster = false" >/etc/postgresql-common/createcluster.conf
-  fi
-  (apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null) || {
+  (apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold postgresql >/dev/null) || {
     log "apt-get could not install postgresql"
     return 1
   }
