@@ -25,6 +25,11 @@ export function openStateStore(location: string, options: OpenStateStoreOptions 
     );
   }
   if (isPostgresUrl(location)) return new PostgresStateStore({ url: location, workspace });
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1];
+  if (scheme) {
+    // A mistyped scheme would otherwise become a folder named "postgress:" beside the declarations.
+    throw new ConfigError(`the state location ${scheme}://… is not supported: use a file path, or a postgres:// or postgresql:// URL`);
+  }
   if (workspace !== DEFAULT_WORKSPACE) {
     throw new ConfigError(
       `workspace "${workspace}" needs a PostgreSQL state (--state postgres://…); a state file holds one state: name another file with --state instead`,

@@ -24,6 +24,13 @@ describe("openStateStore", () => {
     expect(openStateStore("postgres://db/x", { workspace: "Acme_prod.2-eu" }).location).toContain('"Acme_prod.2-eu"');
   });
 
+  it("refuses a URL of any other scheme (a typo must not become a local folder), without echoing it", () => {
+    for (const location of ["postgress://u:hunter2@db/x", "mysql://u:hunter2@db/x", "s3://bucket/state.json"]) {
+      expect(() => openStateStore(location), location).toThrow(/is not supported: use a file path, or a postgres:\/\//);
+      expect(() => openStateStore(location), location).not.toThrow(/hunter2|bucket/);
+    }
+  });
+
   it("refuses an unparseable URL without echoing it", () => {
     const attempt = () => openStateStore("postgres://user:pa ss@[bad/db");
     expect(attempt).toThrow(ConfigError);
