@@ -77,7 +77,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
     .requiredOption("--from <path|url>", "the state to copy: a file or a postgres:// URL")
     .requiredOption("--to <path|url>", "where to copy it: a file or a postgres:// URL")
-    .option("--workspace <name>", 'workspace on both sides, for postgres:// (env RUANGKERJA_WORKSPACE; default "default")')
+    .option("--workspace <name>", 'workspace of whichever side is postgres:// (env RUANGKERJA_WORKSPACE; default "default")')
     .option("--from-workspace <name>", "workspace of --from (default: --workspace)")
     .option("--to-workspace <name>", "workspace of --to (default: --workspace)")
     .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
