@@ -123,6 +123,11 @@ export class NotApprovedError extends RuangkerjaError {
   override name = "NotApprovedError";
 }
 
+/** A saved plan no longer matches the state or the declarations it was made from; nothing was sent. */
+export class StalePlanError extends RuangkerjaError {
+  override name = "StalePlanError";
+}
+
 /** The PostgreSQL state's advisory lock is held by another session; `holder` is known once that session has recorded it. */
 export class DatabaseStateLockedError extends StateLockedError {
   constructor(location: string, holder: LockHolder | undefined, backendPid: number | undefined, waitedMs: number) {

@@ -4,6 +4,7 @@
  */
 export { type ClientOptions, checkBaseUrl, DEFAULT_API_URL, RuangkerjaClient } from "./api/client.js";
 export type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserView } from "./api/types.js";
+export { userFieldsFromView, type ViewReading } from "./api/user-view.js";
 export type { ApplyClient } from "./apply/apply-client.js";
 export { type ApplyFailure, type ApplyOptions, type ApplyResult, applyPlan } from "./apply/apply-plan.js";
 export {
@@ -17,6 +18,17 @@ export { type Diagnostic, formatDiagnostics, hasErrors, type Severity, type Sour
 export { ApiError, ConfigError, InvalidInputError, NotApprovedError, RuangkerjaError, StateLockedError } from "./errors.js";
 export type { AppliedUser, DesiredUser, UserFields } from "./model.js";
 export { type Plan, type PlannedAction, planChanges, planToJson, renderPlanText } from "./plan/index.js";
+export {
+  type Drift,
+  type DriftedUser,
+  type DriftKind,
+  detectDrift,
+  readAllUsers,
+  readUsersById,
+  type Refresh,
+  refreshState,
+  type UserReader,
+} from "./refresh/index.js";
 export { FileStateStore, newStateDocument, type StateDocument, StateSession, type StateStore } from "./state/index.js";
 export { openStateStore, PostgresStateStore, type PostgresStateStoreOptions } from "./state/index.js";
 export { StateConflictError } from "./errors.js";

@@ -23,8 +23,8 @@ export interface ApplyOptions {
   readonly chunkSize?: number;
   /** Requests in flight at once. @default 4 */
   readonly parallelism?: number;
-  /** Called after every request with the count of actions finished so far. */
-  readonly onProgress?: (done: number, total: number) => void;
+  /** Called after every request with the count of actions finished so far, and of those failed. */
+  readonly onProgress?: (done: number, total: number, failed: number) => void;
   /** When aborted, no new request is started; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
 }
@@ -119,7 +119,7 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
         stoppedBecause ??= `the state could not be written (${(error as Error).message}); users applied since the last successful write are missing from it`;
       }
     }
-    options.onProgress?.(done, total);
+    options.onProgress?.(done, total, failures.length);
   };
   const run = (tasks: Task[]) =>
     runPool(tasks, parallelism, runTask, () => stoppedBecause !== undefined || options.signal?.aborted === true);

@@ -3,31 +3,45 @@
  * The `ruangkerja-users` command: argument parsing, and the only place that maps errors to exit
  * codes and messages.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { formatDiagnostics } from "../diagnostics.js";
+import { formatDiagnostics, formatGithubAnnotations } from "../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../errors.js";
 import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
+import { runExport } from "./commands/export.js";
+import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
 import { runStateMigrate } from "./commands/state-migrate.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
-import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
+import {
+  type CommonFlags,
+  collectTarget,
+  DEFAULT_DECLARATIONS_DIR,
+  githubSettings,
+  parseGroupBy,
+  PLAN_FORMATS,
+  parsePort,
+  parsePositiveInt,
+  useColor,
+} from "./options.js";
 import { type Output, processOutput } from "./output.js";
-
-const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+import { TOOL_VERSION as version } from "./tool-version.js";
 
 function outputFor(flags: CommonFlags): Output {
-  return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY));
+  return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY), githubSettings(process.env).annotations);
 }
+
+const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
+
+const WORKSPACE_HELP = 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")';
 
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
   if (options.state) {
     command.option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
-    command.option("--workspace <name>", 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")');
+    command.option("--workspace <name>", WORKSPACE_HELP);
   }
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
@@ -43,13 +57,26 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--json", "print the result as JSON")
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
-  withCommon(program.command("plan").description("show what apply would change; never calls the API"))
-    .option("--json", "print the plan as JSON (a stable, versioned form)")
+  withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
+    .option("--json", "print the plan as JSON (a stable, versioned form); same as --format json")
+    .addOption(new Option("--format <format>", "how to print the plan (markdown: for a pull-request comment)").choices(PLAN_FORMATS))
+    .option("--out <file>", "also save the plan to this file, for `apply FILE` to carry out exactly")
+    .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
-  withCommon(program.command("apply").description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"))
+  withCommon(
+    program
+      .command("apply")
+      .argument(
+        "[plan-file]",
+        "a plan saved by `plan --out`: carried out exactly, without confirmation, unless state or declarations changed",
+      )
+      .description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"),
+  )
     .option("--auto-approve", "skip the confirmation (needed when standard input is not a terminal)")
+    .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .addOption(new Option("--chunk-size <n>", "users per bulk call").default(100).argParser(parsePositiveInt("--chunk-size", 10_000)))
     .addOption(new Option("--parallelism <n>", "requests in flight at once").default(4).argParser(parsePositiveInt("--parallelism", 64)))
     .addOption(
@@ -57,10 +84,43 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default(30)
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
-    .option("--json", "print the result as JSON (needs --auto-approve)")
-    .action(async (flags) =>
-      setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
+    .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
+    .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
+    .action(async (planFile: string | undefined, flags, command: Command) =>
+      setExitCode(
+        await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
+          output: outputFor(flags),
+          stdin: process.stdin,
+          prompt: process.stderr,
+        }),
+      ),
     );
+
+  program
+    .command("export")
+    .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
+    .option("--out <dir>", "folder for the declarations", DEFAULT_DECLARATIONS_DIR)
+    .option("--state <path>", "state file, or a postgres:// URL to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
+    .addOption(
+      new Option("--group-by <how>", "organization: one file per organization; none: one file")
+        .default("organization")
+        .argParser(parseGroupBy),
+    )
+    .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
+    .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
+    .option("--force", "overwrite existing declaration files and replace an existing state")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
+
+  program
+    .command("import")
+    .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
+    .argument("<employeeID...>", "employee IDs to adopt")
+    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
 
   program
     .command("emulator")
@@ -111,6 +171,9 @@ function reportError(error: unknown): number {
   const color = useColor({}, process.env, process.stderr.isTTY);
   if (error instanceof InvalidInputError) {
     if (error.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(error.diagnostics, { color })}\n`);
+    if (error.diagnostics.length > 0 && githubSettings(process.env).annotations) {
+      process.stderr.write(`${formatGithubAnnotations(error.diagnostics)}\n`);
+    }
     process.stderr.write(`Error: ${error.message}\n`);
     return EXIT_ERROR;
   }

@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_API_URL } from "../api/client.js";
+import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
 import { ConfigError } from "../errors.js";
 import { DEFAULT_WORKSPACE, openStateStore } from "../state/open-state-store.js";
 import { DEFAULT_STATE_PATH } from "../state/state-file.js";
@@ -77,4 +78,39 @@ export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("the port must be a whole number from 0 to 65535");
   return n;
+}
+
+export function parseGroupBy(value: string): GroupBy {
+  const found = GROUP_BY.find((g) => g === value);
+  if (!found) throw new InvalidArgumentError(`--group-by must be one of ${GROUP_BY.join(", ")}`);
+  return found;
+}
+
+export type PlanFormat = "text" | "json" | "markdown";
+
+export const PLAN_FORMATS: readonly PlanFormat[] = ["text", "json", "markdown"];
+
+/** `--format`, with `--json` kept as the alias of `--format json`. */
+export function planFormat(flags: { readonly format?: string; readonly json?: boolean }): PlanFormat {
+  const format = (flags.format ?? (flags.json ? "json" : "text")) as PlanFormat;
+  if (flags.json && format !== "json") throw new ConfigError(`--json is --format json; it cannot be combined with --format ${format}`);
+  return format;
+}
+
+/** `--target` may be repeated: commander calls this once per occurrence. */
+export function collectTarget(value: string, previous: string[] | undefined): string[] {
+  if (!/^[A-Za-z0-9]+$/.test(value))
+    throw new InvalidArgumentError(`--target takes an employeeID (letters and digits), not ${JSON.stringify(value)}`);
+  return [...(previous ?? []), value];
+}
+
+export interface GithubSettings {
+  /** Under GitHub Actions: diagnostics are also printed as workflow commands (`::error file=…::…`). */
+  readonly annotations: boolean;
+  /** The job summary file plan appends its markdown view to. */
+  readonly stepSummary: string | undefined;
+}
+
+export function githubSettings(env: Environment): GithubSettings {
+  return { annotations: env.GITHUB_ACTIONS === "true", stepSummary: env.GITHUB_STEP_SUMMARY || undefined };
 }

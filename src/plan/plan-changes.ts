@@ -174,7 +174,8 @@ function compare(before: AppliedUser, target: UserFields): { after: UserFields; 
   return { after: after as unknown as UserFields, changes, skipped };
 }
 
-function fieldValue(user: UserFields, field: UserField): FieldValue {
+/** A field as plans compare it: null when not set, lists sorted (also used by drift detection). */
+export function fieldValue(user: UserFields, field: UserField): FieldValue {
   const value = user[field];
   if (value === undefined) return null;
   if (Array.isArray(value)) return value.length === 0 ? null : [...value].sort();
@@ -182,7 +183,7 @@ function fieldValue(user: UserFields, field: UserField): FieldValue {
 }
 
 /** tagSerials are a set: order and repeats do not matter. */
-function sameValue(a: FieldValue, b: FieldValue): boolean {
+export function sameValue(a: FieldValue, b: FieldValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     const setA = new Set(a);
     const setB = new Set(b);
