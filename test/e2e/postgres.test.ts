@@ -205,6 +205,22 @@ describe.skipIf(skip)("PostgreSQL state", () => {
     expect(forced.stderr).toMatch(/It replaced lineage \S+, serial \d+ \(5 users\)\./);
   });
 
+  it("export and import write their state to PostgreSQL too", async () => {
+    const workspace = freshWorkspace();
+    await declare(12);
+    expect((await cli(["apply", "--auto-approve", "--state", "seed.json"])).code).toBe(0);
+    const exported = await cli(["export", "--out", "exported", "--state", PG_URL, "--workspace", workspace]);
+    expect(exported.code).toBe(0);
+    expect(await stateRow(workspace)).toMatchObject({ count: 12 });
+    const plan = await cli(["plan", "--detailed-exitcode", "--dir", "exported", "--state", PG_URL, "--workspace", workspace]);
+    expect(plan.code).toBe(0);
+
+    const other = freshWorkspace();
+    const imported = await cli(["import", "PGU0000", "PGU0001", "--state", PG_URL, "--workspace", other]);
+    expect(imported.code).toBe(0);
+    expect(await stateRow(other)).toMatchObject({ count: 2 });
+  });
+
   it.skipIf(skipTls)("honours PGSSLMODE from the environment when the URL has no sslmode", async () => {
     await declare(3);
     const checked = await cli(["plan", "--state", PG_URL], { env: { PGSSLMODE: "verify-full" } });
