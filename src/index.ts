@@ -3,7 +3,8 @@
  * programs of your own. Named exports only; nothing internal.
  */
 export { type ClientOptions, checkBaseUrl, DEFAULT_API_URL, RuangkerjaClient } from "./api/client.js";
-export type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserView } from "./api/types.js";
+export type { ClientCredentials, TokenSource } from "./api/token-source.js";
+export type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserView } from "./api/types.js";
 export { userFieldsFromView, type ViewReading } from "./api/user-view.js";
 export type { ApplyClient } from "./apply/apply-client.js";
 export { type ApplyFailure, type ApplyOptions, type ApplyResult, applyPlan } from "./apply/apply-plan.js";

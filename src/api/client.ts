@@ -8,16 +8,21 @@
  * it again would create a duplicate or fail confusingly.
  */
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
-import { ApiError, type ApiReplyError, ConfigError, TOKEN_NOT_VALID } from "../errors.js";
-import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserPage, UserView } from "./types.js";
+import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
+import { type ClientCredentials, ClientCredentialsTokenSource, StaticTokenSource, type TokenSource } from "./token-source.js";
+import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
 export const DEFAULT_API_URL = "https://api.ruangkerja.id";
 
 export interface ClientOptions {
   /** Base URL, e.g. `https://api.ruangkerja.id` or the emulator's `http://127.0.0.1:PORT`. */
   readonly baseUrl: string;
-  /** Access token, sent as the `Authorization` header. Never logged. */
-  readonly token: string;
+  /** Access token, sent as the `Authorization` header. Never logged. Give this, `clientCredentials` or `tokenSource`. */
+  readonly token?: string;
+  /** Exchanged at POST /oauth/token for a token kept in memory and renewed before it expires. */
+  readonly clientCredentials?: ClientCredentials;
+  /** Where tokens come from, when neither `token` nor `clientCredentials` fits (tests). */
+  readonly tokenSource?: TokenSource;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
   /** Retries of a retryable request. @default 3 */
@@ -27,7 +32,7 @@ export interface ClientOptions {
 }
 
 /** Kinds of request counted by the client (the keys of `apply --json`'s `requests`). */
-export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list";
+export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list" | "update-email-bulk";
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
@@ -58,6 +63,12 @@ export function checkBaseUrl(baseUrl: string): URL {
     // Not echoed: a malformed URL may still hold a password.
     throw new ConfigError("RUANGKERJA_API_URL is not a URL (expected e.g. https://api.ruangkerja.id)");
   }
+  if (url.username !== "" || url.password !== "") {
+    // Never echoed, and never sent: fetch would put them in its error messages.
+    throw new ConfigError(
+      `RUANGKERJA_API_URL must not contain a user name or password (${redactUrl(url)}): the token goes in RUANGKERJA_TOKEN`,
+    );
+  }
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && isLoopbackUrl(url)) return url;
   if (url.protocol === "http:") {
@@ -69,20 +80,21 @@ export function checkBaseUrl(baseUrl: string): URL {
 }
 
 export class RuangkerjaClient {
-  readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
+  readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
   /** The base URL without credentials, for messages and prompts. */
   readonly displayUrl: string;
   private readonly idempotent: KyInstance;
   private readonly onlyOn429: KyInstance;
+  private readonly auth: TokenSource;
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
     this.displayUrl = redactUrl(url);
-    if (!options.token) throw new ConfigError("no access token: set RUANGKERJA_TOKEN");
+    this.auth = tokenSourceOf(options, url);
     const base = ky.create({
       prefixUrl: url.toString(),
       timeout: options.timeoutMs ?? 30_000,
-      headers: { Authorization: options.token, Accept: "application/json" },
+      headers: { Accept: "application/json" },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     const limit = options.retries ?? 3;
@@ -121,13 +133,24 @@ export class RuangkerjaClient {
     return this.bulk("ruangkerja/users/update-bulk", items);
   }
 
+  /** POST /ruangkerja/users/update-email-bulk: RuangKerja also resets each user's password. */
+  async updateEmailBulk(items: UpdateEmailItem[]): Promise<BulkResult<UpdateEmailItem>> {
+    this.counts["update-email-bulk"]++;
+    return this.bulk("ruangkerja/users/update-email-bulk", items);
+  }
+
+  /** Fetches a token now (exchanging client credentials), so wrong credentials fail before anything else is sent. */
+  async authenticate(): Promise<void> {
+    await this.auth.token();
+  }
+
   /** PUT /ruangkerja/users/:employeeID. API-level failures (4xx with an errorCode) are returned, not thrown. */
   async updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult> {
     this.counts.update++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     const http = body.newEmployeeID ? this.onlyOn429 : this.idempotent;
     try {
-      const reply = await http.put(path, { json: body }).json<{ data?: { serial?: unknown } }>();
+      const reply = await this.authorized((headers) => http.put(path, { json: body, headers }).json<{ data?: { serial?: unknown } }>());
       const serial = reply?.data?.serial;
       if (typeof serial !== "string") throw this.shapeError("PUT", path, "data.serial is missing");
       return { ok: true, serial };
@@ -145,7 +168,7 @@ export class RuangkerjaClient {
     this.counts.get++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     try {
-      const reply = await this.idempotent.get(path).json<{ data?: UserView }>();
+      const reply = await this.authorized((headers) => this.idempotent.get(path, { headers }).json<{ data?: UserView }>());
       if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
       return reply.data;
     } catch (error) {
@@ -158,7 +181,9 @@ export class RuangkerjaClient {
     this.counts.list++;
     const path = "ruangkerja/users";
     try {
-      const reply = await this.idempotent.get(path, { searchParams: { page, pageSize } }).json<{ data?: UserPage }>();
+      const reply = await this.authorized((headers) =>
+        this.idempotent.get(path, { searchParams: { page, pageSize }, headers }).json<{ data?: UserPage }>(),
+      );
       if (!reply?.data || !Array.isArray(reply.data.items)) throw this.shapeError("GET", path, "data.items is missing");
       return reply.data;
     } catch (error) {
@@ -168,7 +193,9 @@ export class RuangkerjaClient {
 
   private async bulk<T extends { employeeID: string }>(path: string, items: T[]): Promise<BulkResult<T>> {
     try {
-      const reply = await this.onlyOn429.post(path, { json: { items } }).json<{ data?: Partial<BulkResult<T>> }>();
+      const reply = await this.authorized((headers) =>
+        this.onlyOn429.post(path, { json: { items }, headers }).json<{ data?: Partial<BulkResult<T>> }>(),
+      );
       const data = reply?.data;
       if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
         throw this.shapeError("POST", path, "data.successItems / data.failedItems are missing");
@@ -187,12 +214,29 @@ export class RuangkerjaClient {
     }
   }
 
+  /**
+   * Sends with the current token; when the API says it is not valid (401 or errorCode 123) and
+   * the token can be renewed, renews it and sends once more. A rejected request was not
+   * processed, so sending it again is safe even for a POST.
+   */
+  private async authorized<T>(send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+    const token = await this.auth.token();
+    try {
+      return await send({ Authorization: token });
+    } catch (error) {
+      if (!this.auth.renewable || !(await isTokenRejection(error))) throw error;
+      this.auth.invalidate(token);
+      return send({ Authorization: await this.auth.token() });
+    }
+  }
+
   private shapeError(method: string, path: string, what: string): ApiError {
     return new ApiError(`${method} /${path}: unexpected reply (${what})`, { request: { method, path: `/${path}` } });
   }
 
   private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
-    if (error instanceof ApiError) return error;
+    // ApiError, and ConfigError from a refused credentials exchange: already say what happened.
+    if (error instanceof RuangkerjaError) return error;
     const request = { method, path: `/${path}` };
     if (error instanceof HTTPError) {
       const reply = await readReplyError(error);
@@ -206,6 +250,27 @@ export class RuangkerjaClient {
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     return new ApiError(`${method} /${path} could not reach the API: ${reason}`, { request, cause: error });
   }
+}
+
+function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
+  if (options.tokenSource) return options.tokenSource;
+  if (options.token) return new StaticTokenSource(options.token);
+  if (options.clientCredentials) {
+    return new ClientCredentialsTokenSource({
+      ...options.clientCredentials,
+      baseUrl: url.toString(),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+  throw new ConfigError("no access token: set RUANGKERJA_TOKEN, or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET");
+}
+
+async function isTokenRejection(error: unknown): Promise<boolean> {
+  if (!(error instanceof HTTPError)) return false;
+  if (error.response.status === 401) return true;
+  return (await readReplyError(error))?.errorCode === TOKEN_NOT_VALID;
 }
 
 /** The `{errorCode, message, detail}` body of an error reply, if that is what it is. */

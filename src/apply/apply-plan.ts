@@ -7,14 +7,20 @@
  * rejected token, an unreachable API or a failed state write stops the run, and the items not
  * yet sent are reported as not attempted. An update refused because another user holds the
  * username or e-mail is tried once more after the other updates, which may free it.
+ *
+ * E-mail changes (email-changes.ts) run after the updates and before the creates; `--adopt`
+ * (adopt.ts) turns creates refused with USER_EMPLOYEE_ID_EXISTS into updates, after the creates.
  */
+import type { RequestKind } from "../api/client.js";
 import type { BulkResult } from "../api/types.js";
 import type { SourceLocation } from "../diagnostics.js";
 import { ApiError, type ApiReplyError } from "../errors.js";
 import type { AppliedUser } from "../model.js";
 import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
 import type { StateSession } from "../state/state-session.js";
+import { adoptedWithoutEmail, isTakenEmployeeID, readAdoptedEmails, withAdoptHint } from "./adopt.js";
 import type { ApplyClient } from "./apply-client.js";
+import { changesEmail, changesRecord, sendEmails, withoutEmailChange } from "./email-changes.js";
 import { createBody, currentEmployeeID, needsSingleUpdate, updateBulkItem, updateUserBody } from "./payloads.js";
 import { runPool } from "./run-pool.js";
 
@@ -27,6 +33,10 @@ export interface ApplyOptions {
   readonly onProgress?: (done: number, total: number, failed: number) => void;
   /** When aborted, no new request is started; those in flight finish and are recorded. */
   readonly signal?: AbortSignal;
+  /** A create that meets USER_EMPLOYEE_ID_EXISTS updates that user instead of failing. @default false */
+  readonly adopt?: boolean;
+  /** Initial passwords by employeeID, for creates whose user has passwordEnv (see resolvePasswords). */
+  readonly passwords?: ReadonlyMap<string, string>;
 }
 
 export interface ApplyFailure {
@@ -43,20 +53,22 @@ export interface ApplyResult {
   readonly succeeded: number;
   readonly failed: number;
   readonly failures: ApplyFailure[];
-  readonly requests: { "create-bulk": number; "update-bulk": number; update: number };
+  readonly requests: { "create-bulk": number; "update-bulk": number; update: number; "update-email-bulk"?: number };
   /** Why the run stopped early, if it did. */
   readonly stoppedBecause?: string;
 }
 
 export const NOT_ATTEMPTED = "NOT_ATTEMPTED";
 
-type Task = { kind: "create-bulk" | "update-bulk"; actions: PlannedAction[] } | { kind: "update"; actions: [PlannedAction] };
+type Task =
+  { kind: "create-bulk" | "update-bulk" | "update-email-bulk"; actions: PlannedAction[] } | { kind: "update"; actions: [PlannedAction] };
 
 export async function applyPlan(plan: Plan, client: ApplyClient, session: StateSession, options: ApplyOptions = {}): Promise<ApplyResult> {
   const chunkSize = options.chunkSize ?? 100;
   const parallelism = options.parallelism ?? 4;
   const failures: ApplyFailure[] = [];
   const startCounts = { ...client.counts };
+  const sentSince = (kind: RequestKind) => (client.counts[kind] ?? 0) - (startCounts[kind] ?? 0);
   let succeeded = 0;
   let done = 0;
   let stoppedBecause: string | undefined;
@@ -64,11 +76,27 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   const settled = new Set<PlannedAction>();
   /** Updates refused because another user still held a value: tried once more after the others. */
   let deferred: { action: PlannedAction; error: ApiReplyError }[] | undefined = [];
+  /** First steps of actions that also change the e-mail → the action. */
+  const firstStepOf = new Map<PlannedAction, PlannedAction>();
+  /** Actions whose e-mail is still to change (their other changes, if any, have landed). */
+  const emailsDue: PlannedAction[] = [];
+  /** Creates refused with USER_EMPLOYEE_ID_EXISTS, to adopt (--adopt) once the creates are done. */
+  const adoptable: PlannedAction[] = [];
+  const adopting = new Set<PlannedAction>();
+  const adopted: AppliedUser[] = [];
 
-  const fail = (action: PlannedAction, error: ApiReplyError) => {
+  const fail = (step: PlannedAction, error: ApiReplyError) => {
     if (deferred && isHeldByAnother(error)) {
-      deferred.push({ action, error });
+      deferred.push({ action: step, error });
       return;
+    }
+    const action = firstStepOf.get(step) ?? step;
+    if (isTakenEmployeeID(action, error) && !adopting.has(action)) {
+      if (options.adopt) {
+        adoptable.push(action);
+        return;
+      }
+      error = withAdoptHint(error);
     }
     settled.add(action);
     failures.push({
@@ -82,11 +110,23 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
     });
   };
 
-  const record = (action: PlannedAction, serial: string) => {
-    settled.add(action);
-    const applied: AppliedUser = { ...action.after, serial };
-    if (action.previousEmployeeID) session.move(action.previousEmployeeID, applied);
+  const record = (step: PlannedAction, serial: string) => {
+    const applied: AppliedUser = adopting.has(step) ? adoptedWithoutEmail(step, serial) : { ...step.after, serial };
+    if (step.previousEmployeeID) session.move(step.previousEmployeeID, applied);
     else session.put(applied);
+    if (adopting.has(step)) adopted.push(applied);
+    const action = firstStepOf.get(step);
+    if (action) {
+      emailsDue.push(action);
+      return;
+    }
+    settled.add(step);
+    succeeded++;
+  };
+
+  const recordEmail = (action: PlannedAction, serial: string) => {
+    session.put({ ...action.after, serial });
+    settled.add(action);
     succeeded++;
   };
 
@@ -103,9 +143,14 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       } else {
         const result: BulkResult<{ employeeID: string }> =
           task.kind === "create-bulk"
-            ? await client.createBulk(task.actions.map(createBody))
-            : await client.updateBulk(task.actions.map(updateBulkItem));
-        landed = matchResults(task.actions, result, record, fail);
+            ? await client.createBulk(task.actions.map((a) => createBody(a, options.passwords?.get(a.employeeID))))
+            : task.kind === "update-email-bulk"
+              ? await sendEmails(client, task.actions)
+              : await client.updateBulk(task.actions.map(updateBulkItem));
+        landed =
+          task.kind === "update-email-bulk"
+            ? matchResults(task.actions, result, recordEmail, fail, (a) => a.employeeID)
+            : matchResults(task.actions, result, record, fail);
       }
     } catch (error) {
       for (const action of task.actions) fail(action, requestError(error));
@@ -124,21 +169,40 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   const run = (tasks: Task[]) =>
     runPool(tasks, parallelism, runTask, () => stoppedBecause !== undefined || options.signal?.aborted === true);
 
-  const changes = plan.actions.filter((a) => a.action !== "create");
-  await run(updateTasks(changes, chunkSize));
-  // A username moving from one user to another is refused if the taker comes first: retry once.
-  const retry = deferred;
-  deferred = undefined;
-  if (retry.length > 0 && stoppedBecause === undefined && !options.signal?.aborted) {
-    done -= retry.length;
-    await run(
-      updateTasks(
-        retry.map((r) => r.action),
-        chunkSize,
-      ),
+  /** Runs the tasks; a value another user held is tried once more after them, when that user may have let it go. */
+  const runWithRetry = async (steps: PlannedAction[], tasksOf: (steps: PlannedAction[]) => Task[]) => {
+    deferred = [];
+    await run(tasksOf(steps));
+    // A username moving from one user to another is refused if the taker comes first: retry once.
+    const retry = deferred;
+    deferred = undefined;
+    if (retry.length > 0 && stoppedBecause === undefined && !options.signal?.aborted) {
+      done -= retry.length;
+      await run(tasksOf(retry.map((r) => r.action)));
+    } else {
+      for (const { action, error } of retry) fail(action, error);
+    }
+  };
+
+  const changes: PlannedAction[] = [];
+  for (const action of plan.actions) {
+    if (action.action === "create") continue;
+    if (!changesEmail(action)) changes.push(action);
+    else if (!changesRecord(action)) emailsDue.push(action);
+    else {
+      const step = withoutEmailChange(action);
+      firstStepOf.set(step, action);
+      changes.push(step);
+    }
+  }
+  const emailOnly = emailsDue.length;
+  await runWithRetry(changes, (steps) => updateTasks(steps, chunkSize));
+  // E-mails after the updates (a rename has landed) and before the creates (which may reuse a freed address).
+  if (emailsDue.length > 0 && stoppedBecause === undefined && !options.signal?.aborted) {
+    done -= emailsDue.length - emailOnly; // second steps of actions already counted
+    await runWithRetry(emailsDue.splice(0), (due) =>
+      chunk(due, chunkSize).map((batch): Task => ({ kind: "update-email-bulk", actions: batch })),
     );
-  } else {
-    for (const { action, error } of retry) fail(action, error);
   }
   await run(
     chunk(
@@ -146,6 +210,23 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
       chunkSize,
     ).map((actions): Task => ({ kind: "create-bulk", actions })),
   );
+  if (adoptable.length > 0) {
+    for (const action of adoptable) adopting.add(action);
+    if (stoppedBecause === undefined && !options.signal?.aborted) {
+      done -= adoptable.length;
+      await run(updateTasks(adoptable, chunkSize));
+      const withEmails = await readAdoptedEmails(client, adopted);
+      for (const user of withEmails) session.put(user);
+      if (withEmails.length > 0) {
+        await session.save().catch((error: Error) => {
+          stoppedBecause ??= `the state could not be written (${error.message}); the e-mails read back from adopted users are missing from it`;
+        });
+      }
+    } else {
+      const detail = "the run stopped before this existing user was adopted";
+      for (const action of adoptable) fail(action, { errorCode: NOT_ATTEMPTED, message: "not sent", detail });
+    }
+  }
   if (options.signal?.aborted) stoppedBecause ??= "interrupted";
 
   for (const action of plan.actions) {
@@ -159,9 +240,10 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
     failed: failures.length,
     failures,
     requests: {
-      "create-bulk": client.counts["create-bulk"] - startCounts["create-bulk"],
-      "update-bulk": client.counts["update-bulk"] - startCounts["update-bulk"],
-      update: client.counts.update - startCounts.update,
+      "create-bulk": sentSince("create-bulk"),
+      "update-bulk": sentSince("update-bulk"),
+      update: sentSince("update"),
+      ...(sentSince("update-email-bulk") > 0 ? { "update-email-bulk": sentSince("update-email-bulk") } : {}),
     },
     ...(stoppedBecause ? { stoppedBecause } : {}),
   };
@@ -188,8 +270,9 @@ function matchResults(
   result: BulkResult<{ employeeID: string }>,
   record: (action: PlannedAction, serial: string) => void,
   fail: (action: PlannedAction, error: ApiReplyError) => void,
+  sentAs: (action: PlannedAction) => string = currentEmployeeID,
 ): number {
-  const byId = new Map(actions.map((a) => [currentEmployeeID(a), a]));
+  const byId = new Map(actions.map((a) => [sentAs(a), a]));
   let landed = 0;
   for (const item of result.successItems) {
     const action = byId.get(item.payload?.employeeID);

@@ -14,7 +14,7 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
   }
   if (result.stoppedBecause) lines.push(c.red(`Apply stopped early: ${result.stoppedBecause}`));
   const r = result.requests;
-  const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update).`;
+  const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update${r["update-email-bulk"] ? `, ${r["update-email-bulk"]} update-email-bulk` : ""}).`;
   lines.push(result.failed === 0 ? c.green(c.bold(summary)) : c.red(c.bold(summary)));
   if (result.failed > 0) lines.push("What succeeded is kept in state; fix the failures and run apply again.");
   return lines.join("\n");

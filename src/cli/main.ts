@@ -10,9 +10,11 @@ import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
 import { runExport } from "./commands/export.js";
+import { runForceUnlock } from "./commands/force-unlock.js";
 import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
 import { runStateMigrate } from "./commands/state-migrate.js";
+import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import {
@@ -20,7 +22,9 @@ import {
   collectTarget,
   DEFAULT_DECLARATIONS_DIR,
   githubSettings,
+  parseDuration,
   parseGroupBy,
+  parseMaxDeactivate,
   PLAN_FORMATS,
   parsePort,
   parsePositiveInt,
@@ -46,6 +50,20 @@ function withCommon(command: Command, options: { state: boolean } = { state: tru
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
 
+function lockTimeoutOption(): Option {
+  return new Option(
+    "--lock-timeout <duration>",
+    "wait this long for a state lock held by another run, e.g. 30s, 2m (env RUANGKERJA_LOCK_TIMEOUT; default 0: fail at once)",
+  ).argParser(parseDuration("--lock-timeout"));
+}
+
+function maxDeactivateOption(): Option {
+  return new Option(
+    "--max-deactivate <n|n%>",
+    "safety limit: most users a plan may deactivate, as a count or a share of the users in state (default 10%, and only from 5 users on)",
+  ).argParser(parseMaxDeactivate);
+}
+
 export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command("ruangkerja-users")
     .description("Users as code for RuangKerja: declare employees in YAML, plan and apply them through the RuangKerja API.")
@@ -64,6 +82,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
+    .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
   withCommon(
@@ -85,7 +104,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
+    .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
+    .addOption(lockTimeoutOption())
+    .addOption(maxDeactivateOption())
+    .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
     .action(async (planFile: string | undefined, flags, command: Command) =>
       setExitCode(
         await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
@@ -110,6 +133,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
     .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
     .option("--force", "overwrite existing declaration files and replace an existing state")
+    .addOption(lockTimeoutOption())
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
 
@@ -117,10 +141,25 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("import")
     .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
     .argument("<employeeID...>", "employee IDs to adopt")
+    .addOption(lockTimeoutOption())
     .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
     .option("--workspace <name>", WORKSPACE_HELP)
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
+
+  program
+    .command("force-unlock")
+    .description("remove the state lock a killed run left behind (the ID is in the locked message)")
+    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
+    .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
+    .action(async (lockId: string, flags) =>
+      setExitCode(
+        await runForceUnlock(lockId, flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),
+      ),
+    );
 
   program
     .command("emulator")
@@ -129,9 +168,40 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
+    .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
+    .option(
+      "--client-secret <secret>",
+      'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")',
+    )
+    .addOption(
+      new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
+        parsePositiveInt("--token-lifetime", 31_536_000),
+      ),
+    )
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
 
-  const state = program.command("state").description("work with the state itself");
+  const state = program.command("state").description("look at and repair the state; never calls the API");
+  const stateCommand = (name: string, description: string) =>
+    state
+      .command(name)
+      .description(description)
+      .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--workspace <name>", WORKSPACE_HELP)
+      .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+  stateCommand("list", "list the users in state: employeeID, active or not, name")
+    .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
+    .action(async (flags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
+  stateCommand("show", "print one user's record as last applied")
+    .argument("<employeeID>")
+    .option("--json", "print the record as JSON")
+    .action(async (employeeID: string, flags) => setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))));
+  stateCommand("rm", "forget users without touching RuangKerja (takes the state lock)")
+    .argument("<employeeID...>")
+    .action(async (ids: string[], flags) => setExitCode(await runStateRm(ids, flags, process.env, outputFor(flags))));
+  stateCommand("mv", "re-key a user in state from OLD to NEW without touching RuangKerja (takes the state lock)")
+    .argument("<old>")
+    .argument("<new>")
+    .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
   state
     .command("migrate")
     .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
@@ -141,6 +211,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--from-workspace <name>", "workspace of --from (default: --workspace)")
     .option("--to-workspace <name>", "workspace of --to (default: --workspace)")
     .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
+    .addOption(lockTimeoutOption())
     .action(async (flags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {

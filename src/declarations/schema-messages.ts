@@ -15,7 +15,8 @@ const IDENTITY_FIELDS = new Set(["employeeID", "name", "username", "email", "pho
 
 const PASSWORD_DETAIL =
   "Passwords never go into git: everyone who can read the repository, now or later, could read them. " +
-  "Remove the line. When a user is created without a password, RuangKerja generates one and e-mails it to the person.";
+  "Remove the line. To give a new user an initial password, write passwordEnv: NAME and set the environment variable NAME when apply runs (e.g. from a CI secret); " +
+  "without one, RuangKerja generates one and e-mails it to the person.";
 
 function valueAt(data: unknown, path: DataPath): unknown {
   let value = data;
@@ -55,6 +56,12 @@ function requiredMessage(problem: Problem, missing: string): Message {
 }
 
 function unknownFieldMessage(problem: Problem, name: string): Message {
+  if (name === "passwordEnv") {
+    return {
+      summary: "passwordEnv is set per user, not in defaults",
+      detail: "Each person needs their own initial password: move passwordEnv: NAME to the users that need one.",
+    };
+  }
   if (isPasswordField(name)) return { summary: `"${name}" must not be written in a declaration file`, detail: PASSWORD_DETAIL };
   if (name === "<<") {
     return {

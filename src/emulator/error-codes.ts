@@ -32,6 +32,14 @@ export const EMULATOR_ERROR_CODES = {
     when: "the Authorization header is missing or is neither the token nor `Bearer <token>` (every /ruangkerja route)",
     documented: true,
   },
+  BAD_REQUEST: {
+    code: 400,
+    message: "BAD_REQUEST",
+    detail: "Credentials does not match in our records",
+    httpStatus: 400,
+    when: "POST /oauth/token with a client ID or secret other than the configured ones",
+    documented: true,
+  },
   USER_EMPLOYEE_ID_EXISTS: {
     code: 10101,
     message: "USER_EMPLOYEE_ID_EXISTS",
@@ -45,7 +53,7 @@ export const EMULATOR_ERROR_CODES = {
     message: "USER_EMAIL_EXISTS",
     detail: "user email already been taken",
     httpStatus: 409,
-    when: "create with an email another user has (compared case-insensitively, inactive users included)",
+    when: "create, or an update-email-bulk item, with an email another user has (compared case-insensitively, inactive users included)",
     documented: true,
   },
   USER_USERNAME_EXISTS: {
@@ -61,7 +69,7 @@ export const EMULATOR_ERROR_CODES = {
     message: "USER_NOT_FOUND",
     detail: "user not found",
     httpStatus: 404,
-    when: "update (PUT, update-bulk item) or GET of an employeeID no user has",
+    when: "update (PUT, update-bulk or update-email-bulk item) or GET of an employeeID no user has",
     documented: false,
   },
   VALIDATION_ERROR: {

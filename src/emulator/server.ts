@@ -7,7 +7,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { DataFileWriter, readDataFile, serializeUsers } from "./data-file.js";
 import { type ErrorBody, errorBody } from "./error-codes.js";
-import { createUser, createUsers, failure, getUser, listUsers, type Reply, updateUser, updateUsers } from "./handlers.js";
+import { createUser, createUsers, failure, getUser, listUsers, type Reply, updateEmails, updateUser, updateUsers } from "./handlers.js";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME_SECONDS, TokenIssuer } from "./oauth.js";
 import { type AdminRoute, API_ROUTES, type ApiRoute, isApiPath, matchRoute } from "./routes.js";
 import { type EmulatedUser, UserStore } from "./store.js";
 
@@ -22,6 +23,12 @@ export interface EmulatorOptions {
   readonly dataFile?: string;
   /** Items allowed in one bulk call; more is answered with TOO_MANY_ITEMS (40006). @default unlimited, as documented upstream */
   readonly maxBulkItems?: number;
+  /** The client ID POST /oauth/token accepts. @default "emulator-client" */
+  readonly clientID?: string;
+  /** The client secret POST /oauth/token accepts. @default "emulator-secret" */
+  readonly clientSecret?: string;
+  /** Seconds an exchanged token stays valid (its `expiresIn`). @default 43199 */
+  readonly tokenLifetimeSeconds?: number;
 }
 
 export interface RunningEmulator {
@@ -32,6 +39,8 @@ export interface RunningEmulator {
   requestCounts(): Record<string, number>;
   /** Every stored user, in creation order (a copy). */
   users(): EmulatedUser[];
+  /** Ends every token issued by POST /oauth/token now, as if its lifetime had run out (the fixed `token` stays valid). */
+  expireTokens(): void;
   /** Stops listening, ends idle keep-alive connections and waits for the data file's last write. */
   close(): Promise<void>;
 }
@@ -62,6 +71,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const maxBulkItems = options.maxBulkItems ?? Number.POSITIVE_INFINITY;
   if (!(maxBulkItems >= 1)) throw new Error(`maxBulkItems must be at least 1, got ${maxBulkItems}`);
   const limits = { maxBulkItems };
+  const issuer = new TokenIssuer({
+    clientID: options.clientID ?? DEFAULT_CLIENT_ID,
+    clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
+    lifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+  });
   const store = new UserStore();
   if (options.dataFile) {
     const users = await readDataFile(options.dataFile);
@@ -90,6 +104,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return listUsers(store, query);
       case "get":
         return getUser(store, employeeID);
+      case "update-email-bulk":
+        return updateEmails(store, body, limits);
+      case "token":
+        return issuer.exchange(body);
     }
   };
 
@@ -106,8 +124,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
   };
 
-  const authorized = (header: string | undefined): boolean =>
-    header === token || (header !== undefined && /^bearer /i.test(header) && header.slice(7) === token);
+  const authorized = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    const valid = (given: string) => given === token || issuer.accepts(given);
+    return valid(header) || (/^bearer /i.test(header) && valid(header.slice(7)));
+  };
 
   /** The reply, and whether producing it changed the store (measured around synchronous code only, so other requests cannot blur it). */
   const routeReply = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<[Reply, boolean]> => {
@@ -203,6 +224,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token,
     requestCounts: () => ({ ...counts }),
     users: () => copyUsers(store.all()),
+    expireTokens: () => issuer.expireAll(),
     close,
   };
 }

@@ -6,7 +6,6 @@ import { ConfigError } from "../errors.js";
 import { PostgresStateStore } from "./postgres-store.js";
 import { isPostgresUrl } from "./postgres-url.js";
 import { FileStateStore } from "./state-file.js";
-import type { StateStore } from "./state-store.js";
 
 export const DEFAULT_WORKSPACE = "default";
 
@@ -17,7 +16,8 @@ export interface OpenStateStoreOptions {
   readonly workspace?: string;
 }
 
-export function openStateStore(location: string, options: OpenStateStoreOptions = {}): StateStore {
+/** A FileStateStore or a PostgresStateStore: both also offer readLock() and forceUnlock(). */
+export function openStateStore(location: string, options: OpenStateStoreOptions = {}): FileStateStore | PostgresStateStore {
   const workspace = options.workspace ?? DEFAULT_WORKSPACE;
   if (!WORKSPACE_NAME.test(workspace)) {
     throw new ConfigError(

@@ -5,15 +5,22 @@
 import { RuangkerjaClient } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
-import { ConfigError, NotApprovedError, StalePlanError } from "../../errors.js";
+import { resolvePasswords } from "../../apply/passwords.js";
+import { ConfigError, InvalidInputError, MassDeactivationError, NotApprovedError, StalePlanError } from "../../errors.js";
 import { renderPlanText } from "../../plan/render-text.js";
 import { type SavedPlan, stalePlanReasons } from "../../plan/saved-plan.js";
+import {
+  checkMassDeactivation,
+  DEFAULT_DEACTIVATION_LIMIT,
+  type DeactivationLimit,
+  massDeactivationDiagnostic,
+} from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { apiSettings, type CommonFlags, declarationsDir, type Environment, openStateFromFlags } from "../options.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 import { readPlanFile } from "../plan-file.js";
 import { createProgress, type ProgressReporter } from "../progress.js";
@@ -26,6 +33,10 @@ export interface ApplyFlags extends CommonFlags {
   readonly parallelism: number;
   readonly requestTimeout: number;
   readonly json?: boolean;
+  readonly adopt?: boolean;
+  readonly lockTimeout?: number;
+  readonly maxDeactivate?: DeactivationLimit;
+  readonly allowMassDeactivation?: boolean;
   readonly refresh?: boolean;
   readonly target?: readonly string[];
   /** A plan saved by `plan --out`: carried out as it is, or refused when stale. */
@@ -57,14 +68,18 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   // A saved plan reads the folder it was made from, unless --dir says otherwise.
   const dir = saved && !flags.dirGiven ? saved.declarationsDir : declarationsDir(flags);
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
-  const { users, digest } = await loadDesired(dir, output);
+  const { users, digest, files } = await loadDesired(dir, output);
   if (saved && saved.declarationsDigest !== digest) {
     // Checked before the lock too: a stale plan leaves nothing behind, not even a lock file.
     throw stalePlan(flags.planFile as string, [`the declarations in ${dir} changed since`]);
   }
+  // Exchanges client credentials now, so wrong ones fail before the lock, the plan and any change.
+  await client.authenticate();
+  const timeoutMs = lockTimeoutMs(flags, env);
 
   const store = openStateFromFlags(flags, env);
-  const lock = await store.lock("apply");
+  if (timeoutMs > 0 && !flags.json) output.err(`Acquiring the state lock (waiting up to ${Math.round(timeoutMs / 1000)}s)…`);
+  const lock = await store.lock("apply", { timeoutMs });
   // Until approval a signal just cancels (the finally below frees the lock); after it, a first
   // signal lets the requests in flight finish and be saved, a second one exits at once.
   const cancel = new AbortController();
@@ -120,6 +135,21 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       return EXIT_OK;
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
+    // Both checks come before the confirmation and any call: a refused run changes nothing.
+    const guard = checkMassDeactivation(plan, {
+      managed: state.users.size,
+      limit: flags.maxDeactivate ?? DEFAULT_DEACTIVATION_LIMIT,
+      files,
+      dir,
+    });
+    if (guard && !flags.allowMassDeactivation) {
+      const refusal = massDeactivationDiagnostic(guard, "error");
+      throw new MassDeactivationError(`apply refused: ${refusal.summary}; nothing was changed.\n${refusal.detail ?? ""}`);
+    }
+    const { passwords, diagnostics } = resolvePasswords(plan, (name) => env[name]);
+    if (diagnostics.length > 0) {
+      throw new InvalidInputError(`${diagnostics.length} initial password(s) missing; nothing was changed`, diagnostics);
+    }
     if (!flags.autoApprove && !saved) {
       const yes = await confirm(
         `\nApply these changes to RuangKerja at ${client.displayUrl}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
@@ -144,6 +174,8 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       parallelism: flags.parallelism,
       onProgress: progress ? (done, _total, failed) => progress?.update(done, failed) : undefined,
       signal: stop.signal,
+      adopt: flags.adopt === true,
+      passwords,
     });
     progress?.finish();
     output.out(

@@ -9,26 +9,36 @@ export interface EmulatorFlags {
   readonly host: string;
   readonly token?: string;
   readonly data?: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  readonly tokenLifetime?: number;
 }
 
 export async function runEmulator(flags: EmulatorFlags, env: Environment, output: Output): Promise<number> {
   // An empty --token is refused by the emulator rather than replaced by the default.
   const token = flags.token ?? (env.RUANGKERJA_EMULATOR_TOKEN || undefined);
+  const clientID = flags.clientId ?? (env.RUANGKERJA_EMULATOR_CLIENT_ID || undefined);
+  const clientSecret = flags.clientSecret ?? (env.RUANGKERJA_EMULATOR_CLIENT_SECRET || undefined);
+  // Listening for the signals before the URL is printed: a supervisor may stop it as soon as it reads the URL.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
   const emulator = await startEmulator({
     host: flags.host,
     port: flags.port,
     ...(token !== undefined ? { token } : {}),
     ...(flags.data ? { dataFile: flags.data } : {}),
+    ...(clientID !== undefined ? { clientID } : {}),
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(flags.tokenLifetime !== undefined ? { tokenLifetimeSeconds: flags.tokenLifetime } : {}),
   });
   output.out(emulator.url);
   output.err(
-    `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
+    `RuangKerja emulator listening on ${emulator.url} (token ${token ? "as given" : '"emulator-token"'}, client credentials ${clientID || clientSecret ? "as given" : '"emulator-client" / "emulator-secret"'}${flags.data ? `, data in ${flags.data}` : ", data in memory"}). Ctrl-C stops it.`,
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
+  await stopped;
   await emulator.close();
   return EXIT_OK;
 }

@@ -25,22 +25,23 @@ import { newStateDocument, type StateDocument } from "../../state/state-document
 import { StateSession } from "../../state/state-session.js";
 import type { StateStore } from "../../state/state-store.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { apiSettings, type CommonFlags, type Environment, openStateFromFlags } from "../options.js";
+import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import { type Output, printDiagnostics } from "../output.js";
 
-export interface ExportFlags extends Pick<CommonFlags, "state" | "color"> {
+export interface ExportFlags extends Pick<CommonFlags, "state" | "workspace" | "color"> {
   readonly out: string;
   readonly groupBy: GroupBy;
   readonly includeInactive?: boolean;
   readonly skipInvalid?: boolean;
   readonly force?: boolean;
+  readonly lockTimeout?: number;
 }
 
 export async function runExport(flags: ExportFlags, env: Environment, output: Output): Promise<number> {
   const client = new RuangkerjaClient(apiSettings(env));
   const store = openStateFromFlags(flags, env);
   const outDir = resolve(flags.out);
-  const lock = await store.lock("export");
+  const lock = await store.lock("export", { timeoutMs: lockTimeoutMs(flags, env) });
   try {
     const existing = await readExistingState(store, flags.force === true);
     const live = await readAllUsers(client);

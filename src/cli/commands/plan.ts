@@ -8,6 +8,12 @@ import { renderPlanMarkdown } from "../../plan/render-markdown.js";
 import { renderPlanText } from "../../plan/render-text.js";
 import { SAVED_PLAN_FORMAT_VERSION } from "../../plan/saved-plan.js";
 import type { Drift } from "../../refresh/detect-drift.js";
+import {
+  checkMassDeactivation,
+  DEFAULT_DEACTIVATION_LIMIT,
+  type DeactivationLimit,
+  massDeactivationDiagnostic,
+} from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
@@ -31,6 +37,7 @@ export interface PlanFlags extends CommonFlags {
   readonly detailedExitcode?: boolean;
   readonly out?: string;
   readonly target?: readonly string[];
+  readonly maxDeactivate?: DeactivationLimit;
   readonly refresh?: boolean;
 }
 
@@ -46,10 +53,18 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
   const store = openStateFromFlags(flags, env);
   const reader = flags.refresh ? new RuangkerjaClient(apiSettings(env)) : undefined;
   const dir = declarationsDir(flags);
-  const { users, digest } = await loadDesired(dir, output);
+  const { users, digest, files } = await loadDesired(dir, output);
   const context = await planAgainstState(users, store, reader);
   const targets = flags.target ?? [];
-  const plan = applyTargets(context.plan, targets, users, context.state.users);
+  const targeted = applyTargets(context.plan, targets, users, context.state.users);
+  // The guard's warning joins the plan's own, so every view (and a saved plan) carries it.
+  const guard = checkMassDeactivation(targeted, {
+    managed: context.state.users.size,
+    limit: flags.maxDeactivate ?? DEFAULT_DEACTIVATION_LIMIT,
+    files,
+    dir,
+  });
+  const plan = guard ? { ...targeted, warnings: [...targeted.warnings, massDeactivationDiagnostic(guard, "warning")] } : targeted;
   if (flags.out) {
     await writePlanFile(flags.out, {
       formatVersion: SAVED_PLAN_FORMAT_VERSION,

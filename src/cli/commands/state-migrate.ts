@@ -12,7 +12,7 @@ import { FileStateStore } from "../../state/state-file.js";
 import { type StateDocument, stateToJson } from "../../state/state-document.js";
 import type { StateLock } from "../../state/state-store.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { type Environment, stateWorkspace } from "../options.js";
+import { type Environment, lockTimeoutMs, stateWorkspace } from "../options.js";
 import type { Output } from "../output.js";
 
 export interface StateMigrateFlags {
@@ -22,6 +22,7 @@ export interface StateMigrateFlags {
   readonly fromWorkspace?: string;
   readonly toWorkspace?: string;
   readonly force?: boolean;
+  readonly lockTimeout?: number;
 }
 
 export async function runStateMigrate(flags: StateMigrateFlags, env: Environment, output: Output): Promise<number> {
@@ -36,8 +37,9 @@ export async function runStateMigrate(flags: StateMigrateFlags, env: Environment
   const destination = openStateStore(flags.to, { workspace: toWorkspace });
   const locks: StateLock[] = [];
   try {
-    locks.push(await source.lock("state migrate"));
-    locks.push(await destination.lock("state migrate"));
+    const timeoutMs = lockTimeoutMs(flags, env);
+    locks.push(await source.lock("state migrate", { timeoutMs }));
+    locks.push(await destination.lock("state migrate", { timeoutMs }));
     const state = await source.read();
     if (!state) throw new ConfigError(`state migrate: there is no state at ${source.location}; nothing was copied`);
     const existing = await destination.read();

@@ -159,6 +159,20 @@ describe("RuangkerjaClient", () => {
     }
   });
 
+  it("refuses a user name or password in the API URL, without echoing it (fetch's errors would)", () => {
+    const error = (() => {
+      try {
+        checkBaseUrl("http://admin:pa55word@127.0.0.1:8080");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain("must not contain a user name or password");
+    expect((error as Error).message).not.toContain("pa55word");
+  });
+
   it("reports an unexpected reply shape", async () => {
     script = [json(200, { status: "success" })];
     await expect(client().createBulk([])).rejects.toThrow(/unexpected reply/);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { collectTarget, githubSettings, planFormat } from "../../../src/cli/options.js";
+import { collectTarget, githubSettings, lockTimeoutMs, parseDuration, parseMaxDeactivate, planFormat } from "../../../src/cli/options.js";
+import { ConfigError } from "../../../src/errors.js";
 
 describe("planFormat", () => {
   it("defaults to text; --json is --format json; a clash is an error", () => {
@@ -25,5 +26,38 @@ describe("githubSettings", () => {
       stepSummary: "/tmp/s.md",
     });
     expect(githubSettings({ GITHUB_ACTIONS: "1", GITHUB_STEP_SUMMARY: "" })).toEqual({ annotations: false, stepSummary: undefined });
+  });
+});
+
+describe("--lock-timeout", () => {
+  const parse = parseDuration("--lock-timeout");
+  it.each([
+    ["0", 0],
+    ["30", 30_000],
+    ["30s", 30_000],
+    ["2m", 120_000],
+    ["1h", 3_600_000],
+    ["500ms", 500],
+  ])("reads %j as %i ms", (text, ms) => {
+    expect(parse(text)).toBe(ms);
+  });
+
+  it.each(["", "-1", "2 minutes", "1.5m", "25h", "10d"])("refuses %j", (text) => {
+    expect(() => parse(text)).toThrow("--lock-timeout must be a duration");
+  });
+
+  it("the flag wins over RUANGKERJA_LOCK_TIMEOUT, which wins over 0", () => {
+    expect(lockTimeoutMs({ lockTimeout: 1000 }, { RUANGKERJA_LOCK_TIMEOUT: "2m" })).toBe(1000);
+    expect(lockTimeoutMs({}, { RUANGKERJA_LOCK_TIMEOUT: "2m" })).toBe(120_000);
+    expect(lockTimeoutMs({}, {})).toBe(0);
+    expect(() => lockTimeoutMs({}, { RUANGKERJA_LOCK_TIMEOUT: "soon" })).toThrow(ConfigError);
+  });
+});
+
+describe("--max-deactivate", () => {
+  it("takes a count or a percentage and refuses anything else", () => {
+    expect(parseMaxDeactivate("20%")).toEqual({ percent: 20 });
+    expect(parseMaxDeactivate("3")).toEqual({ count: 3 });
+    expect(() => parseMaxDeactivate("lots")).toThrow("--max-deactivate must be a count");
   });
 });

@@ -61,6 +61,17 @@ describe("documented codes", () => {
     }
   });
 
+  it("400: /oauth/token with a wrong client secret or ID", async () => {
+    const wrong = { clientID: "emulator-client", clientSecret: "not-it", grantType: "client_credentials" };
+    expectError(
+      await t.call("POST", "/oauth/token", wrong, { authorization: null }),
+      "BAD_REQUEST",
+      "Credentials does not match in our records",
+    );
+    const otherId = { ...wrong, clientID: "someone", clientSecret: "emulator-secret" };
+    expectError(await t.call("POST", "/oauth/token", otherId, { authorization: null }), "BAD_REQUEST");
+  });
+
   it("10101: create with a taken employeeID", async () => {
     const reply = await t.call("POST", "/ruangkerja/users", user("TAKEN", { email: "new@example.com" }));
     expectError(reply, "USER_EMPLOYEE_ID_EXISTS", "employee id already been taken");
@@ -212,7 +223,7 @@ describe("EMULATOR_ERROR_CODES", () => {
     const rows = Object.values(EMULATOR_ERROR_CODES);
     expect(new Set(rows.map((row) => row.code)).size).toBe(rows.length);
     for (const row of rows) expect(row.httpStatus >= 400 && row.httpStatus < 600).toBe(true);
-    expect(rows.filter((row) => row.documented).map((row) => row.code)).toEqual([123, 10101, 10102]);
+    expect(rows.filter((row) => row.documented).map((row) => row.code)).toEqual([123, 400, 10101, 10102]);
   });
 
   it("is the table docs/emulator.md shows, row for row", async () => {
