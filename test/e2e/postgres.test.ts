@@ -9,7 +9,17 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { freshWorkspace, lockHolders, PG_URL, pgPassword, pgQuery, skipWithoutPostgres, skipWithoutTls, waitFor } from "../postgres.js";
+import {
+  freshWorkspace,
+  lockHolders,
+  PG_URL,
+  pgPassword,
+  pgQuery,
+  pgUrlWith,
+  skipWithoutPostgres,
+  skipWithoutTls,
+  waitFor,
+} from "../postgres.js";
 import { startGateProxy } from "./gate-proxy.js";
 import { type CliResult, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
 
@@ -105,6 +115,9 @@ describe.skipIf(skip)("PostgreSQL state", () => {
     const plan = await cli(["plan", "--detailed-exitcode"], { env: { RUANGKERJA_STATE: PG_URL, RUANGKERJA_WORKSPACE: workspace } });
     expect(plan.stdout).toContain("No changes");
     expect(plan.code).toBe(0);
+    const list = await cli(["state", "list", "--json", "--state", PG_URL, "--workspace", workspace]);
+    expect(JSON.parse(list.stdout)).toMatchObject({ serial: 2 });
+    expect(JSON.parse(list.stdout).users).toHaveLength(120);
     // After the apply nothing holds the lock or claims to.
     expect(await lockHolders(workspace)).toEqual([]);
     expect(await pgQuery("SELECT 1 FROM ruangkerja_state_lock WHERE workspace = $1", [workspace])).toEqual([]);
@@ -125,7 +138,7 @@ describe.skipIf(skip)("PostgreSQL state", () => {
     expect(JSON.parse(crossed.stdout).summary).toMatchObject({ create: 30, deactivate: 20 });
   });
 
-  it("lets one of two concurrent applies run; the other fails at once naming the holder, and every user is created once", async () => {
+  it("lets one apply run at a time: a second fails at once naming the holder, a third waits with --lock-timeout; every user is created once", async () => {
     const workspace = freshWorkspace();
     await declare(200);
     const { gate, running, child: first } = await startHeldApply(workspace, 2);
@@ -135,11 +148,41 @@ describe.skipIf(skip)("PostgreSQL state", () => {
       expect(second.stderr).toMatch(/state postgres:\/\/.* is locked by .* \(pid \d+ on .+, operation "apply"\) since \d{4}-/);
       expect(second.stderr).toContain(`pid ${first.pid} on`);
       expect(emulator.requestCounts()["create-bulk"]).toBe(2);
+      // A live session's lock is not for force-unlock to take.
+      const [row] = await pgQuery<{ holder_id: string }>("SELECT holder_id FROM ruangkerja_state_lock WHERE workspace = $1", [workspace]);
+      const unlock = await cli(["force-unlock", row?.holder_id ?? "?", "--force", "--state", PG_URL, "--workspace", workspace]);
+      expect(unlock.code).toBe(1);
+      expect(unlock.stderr).toMatch(/session \(backend pid \d+\) is alive.*nothing was removed/);
+      expect(await lockHolders(workspace)).toHaveLength(1);
+
+      // A third one waits (--lock-timeout), named so the test can see it trying.
+      const waiterName = `waiter-${workspace}`;
+      const waiting = cli([
+        "apply",
+        "--auto-approve",
+        "--json",
+        "--lock-timeout",
+        "2m",
+        "--state",
+        pgUrlWith({ application_name: waiterName }),
+        "--workspace",
+        workspace,
+      ]);
+      await waitFor("the third apply to try for the lock", async () => {
+        const rows = await pgQuery("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE '%pg_try_advisory_lock%'", [
+          waiterName,
+        ]);
+        return rows.length === 1;
+      });
 
       gate.open();
       const result = await running;
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ succeeded: 200, failed: 0, requests: { "create-bulk": 10 } });
+      // It got the lock once the first was done, and found nothing left to do.
+      const third = await waiting;
+      expect(third.code).toBe(0);
+      expect(JSON.parse(third.stdout)).toMatchObject({ succeeded: 0, failed: 0 });
     } finally {
       gate.open();
       await gate.close();
