@@ -100,15 +100,18 @@ export class ApiError extends RuangkerjaError {
   readonly status: number | undefined;
   /** The API's own error, when its reply carried one. */
   readonly reply: ApiReplyError | undefined;
+  /** Attempts made before the client gave up, when it retried (or refused to wait for a Retry-After). */
+  readonly attempts: number | undefined;
 
   constructor(
     message: string,
-    details: { request: { method: string; path: string }; status?: number; reply?: ApiReplyError; cause?: unknown },
+    details: { request: { method: string; path: string }; status?: number; reply?: ApiReplyError; cause?: unknown; attempts?: number },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.request = details.request;
     this.status = details.status;
     this.reply = details.reply;
+    this.attempts = details.attempts;
   }
 
   /** A rejected token fails every later request too. */

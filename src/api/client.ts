@@ -2,13 +2,13 @@
  * The RuangKerja API client on ky: endpoints, auth header, timeouts, retries where a retry is
  * safe, and typed errors. It knows nothing of plans or state.
  *
- * Retries: GET and a PUT that does not rename are idempotent, so they are retried on network
- * errors, 408/429/5xx. POSTs (create-bulk, update-bulk) and a renaming PUT are retried only on
- * 429, which says the request was not processed; anything else could have landed, and sending
- * it again would create a duplicate or fail confusingly.
+ * Retries: every request is retried on network errors, timeouts, 408, 429 and 5xx, with
+ * exponential backoff and full jitter, honouring Retry-After, up to `maxAttempts` attempts; the
+ * table and why each repeat is safe are in retry-policy.ts.
  */
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
+import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
 import { type ClientCredentials, ClientCredentialsTokenSource, StaticTokenSource, type TokenSource } from "./token-source.js";
 import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
@@ -25,8 +25,10 @@ export interface ClientOptions {
   readonly tokenSource?: TokenSource;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Retries of a retryable request. @default 3 */
-  readonly retries?: number;
+  /** Attempts of one request, the first included, before giving up on a retryable failure (1: no retries). @default 5 */
+  readonly maxAttempts?: number;
+  /** Backoff base, randomness and sleep, for tests. */
+  readonly retryTiming?: RetryTiming;
   /** Custom fetch, for tests. */
   readonly fetch?: typeof fetch;
 }
@@ -36,9 +38,6 @@ export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "li
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
-
-/** The longest `Retry-After` the client waits for; a longer one fails the request instead. */
-const MAX_RETRY_AFTER_MS = 60_000;
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
@@ -83,44 +82,64 @@ export class RuangkerjaClient {
   readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
   /** The base URL without credentials, for messages and prompts. */
   readonly displayUrl: string;
-  private readonly idempotent: KyInstance;
-  private readonly onlyOn429: KyInstance;
   private readonly auth: TokenSource;
+  private readonly http: KyInstance;
+  private readonly maxAttempts: number;
+  private readonly retryTiming: RetryTiming;
+  /** Aborted by stopRetrying(): no new attempt starts, and backoffs end at once. */
+  private readonly retriesStopped = new AbortController();
+  /** How many attempts a failed request took, and why it stopped there, for the final message. */
+  private readonly gaveUp = new WeakMap<object, { attempts: number; why?: string }>();
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
     this.displayUrl = redactUrl(url);
     this.auth = tokenSourceOf(options, url);
-    const base = ky.create({
+    this.http = ky.create({
       prefixUrl: url.toString(),
       timeout: options.timeoutMs ?? 30_000,
       headers: { Accept: "application/json" },
+      // Retries are ours (attempt below): one table, and the count of attempts in the final message.
+      retry: 0,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const limit = options.retries ?? 3;
-    this.idempotent = base.extend({
-      retry: {
-        limit,
-        methods: ["get", "put"],
-        backoffLimit: 10_000,
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        jitter: true,
-        retryOnTimeout: true,
-      },
-    });
-    this.onlyOn429 = base.extend({
-      retry: {
-        limit,
-        methods: ["get", "put", "post"],
-        statusCodes: [429],
-        afterStatusCodes: [429],
-        backoffLimit: 10_000,
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        jitter: true,
-        // A network error after sending may mean the server processed the request.
-        shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
-      },
-    });
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+      throw new ConfigError(`maxAttempts must be a whole number from 1, got ${this.maxAttempts}`);
+    this.retryTiming = options.retryTiming ?? {};
+  }
+
+  /** Runs one request, sending it again while decideRetry says so. */
+  private async attempt<T>(send: (http: KyInstance) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(this.http);
+      } catch (error) {
+        const decided = decideRetry(error, attempt, this.maxAttempts, this.retryTiming);
+        const decision = decided.retry && this.retriesStopped.signal.aborted ? { retry: false as const, why: "interrupted" } : decided;
+        if (!decision.retry) {
+          if (typeof error === "object" && error !== null && (attempt > 1 || decision.why)) {
+            this.gaveUp.set(error, { attempts: attempt, ...(decision.why ? { why: decision.why } : {}) });
+          }
+          throw error;
+        }
+        await (this.retryTiming.sleep ?? sleep)(decision.delayMs, this.retriesStopped.signal);
+        if (this.retriesStopped.signal.aborted) {
+          this.gaveUp.set(error as object, { attempts: attempt, why: "interrupted" });
+          throw error;
+        }
+        // A retried response is never read: release its body so the connection is reused.
+        if (error instanceof HTTPError) await error.response.body?.cancel().catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * After an interrupt: requests in flight finish, but none is sent again, and a backoff under
+   * way ends now with the last failure (so Ctrl-C does not wait out a long Retry-After).
+   */
+  stopRetrying(): void {
+    this.retriesStopped.abort();
   }
 
   async createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>> {
@@ -148,9 +167,10 @@ export class RuangkerjaClient {
   async updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult> {
     this.counts.update++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
-    const http = body.newEmployeeID ? this.onlyOn429 : this.idempotent;
     try {
-      const reply = await this.authorized((headers) => http.put(path, { json: body, headers }).json<{ data?: { serial?: unknown } }>());
+      const reply = await this.authorized((headers) =>
+        this.attempt((http) => http.put(path, { json: body, headers }).json<{ data?: { serial?: unknown } }>()),
+      );
       const serial = reply?.data?.serial;
       if (typeof serial !== "string") throw this.shapeError("PUT", path, "data.serial is missing");
       return { ok: true, serial };
@@ -168,7 +188,7 @@ export class RuangkerjaClient {
     this.counts.get++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     try {
-      const reply = await this.authorized((headers) => this.idempotent.get(path, { headers }).json<{ data?: UserView }>());
+      const reply = await this.authorized((headers) => this.attempt((http) => http.get(path, { headers }).json<{ data?: UserView }>()));
       if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
       return reply.data;
     } catch (error) {
@@ -182,7 +202,7 @@ export class RuangkerjaClient {
     const path = "ruangkerja/users";
     try {
       const reply = await this.authorized((headers) =>
-        this.idempotent.get(path, { searchParams: { page, pageSize }, headers }).json<{ data?: UserPage }>(),
+        this.attempt((http) => http.get(path, { searchParams: { page, pageSize }, headers }).json<{ data?: UserPage }>()),
       );
       if (!reply?.data || !Array.isArray(reply.data.items)) throw this.shapeError("GET", path, "data.items is missing");
       return reply.data;
@@ -194,7 +214,7 @@ export class RuangkerjaClient {
   private async bulk<T extends { employeeID: string }>(path: string, items: T[]): Promise<BulkResult<T>> {
     try {
       const reply = await this.authorized((headers) =>
-        this.onlyOn429.post(path, { json: { items }, headers }).json<{ data?: Partial<BulkResult<T>> }>(),
+        this.attempt((http) => http.post(path, { json: { items }, headers }).json<{ data?: Partial<BulkResult<T>> }>()),
       );
       const data = reply?.data;
       if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
@@ -237,18 +257,30 @@ export class RuangkerjaClient {
   private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
     // ApiError, and ConfigError from a refused credentials exchange: already say what happened.
     if (error instanceof RuangkerjaError) return error;
+    const gaveUp = typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined;
     const request = { method, path: `/${path}` };
+    const attempts = gaveUp ? { attempts: gaveUp.attempts } : {};
+    // "gave up after 5 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): …" says both what and how hard we tried.
+    const lead = (what: string, last: string) =>
+      gaveUp
+        ? `${method} /${path}: gave up after ${gaveUp.attempts} attempt${gaveUp.attempts === 1 ? "" : "s"}${gaveUp.why ? ` (${gaveUp.why})` : ""}: last ${last}`
+        : `${method} /${path} ${what}`;
     if (error instanceof HTTPError) {
       const reply = await readReplyError(error);
       const status = error.response.status;
       const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
-      return new ApiError(`${method} /${path} failed: ${what}`, { request, status, ...(reply ? { reply } : {}), cause: error });
+      const last = `reply HTTP ${status}${reply ? ` ${reply.message} (${reply.errorCode})${reply.detail ? `: ${reply.detail}` : ""}` : ""}`;
+      return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error, ...attempts });
     }
     if (error instanceof TimeoutError) {
-      return new ApiError(`${method} /${path} timed out`, { request, cause: error });
+      return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error, ...attempts });
     }
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return new ApiError(`${method} /${path} could not reach the API: ${reason}`, { request, cause: error });
+    return new ApiError(lead(`could not reach the API: ${reason}`, `error: could not reach the API: ${reason}`), {
+      request,
+      cause: error,
+      ...attempts,
+    });
   }
 }
 
@@ -260,7 +292,8 @@ function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
       ...options.clientCredentials,
       baseUrl: url.toString(),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      // The exchange has its own small retry on 429 (token-source.ts); every other request uses attempt().
+      ...(options.maxAttempts !== undefined ? { retries: options.maxAttempts - 1 } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }

@@ -10,6 +10,6 @@ export interface ApplyClient {
   updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult>;
   /** Needed only by plans that change an e-mail. */
   updateEmailBulk?(items: UpdateEmailItem[]): Promise<BulkResult<UpdateEmailItem>>;
-  /** Used by `--adopt` to read an adopted user's e-mail, which update-bulk cannot set. */
-  getUser?(employeeID: string): Promise<UserView | undefined>;
+  /** GET by employeeID (undefined when unknown), to settle an ambiguous outcome (read-back.ts). */
+  getUser(employeeID: string): Promise<UserView | undefined>;
 }

@@ -17,6 +17,7 @@ import { runStateMigrate } from "./commands/state-migrate.js";
 import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
+import { faultOptions } from "./fault-flags.js";
 import {
   type CommonFlags,
   collectTarget,
@@ -103,6 +104,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default(30)
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
+    .addOption(
+      new Option("--max-attempts <n>", "attempts of one request before giving up on 429/5xx/network errors (1: no retries)")
+        .default(5)
+        .argParser(parsePositiveInt("--max-attempts", 100)),
+    )
     .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
     .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
@@ -161,7 +167,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ),
     );
 
-  program
+  const emulator = program
     .command("emulator")
     .description("run the RuangKerja API emulator; prints its base URL on the first line")
     .addOption(new Option("--port <n>", "port; 0 picks a free one").default(0).argParser(parsePort))
@@ -179,6 +185,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ),
     )
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+  for (const option of faultOptions()) emulator.addOption(option);
 
   const state = program.command("state").description("look at and repair the state; never calls the API");
   const stateCommand = (name: string, description: string) =>

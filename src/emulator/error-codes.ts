@@ -116,8 +116,9 @@ export const EMULATOR_ERROR_CODES = {
     code: 40006,
     message: "TOO_MANY_ITEMS",
     detail: "items has <n> entries; at most <max> are allowed per call",
-    httpStatus: 400,
-    when: "a bulk call with more items than `maxBulkItems` (unlimited unless that option is set)",
+    // 413 like an oversized body: both say "send less at once", and a client splits on either.
+    httpStatus: 413,
+    when: "a bulk call with more items than `maxBulkItems` (unlimited unless that fault switch is set)",
     documented: false,
   },
   ROUTE_NOT_FOUND: {
@@ -152,6 +153,14 @@ export const EMULATOR_ERROR_CODES = {
     when: "a POST or PUT whose Content-Type is not application/json (the documentation requires that header)",
     documented: false,
   },
+  RATE_LIMITED: {
+    code: 42901,
+    message: "RATE_LIMITED",
+    detail: "too many requests; retry after <n> seconds",
+    httpStatus: 429,
+    when: "an injected fault (`rate429` or a scheduled `429`): the request was not processed; the reply has `Retry-After`",
+    documented: false,
+  },
   INTERNAL_ERROR: {
     code: 50000,
     message: "INTERNAL_ERROR",
@@ -166,6 +175,22 @@ export const EMULATOR_ERROR_CODES = {
     detail: "could not write <dataFile>: <reason>",
     httpStatus: 500,
     when: "the change was applied in memory but the data file could not be rewritten",
+    documented: false,
+  },
+  INJECTED_SERVER_ERROR: {
+    code: 50002,
+    message: "INJECTED_SERVER_ERROR",
+    detail: "an injected fault: the request was not processed",
+    httpStatus: 500,
+    when: "an injected fault (`rate500` or a scheduled `500`): the request was not processed",
+    documented: false,
+  },
+  SERVICE_UNAVAILABLE: {
+    code: 50301,
+    message: "SERVICE_UNAVAILABLE",
+    detail: "the service is unavailable; retry after <n> seconds",
+    httpStatus: 503,
+    when: "an injected fault (`rate503` or a scheduled `503`): the request was not processed; the reply has `Retry-After`",
     documented: false,
   },
 } as const satisfies Record<string, EmulatorErrorCode>;

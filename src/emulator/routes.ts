@@ -16,7 +16,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   "token",
 ];
 
-export type AdminRoute = "stats" | "reset" | "users";
+export type AdminRoute = "stats" | "reset" | "users" | "faults" | "set-faults";
 
 export type RouteMatch =
   | { readonly kind: "api"; readonly route: ApiRoute; readonly employeeID?: string }
@@ -43,6 +43,7 @@ const ADMIN: Readonly<Record<string, Methods<AdminRoute>>> = {
   "/_emulator/stats": { GET: "stats" },
   "/_emulator/reset": { POST: "reset" },
   "/_emulator/users": { GET: "users" },
+  "/_emulator/faults": { GET: "faults", PUT: "set-faults" },
 };
 
 /** True for every path the token guards, known or not, so an unknown /ruangkerja path reveals nothing without it. */

@@ -81,6 +81,9 @@ function actionToJson(action: PlannedAction): Record<string, unknown> {
     employeeID: action.employeeID,
     ...(action.previousEmployeeID ? { previousEmployeeID: action.previousEmployeeID } : {}),
     ...(action.source ? { source: locationToJson(action.source) } : {}),
+    ...(action.resetsPassword ? { resetsPassword: true } : {}),
+    // The variable's name and where it is declared: never its value.
+    ...(action.passwordEnv ? { passwordEnv: { name: action.passwordEnv.name, source: locationToJson(action.passwordEnv.source) } } : {}),
     changes: action.changes.map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
     after: userToJson(action.after),
     ...(action.before ? { before: { ...userToJson(action.before), serial: action.before.serial } } : {}),
@@ -193,10 +196,18 @@ function actionFromJson(item: Record<string, unknown>): PlannedAction {
     employeeID: item.employeeID as string,
     ...(typeof item.previousEmployeeID === "string" ? { previousEmployeeID: item.previousEmployeeID } : {}),
     ...(item.source ? { source: locationToJson(item.source as SourceLocation) } : {}),
+    ...(item.resetsPassword === true ? { resetsPassword: true as const } : {}),
+    ...(isPasswordEnv(item.passwordEnv)
+      ? { passwordEnv: { name: item.passwordEnv.name, source: locationToJson(item.passwordEnv.source) } }
+      : {}),
     changes: (item.changes as FieldChange[]).map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
     after: userToJson(item.after as UserFields) as unknown as UserFields,
     ...(before ? { before: { ...userToJson(before as unknown as UserFields), serial: before.serial } as unknown as AppliedUser } : {}),
   };
+}
+
+function isPasswordEnv(value: unknown): value is { name: string; source: SourceLocation } {
+  return isObject(value) && typeof value.name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value.name) && isLocation(value.source);
 }
 
 function actionProblem(item: unknown): string | undefined {
@@ -205,6 +216,7 @@ function actionProblem(item: unknown): string | undefined {
   if (typeof item.employeeID !== "string" || item.employeeID === "") return "has no employeeID";
   if (item.action === "rename" && typeof item.previousEmployeeID !== "string") return "is a rename without previousEmployeeID";
   if (item.source !== undefined && !isLocation(item.source)) return "has a malformed source";
+  if (item.passwordEnv !== undefined && !isPasswordEnv(item.passwordEnv)) return "has a malformed passwordEnv";
   if (!Array.isArray(item.changes) || !item.changes.every(isFieldChange)) return "has malformed changes";
   if (!isUserFields(item.after) || item.after.employeeID !== item.employeeID) return "has a malformed after";
   const before = item.before;

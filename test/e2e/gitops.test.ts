@@ -333,7 +333,7 @@ describe("apply progress", () => {
     expect(plain.stderr).not.toContain("█");
 
     await writeText(teamFile(), usersYaml(makeUsers("U", 6)));
-    const json = await run(["apply", "--auto-approve", "--chunk-size", "2", "--json"]);
+    const json = await run(["apply", "--auto-approve", "--chunk-size", "2", "--json", "--allow-mass-deactivation"]);
     expect(json.code).toBe(0);
     expect(json.stderr).not.toContain("Applied");
     // 6 created, the 6 T users deactivated.

@@ -116,7 +116,7 @@ describe("state rm", () => {
     await writeFile(`${statePath()}.lock`, JSON.stringify(holder));
     const locked = await runCli(["state", "rm", "S0000"], { cwd: work.dir });
     expect(locked.code).toBe(1);
-    expect(locked.stderr).toContain('state is locked by someone (pid 4242 on ci, operation "apply")');
+    expect(locked.stderr).toContain("state is locked by someone@ci (pid 4242, apply) since 2026-01-01T00:00:00Z");
     expect((await readState()).users).toHaveLength(3);
   });
 });

@@ -32,6 +32,8 @@ export interface ApplyFlags extends CommonFlags {
   readonly chunkSize: number;
   readonly parallelism: number;
   readonly requestTimeout: number;
+  /** Attempts per request (default 5); absent when called from code that predates the flag. */
+  readonly maxAttempts?: number;
   readonly json?: boolean;
   readonly adopt?: boolean;
   readonly lockTimeout?: number;
@@ -54,7 +56,11 @@ export interface ApplyIO {
 export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO): Promise<number> {
   const { output } = io;
   const api = apiSettings(env);
-  const client = new RuangkerjaClient({ ...api, timeoutMs: flags.requestTimeout * 1000 });
+  const client = new RuangkerjaClient({
+    ...api,
+    timeoutMs: flags.requestTimeout * 1000,
+    ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+  });
   const interactive = io.stdin.isTTY === true && !flags.json;
   // A saved plan was reviewed when it was made (as with Terraform): it is not confirmed again.
   const saved = flags.planFile ? await readSavedPlan(flags.planFile, flags) : undefined;
@@ -97,6 +103,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       process.exit(EXIT_INTERRUPTED);
     }
     stop.abort();
+    client.stopRetrying();
     output.err("Interrupted: finishing the requests in flight and saving state. Send the signal again to stop at once.");
   };
   process.on("SIGINT", onSignal);

@@ -140,7 +140,12 @@ describe("RuangkerjaClient with client credentials, against the emulator", () =>
   afterAll(() => emulator.close());
 
   const make = (clientSecret = SECRET) =>
-    new RuangkerjaClient({ baseUrl: emulator.url, clientCredentials: { clientID: "client-1", clientSecret }, retries: 0, timeoutMs: 5000 });
+    new RuangkerjaClient({
+      baseUrl: emulator.url,
+      clientCredentials: { clientID: "client-1", clientSecret },
+      maxAttempts: 1,
+      timeoutMs: 5000,
+    });
 
   it("exchanges once, then renews once when the API says the token is no longer valid", async () => {
     const client = make();
@@ -166,7 +171,7 @@ describe("RuangkerjaClient with client credentials, against the emulator", () =>
   });
 
   it("a fixed token that is refused is not retried", async () => {
-    const client = new RuangkerjaClient({ baseUrl: emulator.url, token: "not-the-token", retries: 0 });
+    const client = new RuangkerjaClient({ baseUrl: emulator.url, token: "not-the-token", maxAttempts: 1 });
     const before = emulator.requestCounts();
     await expect(client.listUsers(1)).rejects.toThrow(/Token is not valid/);
     expect(emulator.requestCounts().list).toBe((before.list ?? 0) + 1);

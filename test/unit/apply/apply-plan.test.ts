@@ -53,6 +53,12 @@ class FakeClient implements ApplyClient {
     this.calls.push({ kind: "update", body: { ...body, path: employeeID } });
     return { ok: true, serial: `S-${employeeID}` };
   }
+  /** Someone else's user under each rejected id: a real conflict. */
+  async getUser(employeeID: string) {
+    this.counts.get++;
+    if (!this.reject.has(employeeID)) return undefined;
+    return { employeeID, name: "Someone Else", username: null, email: null, phone: "6280000", isActive: true };
+  }
 }
 
 class MemoryStore implements StateStore {
@@ -100,7 +106,9 @@ describe("applyPlan", () => {
         employeeID: "TAKEN",
         errorCode: 10101,
         message: "USER_EMPLOYEE_ID_EXISTS",
-        detail: expect.stringMatching(/^employee id already been taken: .*apply --adopt/),
+        detail: expect.stringMatching(
+          /^employee id already been taken; read back, TAKEN differs from this declaration \(name: .*apply --adopt/,
+        ),
         source: { file: "users/x.yaml", line: 9, column: 5 },
       },
     ]);

@@ -62,6 +62,9 @@ describe("initial passwords from passwordEnv", () => {
       async updateUser(employeeID) {
         return { ok: true, serial: `S${employeeID}` };
       },
+      async getUser() {
+        return undefined;
+      },
     };
     const writes: StateDocument[] = [];
     const store = {

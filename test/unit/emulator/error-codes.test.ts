@@ -178,6 +178,29 @@ describe("the emulator's own codes", () => {
     expect((await t.call("GET", "/ruangkerja/users/TAKEN")).status).toBe(200);
   });
 
+  it("42901, 50002, 50301: injected faults, with Retry-After on 429 and 503, and nothing processed", async () => {
+    const faulty = await startTestEmulator({
+      faults: { retryAfterSeconds: 7, next: [{ fault: "429" }, { fault: "500" }, { fault: "503" }] },
+    });
+    try {
+      const create = () => faulty.call("POST", "/ruangkerja/users/create-bulk", { items: [user("F1")] });
+      const limited = await create();
+      expectError(limited, "RATE_LIMITED", "too many requests; retry after 7 seconds");
+      expect(limited.headers.get("retry-after")).toBe("7");
+      const broken = await create();
+      expectError(broken, "INJECTED_SERVER_ERROR", "an injected fault: the request was not processed");
+      expect(broken.headers.get("retry-after")).toBeNull();
+      const unavailable = await create();
+      expectError(unavailable, "SERVICE_UNAVAILABLE", "the service is unavailable; retry after 7 seconds");
+      expect(unavailable.headers.get("retry-after")).toBe("7");
+      expect(faulty.emulator.users()).toEqual([]);
+      expect((await create()).status).toBe(200);
+      expect(faulty.emulator.users().map((u) => u.employeeID)).toEqual(["F1"]);
+    } finally {
+      await faulty.emulator.close();
+    }
+  });
+
   it("41501: a body that is not declared as JSON", async () => {
     const raw = JSON.stringify(user("CT1"));
     const plain = await t.call("POST", "/ruangkerja/users", undefined, { raw, contentType: "text/plain" });

@@ -6,7 +6,11 @@ import { applied, desired, stateOf } from "../../builders.js";
 
 function savedPlan(overrides: Partial<SavedPlan> = {}): SavedPlan {
   const plan = planChanges(
-    [desired("A1", { name: "Baru" }), desired("B2"), desired("R3", { previousEmployeeIDs: ["R2"], tagSerials: ["T1", "T2"] })],
+    [
+      desired("A1", { name: "Baru" }),
+      desired("B2", { passwordEnv: { name: "B2_PASSWORD", source: { file: "users/team.yaml", line: 9, column: 5 } } }),
+      desired("R3", { previousEmployeeIDs: ["R2"], tagSerials: ["T1", "T2"] }),
+    ],
     stateOf(applied("A1"), applied("R2"), applied("GONE")),
   );
   return {
@@ -44,6 +48,8 @@ describe("saved plans", () => {
   it("round-trip: decode(encode(x)) is x, every kind of action included", () => {
     const saved = savedPlan();
     expect(saved.plan.actions.map((a) => a.action).sort()).toEqual(["create", "deactivate", "rename", "update"]);
+    expect(saved.plan.actions.find((a) => a.action === "create")?.passwordEnv?.name).toBe("B2_PASSWORD");
+    expect(saved.plan.actions.some((a) => a.resetsPassword)).toBe(true);
     expect(decodeSavedPlan("p.json", encodeSavedPlan(saved))).toEqual(saved);
   });
 
