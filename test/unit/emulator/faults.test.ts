@@ -38,7 +38,7 @@ describe("FaultInjector", () => {
       "latencyMs: must be a whole number from 0 to 600000",
       "the rates add up to 1.3; together they must not exceed 1",
       'next[0].fault: must be one of "429", "500", "503", "drop"',
-      "next[0].route: must be one of create, create-bulk, update, update-bulk, list, get",
+      "next[0].route: must be one of create, create-bulk, update, update-bulk, list, get, update-email-bulk, token",
     ]);
   });
 });
