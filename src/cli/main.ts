@@ -11,6 +11,7 @@ import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
 import { runPlan } from "./commands/plan.js";
+import { parseTfSyncArgs, runTfSync } from "./commands/tf-sync.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
@@ -72,6 +73,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
   }).action(async (flags) => setExitCode(await runDemo(flags, outputFor(flags))));
+
+  program
+    .command("tf-sync")
+    .description('what the CDKTF construct\'s Terraform provisioners run for one shard (see README, "Terraform / CDKTF")')
+    .argument("<event>", "create or destroy")
+    .requiredOption("--shard <name>", "the shard's Terraform resource name")
+    .option("--chunk-size <n>", "users per bulk call (default 100)")
+    .option("--spool <dir>", "where destroy leaves the old users for create (default .ruangkerja-tf)")
+    .option("--removal <what>", "deactivate or keep users no longer declared (default deactivate)")
+    .action(async () => setExitCode(await runTfSync(parseTfSyncArgs(process.argv.slice(3)), process.env, outputFor({}))));
 
   return program;
 }
