@@ -7,7 +7,8 @@
 
 /** `${` → `$${` and `%{` → `%%{`: Terraform reads the result back as the exact text given. */
 export function escapeTemplate(text: string): string {
-  return text.replaceAll("${", "$${").replaceAll("%{", "%%{");
+  // A function, not a replacement string: in one, "$$" means a single "$".
+  return text.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
 }
 
 /** Escapes every string and every key of a JSON value. */
