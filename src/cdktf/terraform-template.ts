@@ -5,10 +5,18 @@
  * every declared value is escaped before it reaches cdk.tf.json.
  */
 
-/** `${` → `$${` and `%{` → `%%{`: Terraform reads the result back as the exact text given. */
+/**
+ * `${` → `$${` and `%{` → `%%{`: Terraform reads the result back as the exact text given. One
+ * exception: cdktf itself resolves `${TfToken[…]}` anywhere in its output (and fails on an unknown
+ * one), and `$${TfToken[` still holds that text, so there the `$` is written as the template
+ * `${"$"}`, which Terraform evaluates to a plain "$".
+ */
 export function escapeTemplate(text: string): string {
-  // A function, not a replacement string: in one, "$$" means a single "$".
-  return text.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
+  // Functions, not replacement strings: in those, "$$" means a single "$".
+  return text
+    .replaceAll("${", () => "$${")
+    .replaceAll("%{", () => "%%{")
+    .replaceAll("$${TfToken[", () => '${"$"}{TfToken[');
 }
 
 /** Escapes every string and every key of a JSON value. */

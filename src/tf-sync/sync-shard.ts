@@ -93,9 +93,9 @@ export async function syncShardDestroy(
   const plan = planChanges([], applied);
   const result = await run(client, plan, options);
   // Not in RuangKerja at all: there is no one to deactivate.
-  const failures = result.failures.filter((f) => f.message !== USER_NOT_FOUND);
   const done = zero();
-  count(done, plan, failures);
+  count(done, plan, result.failures);
+  const failures = result.failures.filter((f) => f.message !== USER_NOT_FOUND);
   return { done, failures };
 }
 
@@ -119,6 +119,7 @@ async function upsert(client: ApplyClient, records: readonly SyncRecord[], optio
     const result = await run(client, withActions(tries), options);
     const failed = new Set(result.failures.map((f) => f.employeeID));
     for (const f of result.failures) failures.set(f.employeeID, f);
+    for (const a of tries) if (!failed.has(a.employeeID)) failures.delete(a.employeeID);
     done.rename += tries.length - failed.size;
     left = left.filter((r) => failed.has(r.employeeID) || !tries.some((a) => a.employeeID === r.employeeID));
   }

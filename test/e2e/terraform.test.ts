@@ -16,7 +16,7 @@ const missing = terraformMissing();
 if (missing) console.warn(`Skipping the Terraform end-to-end test: ${missing}`);
 
 const TOKEN = "tf-marker-token-5d1e7b20c4";
-const HOSTILE_NAME = '${file("secret.txt")} %{ if true }x%{ endif } $${kept}';
+const HOSTILE_NAME = '${file("secret.txt")} %{ if true }x%{ endif } $${kept} ${TfToken[TOKEN.1]}';
 
 describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct", () => {
   let emulator: RunningEmulator;
