@@ -126,15 +126,29 @@ async function main() {
       for (let r = 0; r < runs; r++) {
         await reset();
         rmSync(join(dir, "state.json"), { force: true });
-        cli.push((await must("CLI apply", run(process.execPath, [CLI, "apply", "--auto-approve", "--dir", "users", "--state", "state.json"], dir, env))).seconds);
+        cli.push(
+          (
+            await must(
+              "CLI apply",
+              run(process.execPath, [CLI, "apply", "--auto-approve", "--dir", "users", "--state", "state.json"], dir, env),
+            )
+          ).seconds,
+        );
         await reset();
         rmSync(join(stack, "terraform.tfstate"), { force: true });
         rmSync(join(stack, ".ruangkerja-tf"), { recursive: true, force: true });
-        tf.push((await must("terraform apply", run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], stack, tfEnv))).seconds);
+        tf.push(
+          (await must("terraform apply", run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], stack, tfEnv))).seconds,
+        );
         process.stderr.write(`n=${size} run ${r + 1}/${runs}: CLI ${cli.at(-1)?.toFixed(2)} s, Terraform ${tf.at(-1)?.toFixed(2)} s\n`);
       }
       rows.push({ id: `cli-apply-${size}`, medianSeconds: median(cli), seconds: cli });
-      rows.push({ id: `terraform-apply-${size}`, medianSeconds: median(tf), seconds: tf, ...(size === 1000 ? { targetSeconds: 10 * median(cli) } : {}) });
+      rows.push({
+        id: `terraform-apply-${size}`,
+        medianSeconds: median(tf),
+        seconds: tf,
+        ...(size === 1000 ? { targetSeconds: 10 * median(cli) } : {}),
+      });
       if (size === Math.max(...sizes)) {
         const plans: number[] = [];
         for (let r = 0; r < runs; r++) {
@@ -142,7 +156,12 @@ async function main() {
           if (plan.code !== 0) throw new Error(`no-change plan exited ${plan.code} (expected 0):\n${plan.stderr.slice(-4000)}`);
           plans.push(plan.seconds);
         }
-        rows.push({ id: `terraform-plan-nochange-${size}`, medianSeconds: median(plans), seconds: plans, ...(size === 5000 ? { targetSeconds: 20 } : {}) });
+        rows.push({
+          id: `terraform-plan-nochange-${size}`,
+          medianSeconds: median(plans),
+          seconds: plans,
+          ...(size === 5000 ? { targetSeconds: 20 } : {}),
+        });
       }
     }
   } finally {
@@ -153,7 +172,14 @@ async function main() {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(30) : c.padStart(12))).join(" ");
   const out = [line(["scenario", "median s", "target s", "runs"])];
   for (const row of rows) {
-    out.push(line([row.id, row.medianSeconds.toFixed(2), row.targetSeconds ? row.targetSeconds.toFixed(2) : "-", row.seconds.map((s) => s.toFixed(2)).join("/")]));
+    out.push(
+      line([
+        row.id,
+        row.medianSeconds.toFixed(2),
+        row.targetSeconds ? row.targetSeconds.toFixed(2) : "-",
+        row.seconds.map((s) => s.toFixed(2)).join("/"),
+      ]),
+    );
   }
   const ratios: Record<string, number> = {};
   for (const size of sizes) {
@@ -161,12 +187,20 @@ async function main() {
     const tfRow = rows.find((r) => r.id === `terraform-apply-${size}`);
     if (cliRow && tfRow) ratios[`terraform/cli apply ${size}`] = tfRow.medianSeconds / cliRow.medianSeconds;
   }
-  for (const [name, ratio] of Object.entries(ratios)) out.push(`${name}: ${ratio.toFixed(1)}×${name.endsWith(" 1000") ? " (target ≤ 10×)" : ""}`);
-  out.push(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  for (const [name, ratio] of Object.entries(ratios))
+    out.push(`${name}: ${ratio.toFixed(1)}×${name.endsWith(" 1000") ? " (target ≤ 10×)" : ""}`);
+  out.push(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   process.stdout.write(`${out.join("\n")}\n`);
   const results = join(root, "bench/results");
   mkdirSync(results, { recursive: true });
-  writeFileSync(join(results, `terraform-${new Date().toISOString().replace(/[:.]/g, "-")}.json`), `${JSON.stringify({ rows, ratios, loadavg: loadavg() }, null, 2)}\n`);
+  writeFileSync(
+    join(results, `terraform-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
+    `${JSON.stringify({ rows, ratios, loadavg: loadavg() }, null, 2)}\n`,
+  );
 }
 
 await main();

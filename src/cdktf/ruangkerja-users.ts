@@ -159,33 +159,33 @@ export class RuangkerjaUsers extends Construct {
 }
 
 function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
-    const { declarations } = props;
-    if (hasErrors(declarations.diagnostics)) {
-      const errors = declarations.diagnostics.filter((d) => d.severity === "error");
-      throw new InvalidInputError(
-        `the declarations${props.dir ? ` in ${props.dir}` : ""} are invalid (${errors.length} error${errors.length === 1 ? "" : "s"}); nothing was synthesized:\n${formatDiagnostics(errors, { color: false })}`,
-        errors,
-      );
-    }
-    const shardCount = props.shards ?? 64;
-    if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1000) {
-      throw new ConfigError(`RuangkerjaUsers ${id}: shards must be a whole number from 1 to 1000, got ${shardCount}`);
-    }
-    const chunkSize = props.chunkSize ?? 100;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
-      throw new ConfigError(`RuangkerjaUsers ${id}: chunkSize must be a whole number from 1 to 10000, got ${chunkSize}`);
-    }
-    const removal = props.removal ?? "deactivate";
-    if (removal !== "deactivate" && removal !== "keep") {
-      throw new ConfigError(`RuangkerjaUsers ${id}: removal must be "deactivate" or "keep", got ${JSON.stringify(removal)}`);
-    }
-    const prefix = props.resourcePrefix ?? id.replace(/[^A-Za-z0-9_]/g, "_");
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
-      throw new ConfigError(
-        `RuangkerjaUsers ${id}: resourcePrefix must start with a letter or _ and hold only letters, digits and _, got ${JSON.stringify(prefix)}`,
-      );
-    }
-    return { shardCount, chunkSize, removal, prefix };
+  const { declarations } = props;
+  if (hasErrors(declarations.diagnostics)) {
+    const errors = declarations.diagnostics.filter((d) => d.severity === "error");
+    throw new InvalidInputError(
+      `the declarations${props.dir ? ` in ${props.dir}` : ""} are invalid (${errors.length} error${errors.length === 1 ? "" : "s"}); nothing was synthesized:\n${formatDiagnostics(errors, { color: false })}`,
+      errors,
+    );
+  }
+  const shardCount = props.shards ?? 64;
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1000) {
+    throw new ConfigError(`RuangkerjaUsers ${id}: shards must be a whole number from 1 to 1000, got ${shardCount}`);
+  }
+  const chunkSize = props.chunkSize ?? 100;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
+    throw new ConfigError(`RuangkerjaUsers ${id}: chunkSize must be a whole number from 1 to 10000, got ${chunkSize}`);
+  }
+  const removal = props.removal ?? "deactivate";
+  if (removal !== "deactivate" && removal !== "keep") {
+    throw new ConfigError(`RuangkerjaUsers ${id}: removal must be "deactivate" or "keep", got ${JSON.stringify(removal)}`);
+  }
+  const prefix = props.resourcePrefix ?? id.replace(/[^A-Za-z0-9_]/g, "_");
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+    throw new ConfigError(
+      `RuangkerjaUsers ${id}: resourcePrefix must start with a letter or _ and hold only letters, digits and _, got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return { shardCount, chunkSize, removal, prefix };
 }
 
 /** Every shard's map (empty ones too: an emptied shard must still run its destroy step). */

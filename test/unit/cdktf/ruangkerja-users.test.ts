@@ -169,7 +169,8 @@ describe("RuangkerjaUsers.load", () => {
   });
 });
 
-const terraformOnPath = spawnSync("terraform", ["version"], { timeout: 30_000, env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0;
+const terraformOnPath =
+  spawnSync("terraform", ["version"], { timeout: 30_000, env: { ...process.env, CHECKPOINT_DISABLE: "1" } }).status === 0;
 if (!terraformOnPath) console.warn("Skipping toBeValidTerraform: terraform is not on PATH");
 
 describe.skipIf(!terraformOnPath)("with terraform on PATH", () => {

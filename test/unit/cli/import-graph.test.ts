@@ -8,7 +8,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../e2e/helpers.js";
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']|(?:^|[\s;])import\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+const IMPORT =
+  /(?:^|[\s;])(?:import|export)\s[^"'`;]*?from\s*["']([^"']+)["']|(?:^|[\s;])import\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
 
 /** Modules the entry can load: relative files (as paths under dist/) and packages (by name). */
 function importGraph(entry: string): { files: Set<string>; packages: Set<string> } {
@@ -23,7 +24,8 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
     for (const match of readFileSync(file, "utf8").matchAll(IMPORT)) {
       const specifier = (match[1] ?? match[2] ?? match[3]) as string;
       if (specifier.startsWith(".")) pending.push(resolve(dirname(file), specifier));
-      else if (!specifier.startsWith("node:")) packages.add(specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] as string));
+      else if (!specifier.startsWith("node:"))
+        packages.add(specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : (specifier.split("/")[0] as string));
     }
   }
   return { files, packages };
