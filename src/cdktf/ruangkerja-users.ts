@@ -52,9 +52,10 @@ export interface RuangkerjaUsersProps {
   readonly removal?: "deactivate" | "keep";
   /**
    * Number of `terraform_data` resources the users are spread over (by a hash of employeeID).
-   * Like a construct id it is a contract: changing it later moves users between resources (each
-   * appears removed from one and added to another; apply then re-sends them).
-   * @default 64
+   * Each changed shard costs one process at apply; each holds at most about 250,000 characters
+   * of records (some 1,000 users). Like a construct id it is a contract: choose it once (see
+   * README, "Terraform / CDKTF", limits).
+   * @default 16
    */
   readonly shards?: number;
   /**
@@ -77,8 +78,14 @@ export interface RuangkerjaUsersLoadedProps extends RuangkerjaUsersProps {
   readonly declarations: { readonly users: readonly DesiredUser[]; readonly diagnostics: readonly Diagnostic[] };
 }
 
-/** One environment variable over 128 KiB cannot be passed to a process (Linux MAX_ARG_STRLEN); leave room. */
-const MAX_SHARD_JSON_BYTES = 120 * 1024;
+/**
+ * Linux refuses to start a process with one environment variable over 128 KiB (MAX_ARG_STRLEN),
+ * so a shard's JSON reaches the provisioner in pieces: RUANGKERJA_TF_USERS_00 … _63, each a
+ * `substr` of PIECE_GRAPHEMES characters (Terraform counts grapheme clusters).
+ */
+export const USERS_PIECES = 64;
+const PIECE_GRAPHEMES = 4000;
+const MAX_PIECE_BYTES = 100 * 1024;
 const DEFAULT_SYNC_COMMAND = `node ${shellQuote(fileURLToPath(new URL("../cli/tf-sync.js", import.meta.url)))}`;
 
 /**
@@ -118,10 +125,10 @@ export class RuangkerjaUsers extends Construct {
     const shards: DataResource[] = [];
     maps.forEach((map, index) => {
       const name = `${prefix}_${shardSuffix(index, shardCount)}`;
-      const size = Buffer.byteLength(JSON.stringify(map));
-      if (size > MAX_SHARD_JSON_BYTES) {
+      const tooLarge = checkShardSize(map);
+      if (tooLarge) {
         throw new ConfigError(
-          `RuangkerjaUsers ${id}: shard ${name} holds ${Object.keys(map).length} users (${Math.round(size / 1024)} KiB), more than one process environment variable takes (${MAX_SHARD_JSON_BYTES / 1024} KiB): raise \`shards\` (now ${shardCount})`,
+          `RuangkerjaUsers ${id}: shard ${name} holds ${Object.keys(map).length} users, ${tooLarge}: raise \`shards\` (now ${shardCount})`,
         );
       }
       const local = new TerraformLocal(this, `${name}_local`, escapeTemplates(map));
@@ -136,7 +143,7 @@ export class RuangkerjaUsers extends Construct {
           "local-exec": {
             // A shard that declares no one has nothing to create: no process (the destroy step deactivates).
             command: Object.keys(map).length === 0 ? ":" : escapeTemplate(`${command} create ${args}`),
-            environment: { ...environment, RUANGKERJA_TF_USERS: "${jsonencode(self.triggers_replace)}" },
+            environment: { ...environment, ...usersEnvironment() },
           },
         },
         {
@@ -146,7 +153,7 @@ export class RuangkerjaUsers extends Construct {
             // A destroy provisioner sees only its old self; what the shard declares now comes in as text.
             environment: {
               ...environment,
-              RUANGKERJA_TF_USERS: "${jsonencode(self.triggers_replace)}",
+              ...usersEnvironment(),
               RUANGKERJA_TF_KEEP: escapeTemplate(JSON.stringify(Object.keys(map))),
             },
           },
@@ -167,7 +174,7 @@ function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
       errors,
     );
   }
-  const shardCount = props.shards ?? 64;
+  const shardCount = props.shards ?? 16;
   if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1000) {
     throw new ConfigError(`RuangkerjaUsers ${id}: shards must be a whole number from 1 to 1000, got ${shardCount}`);
   }
@@ -186,6 +193,52 @@ function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
     );
   }
   return { shardCount, chunkSize, removal, prefix };
+}
+
+/** The provisioner's view of its resource's map, in pieces (see USERS_PIECES). */
+function usersEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: USERS_PIECES }, (_, i) => [
+      `RUANGKERJA_TF_USERS_${String(i).padStart(2, "0")}`,
+      `\${substr(jsonencode(self.triggers_replace), ${i * PIECE_GRAPHEMES}, ${PIECE_GRAPHEMES})}`,
+    ]),
+  );
+}
+
+/**
+ * Why a shard's map cannot travel in the pieces, or undefined. Conservative, without segmenting
+ * the whole JSON (Intl.Segmenter is very slow on long strings): Terraform counts grapheme
+ * clusters, never more than code points; a piece takes at most PIECE_GRAPHEMES times the largest
+ * cluster (jsonencode writes <, > and & as \u003c…, 6 bytes).
+ */
+function checkShardSize(map: Record<string, ShardEntry>): string | undefined {
+  const json = JSON.stringify(map);
+  const bytes = Buffer.byteLength(json) + 5 * (json.match(/[<>&]/g)?.length ?? 0);
+  let codePoints = 0;
+  for (const _ of json) codePoints++;
+  if (codePoints > (USERS_PIECES - 1) * PIECE_GRAPHEMES) return `more than ${(USERS_PIECES - 1) * PIECE_GRAPHEMES} characters of records`;
+  if (bytes <= MAX_PIECE_BYTES) return undefined;
+  const widest = widestCluster(map);
+  if (widest * PIECE_GRAPHEMES > MAX_PIECE_BYTES) {
+    return `and a character of ${widest} bytes (e.g. one with many combining marks) makes a piece of ${PIECE_GRAPHEMES} characters larger than ${MAX_PIECE_BYTES / 1024} KiB`;
+  }
+  return undefined;
+}
+
+/** Bytes of the largest grapheme cluster in the map's text, as jsonencode writes it. */
+function widestCluster(value: unknown): number {
+  if (typeof value === "string") {
+    // Below U+0300 every code point is its own cluster (bar \r\n) and takes at most 6 bytes in JSON.
+    if (!/[^\u0000-\u02ff]/.test(value)) return 6;
+    let widest = 6;
+    for (const { segment } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(value)) {
+      widest = Math.max(widest, Buffer.byteLength(segment) + 5 * (segment.match(/[<>&]/g)?.length ?? 0));
+    }
+    return widest;
+  }
+  if (Array.isArray(value)) return Math.max(6, ...value.map(widestCluster));
+  if (value !== null && typeof value === "object") return Math.max(6, ...Object.entries(value).flat().map(widestCluster));
+  return 6;
 }
 
 /** Every shard's map (empty ones too: an emptied shard must still run its destroy step). */

@@ -32,8 +32,23 @@ export interface TfSyncFlags {
 
 export const TF_SYNC_DEFAULTS = { chunkSize: 100, spool: ".ruangkerja-tf", removal: "deactivate" } as const;
 
-/** The environment variable that carries the shard's users (the construct sets it to `jsonencode(self.triggers_replace)`). */
+/**
+ * The shard's users as JSON: RUANGKERJA_TF_USERS, or (as the construct sets them, since one
+ * variable may not exceed 128 KiB) the pieces RUANGKERJA_TF_USERS_00, _01, … joined in order.
+ */
 export const USERS_VARIABLE = "RUANGKERJA_TF_USERS";
+
+function readUsersJson(env: Environment): string {
+  const whole = env[USERS_VARIABLE];
+  if (whole !== undefined) return whole;
+  const pieces: string[] = [];
+  for (let i = 0; env[`${USERS_VARIABLE}_${String(i).padStart(2, "0")}`] !== undefined; i++) {
+    pieces.push(env[`${USERS_VARIABLE}_${String(i).padStart(2, "0")}`] as string);
+  }
+  if (pieces.length === 0)
+    throw new ConfigError(`${USERS_VARIABLE} (or ${USERS_VARIABLE}_00, _01, …) is not set: tf-sync runs from the construct's provisioners`);
+  return pieces.join("");
+}
 /** The employeeIDs the shard declares now (destroy only): the others in the old map are deactivated. */
 export const KEEP_VARIABLE = "RUANGKERJA_TF_KEEP";
 
@@ -49,7 +64,7 @@ export async function runTfSync(flags: TfSyncFlags, env: Environment, output: Ou
     );
   }
   const client = new RuangkerjaClient({ baseUrl: env.RUANGKERJA_API_URL || DEFAULT_API_URL, token });
-  const users = parseShardMap(env[USERS_VARIABLE] ?? "null", USERS_VARIABLE);
+  const users = parseShardMap(readUsersJson(env), USERS_VARIABLE);
   const spoolFile = join(flags.spool, `${flags.shard}.json`);
   const options = { chunkSize: flags.chunkSize };
   let result: SyncResult;

@@ -35,14 +35,14 @@ function terraformReads(text: string): string {
 }
 
 describe("RuangkerjaUsers synthesis", () => {
-  it("makes 64 terraform_data resources with explicit names, each fed by a local map keyed by employeeID", () => {
+  it("makes 16 terraform_data resources with explicit names, each fed by a local map keyed by employeeID", () => {
     const users = [desired("EMP001"), desired("EMP002", { tagSerials: ["T1", "T2"], organizationSerial: "ORG1" })];
     const { text, json } = synth(users);
     const names = Object.keys(json.resource.terraform_data);
-    expect(names).toHaveLength(64);
+    expect(names).toHaveLength(16);
     expect(names[0]).toBe("ruangkerja_00");
-    expect(names[63]).toBe("ruangkerja_63");
-    const shard = `ruangkerja_${String(shardIndex("EMP002", 64)).padStart(2, "0")}`;
+    expect(names[15]).toBe("ruangkerja_15");
+    const shard = `ruangkerja_${String(shardIndex("EMP002", 16)).padStart(2, "0")}`;
     expect(Testing.toHaveResourceWithProperties(text, "terraform_data", { triggers_replace: `\${local.${shard}}` })).toBe(true);
     expect(json.locals[shard]?.EMP002).toEqual({
       employeeID: "EMP002",
@@ -58,16 +58,23 @@ describe("RuangkerjaUsers synthesis", () => {
 
   it("gives each resource a create and a destroy provisioner whose data comes from self, and the destroy step the IDs declared now", () => {
     const { json } = synth([desired("EMP001")], { syncCommand: "sync-it", chunkSize: 50, removal: "keep" });
-    const shard = `ruangkerja_${String(shardIndex("EMP001", 64)).padStart(2, "0")}`;
+    const shard = `ruangkerja_${String(shardIndex("EMP001", 16)).padStart(2, "0")}`;
     const [create, destroy] = json.resource.terraform_data[shard]?.provisioner ?? [];
+    // The map travels in pieces of 4,000 characters (one environment variable may not exceed 128 KiB).
+    const pieces = Object.fromEntries(
+      Array.from({ length: 64 }, (_, i) => [
+        `RUANGKERJA_TF_USERS_${String(i).padStart(2, "0")}`,
+        `\${substr(jsonencode(self.triggers_replace), ${i * 4000}, 4000)}`,
+      ]),
+    );
     expect(create?.["local-exec"]).toEqual({
       command: `sync-it create --shard ${shard} --chunk-size 50 --removal keep`,
-      environment: { RUANGKERJA_TF_USERS: "${jsonencode(self.triggers_replace)}" },
+      environment: pieces,
     });
     expect(destroy?.["local-exec"]).toEqual({
       when: "destroy",
       command: `sync-it destroy --shard ${shard} --chunk-size 50 --removal keep`,
-      environment: { RUANGKERJA_TF_USERS: "${jsonencode(self.triggers_replace)}", RUANGKERJA_TF_KEEP: '["EMP001"]' },
+      environment: { ...pieces, RUANGKERJA_TF_KEEP: '["EMP001"]' },
     });
     // An empty shard starts no process on create; its destroy step still deactivates.
     const empty = Object.entries(json.resource.terraform_data).find(([name]) => name !== shard)?.[1];
@@ -128,9 +135,17 @@ describe("RuangkerjaUsers synthesis", () => {
     expect(() => synth([], { resourcePrefix: "9x" })).toThrow(/resourcePrefix must start with a letter/);
   });
 
-  it("refuses a shard too large for one environment variable, naming the shard and what to raise", () => {
-    const users = Array.from({ length: 600 }, (_, i) => desired(`EMP${i}`, { name: "x".repeat(200) }));
-    expect(() => synth(users, { shards: 1 })).toThrow(/shard ruangkerja_0 holds 600 users .* raise `shards` \(now 1\)/);
+  it("refuses a shard too large for the provisioner's environment, naming the shard and what to raise", () => {
+    const users = Array.from({ length: 1300 }, (_, i) => desired(`EMP${i}`, { name: "x".repeat(200) }));
+    expect(() => synth(users, { shards: 1 })).toThrow(
+      /shard ruangkerja_0 holds 1300 users, more than 252000 characters .* raise `shards` \(now 1\)/,
+    );
+    expect(() => synth(users.slice(0, 800), { shards: 1 })).not.toThrow();
+    // Characters of many bytes: fewer fit in one piece.
+    const wide = Array.from({ length: 150 }, (_, i) => desired(`EMP${i}`, { name: `e${"\u0301".repeat(20)}`.repeat(50) }));
+    expect(() => synth(wide, { shards: 1 })).toThrow(/a character of 41 bytes .* larger than 100 KiB: raise/);
+    // The same text in a small shard is fine: the whole map fits in one piece.
+    expect(() => synth(wide.slice(0, 2), { shards: 1 })).not.toThrow();
   });
 
   it("never reads the token: a token in the environment is not in the synthesized JSON", () => {
@@ -151,7 +166,7 @@ describe("RuangkerjaUsers.load", () => {
     const stack = new TerraformStack(app, "test");
     const construct = await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "valid", cwd: FIXTURES });
     expect(construct.users.map((u) => u.employeeID).length).toBeGreaterThan(0);
-    expect(construct.shards).toHaveLength(64);
+    expect(construct.shards).toHaveLength(16);
   });
 
   it("throws every diagnostic with its file:line:column when the declarations are invalid, and builds nothing", async () => {
