@@ -65,3 +65,32 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     return (a.location?.column ?? 0) - (b.location?.column ?? 0);
   });
 }
+
+/**
+ * GitHub Actions form: one workflow command per diagnostic, e.g.
+ * `::error file=users/a.yaml,line=12,col=5,title=ruangkerja-users: phone::<summary>%0A<detail>`,
+ * which GitHub shows as an annotation on that line of the pull request's diff. Escaping follows
+ * GitHub's toolkit: `%`, CR and LF in the message; also `:` and `,` in properties.
+ */
+export function formatGithubAnnotation(d: Diagnostic): string {
+  const properties: string[] = [];
+  if (d.location) {
+    properties.push(`file=${escapeAnnotationProperty(d.location.file)}`);
+    properties.push(`line=${d.location.line}`, `col=${d.location.column}`);
+  }
+  properties.push(`title=${escapeAnnotationProperty(d.field ? `ruangkerja-users: ${d.field}` : "ruangkerja-users")}`);
+  const message = d.detail ? `${d.summary}\n${d.detail}` : d.summary;
+  return `::${d.severity} ${properties.join(",")}::${escapeAnnotationData(message)}`;
+}
+
+export function formatGithubAnnotations(diagnostics: readonly Diagnostic[]): string {
+  return diagnostics.map(formatGithubAnnotation).join("\n");
+}
+
+function escapeAnnotationData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+function escapeAnnotationProperty(text: string): string {
+  return escapeAnnotationData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}

@@ -20,7 +20,15 @@ export class InvalidInputError extends RuangkerjaError {
   }
 }
 
-const STALE_LOCK_HINT = "If no apply is running any more (a killed run leaves its lock behind), delete the lock file and run again.";
+/** What the store found out about a lock it could not take, for the message. */
+export interface LockedDetails {
+  /** The holder is on this host and its process is gone: a killed run left the lock behind. */
+  readonly stale?: boolean;
+  /** The exact command that clears this lock, e.g. `ruangkerja-users force-unlock <id>`. */
+  readonly unlockCommand?: string;
+  /** How long the caller waited (--lock-timeout) before giving up. */
+  readonly waitedMs?: number;
+}
 
 /** Another process holds the state lock. */
 export class StateLockedError extends RuangkerjaError {
@@ -28,13 +36,42 @@ export class StateLockedError extends RuangkerjaError {
   constructor(
     readonly lockPath: string,
     readonly holder: LockHolder | undefined,
+    readonly details: LockedDetails = {},
   ) {
-    super(
-      holder
-        ? `state is locked by ${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}; lock file: ${lockPath}. ${STALE_LOCK_HINT}`
-        : `state is locked (lock file ${lockPath} exists but cannot be read). ${STALE_LOCK_HINT}`,
+    super(lockedMessage(lockPath, holder, details));
+  }
+}
+
+function lockedMessage(lockPath: string, holder: LockHolder | undefined, details: LockedDetails): string {
+  const waited = details.waitedMs ? ` (still, after waiting ${formatWait(details.waitedMs)})` : "";
+  if (!holder) {
+    return [
+      `state is locked${waited}: the lock file ${lockPath} exists but names no holder (a run may have been killed while taking it).`,
+      `If no apply is running, delete ${lockPath} and run again.`,
+    ].join("\n");
+  }
+  const lines = [
+    `state is locked by ${holder.who}@${holder.host} (pid ${holder.pid}, ${holder.operation}) since ${holder.since}${waited}`,
+    `  Lock ID:   ${holder.id}`,
+    `  Lock file: ${lockPath}`,
+  ];
+  const unlock = details.unlockCommand ?? `ruangkerja-users force-unlock ${holder.id}`;
+  if (details.stale) {
+    lines.push(
+      `The lock is stale: process ${holder.pid} no longer runs on this host (a killed run leaves its lock behind). Clear it with:`,
+      `  ${unlock}`,
+    );
+  } else {
+    lines.push(
+      "Wait for that run to finish, or pass --lock-timeout (e.g. --lock-timeout 2m) to wait for it.",
+      `If you are sure it no longer runs, clear the lock with: ${unlock}`,
     );
   }
+  return lines.join("\n");
+}
+
+function formatWait(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
 }
 
 export interface LockHolder {
@@ -63,15 +100,18 @@ export class ApiError extends RuangkerjaError {
   readonly status: number | undefined;
   /** The API's own error, when its reply carried one. */
   readonly reply: ApiReplyError | undefined;
+  /** Attempts made before the client gave up, when it retried (or refused to wait for a Retry-After). */
+  readonly attempts: number | undefined;
 
   constructor(
     message: string,
-    details: { request: { method: string; path: string }; status?: number; reply?: ApiReplyError; cause?: unknown },
+    details: { request: { method: string; path: string }; status?: number; reply?: ApiReplyError; cause?: unknown; attempts?: number },
   ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.request = details.request;
     this.status = details.status;
     this.reply = details.reply;
+    this.attempts = details.attempts;
   }
 
   /** A rejected token fails every later request too. */
@@ -93,6 +133,31 @@ export class StateIOError extends RuangkerjaError {
   }
 }
 
+/**
+ * A state write found a state it did not expect on disk (another lineage, or a serial other than
+ * the one just before its own): another process wrote it meanwhile, e.g. after a force-unlock.
+ * Nothing was overwritten.
+ */
+export class StateConflictError extends RuangkerjaError {
+  override name = "StateConflictError";
+  constructor(
+    readonly location: string,
+    readonly found: { readonly lineage: string; readonly serial: number } | undefined,
+    readonly expected: { readonly lineage: string; readonly serial: number },
+  ) {
+    super(
+      `the state at ${location} was changed by another process since this run read it (${
+        found ? `found lineage ${found.lineage} serial ${found.serial}` : "found a state that cannot be read"
+      }, expected lineage ${expected.lineage} serial ${expected.serial}); it was not overwritten. Run plan again: users this run applied since its last save are not in state, and apply will meet them as already existing.`,
+    );
+  }
+}
+
+/** The safety guard: the plan deactivates more users than allowed, and --allow-mass-deactivation was not given. */
+export class MassDeactivationError extends RuangkerjaError {
+  override name = "MassDeactivationError";
+}
+
 /** Configuration (flags, environment) that cannot work, e.g. a token over plain http. */
 export class ConfigError extends RuangkerjaError {
   override name = "ConfigError";
@@ -101,4 +166,9 @@ export class ConfigError extends RuangkerjaError {
 /** The user declined, or confirmation was impossible (no TTY, no --auto-approve). */
 export class NotApprovedError extends RuangkerjaError {
   override name = "NotApprovedError";
+}
+
+/** A saved plan no longer matches the state or the declarations it was made from; nothing was sent. */
+export class StalePlanError extends RuangkerjaError {
+  override name = "StalePlanError";
 }

@@ -3,7 +3,9 @@
  * programs of your own. Named exports only; nothing internal.
  */
 export { type ClientOptions, checkBaseUrl, DEFAULT_API_URL, RuangkerjaClient } from "./api/client.js";
-export type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserView } from "./api/types.js";
+export type { ClientCredentials, TokenSource } from "./api/token-source.js";
+export type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserView } from "./api/types.js";
+export { userFieldsFromView, type ViewReading } from "./api/user-view.js";
 export type { ApplyClient } from "./apply/apply-client.js";
 export { type ApplyFailure, type ApplyOptions, type ApplyResult, applyPlan } from "./apply/apply-plan.js";
 export {
@@ -17,4 +19,15 @@ export { type Diagnostic, formatDiagnostics, hasErrors, type Severity, type Sour
 export { ApiError, ConfigError, InvalidInputError, NotApprovedError, RuangkerjaError, StateLockedError } from "./errors.js";
 export type { AppliedUser, DesiredUser, UserFields } from "./model.js";
 export { type Plan, type PlannedAction, planChanges, planToJson, renderPlanText } from "./plan/index.js";
+export {
+  type Drift,
+  type DriftedUser,
+  type DriftKind,
+  detectDrift,
+  readAllUsers,
+  readUsersById,
+  type Refresh,
+  refreshState,
+  type UserReader,
+} from "./refresh/index.js";
 export { FileStateStore, newStateDocument, type StateDocument, StateSession, type StateStore } from "./state/index.js";

@@ -31,10 +31,19 @@ export const USER_FIELDS = [
 
 export type UserField = (typeof USER_FIELDS)[number];
 
+/** `passwordEnv: NAME`: the environment variable a create takes the initial password from. Never the password itself. */
+export interface PasswordEnv {
+  readonly name: string;
+  /** Where `passwordEnv` is written, for the error when the variable is missing. */
+  readonly source: SourceLocation;
+}
+
 /** A user as the YAML declares it, after defaults and normalization. */
 export interface DesiredUser extends UserFields {
   /** Earlier employee IDs of this person: a state entry under one of them is renamed. */
   readonly previousEmployeeIDs?: readonly string[];
+  /** Read only when the user is created; not a managed field (never compared, never in state). */
+  readonly passwordEnv?: PasswordEnv;
   /** Where the user's list item starts. */
   readonly source: SourceLocation;
 }

@@ -1,5 +1,7 @@
 /** Builders for the plain objects unit tests feed the planner, state and apply. */
 import type { AppliedUser, DesiredUser } from "../src/model.js";
+import type { StateDocument } from "../src/state/state-document.js";
+import type { StateStore } from "../src/state/state-store.js";
 
 export function desired(employeeID: string, overrides: Partial<DesiredUser> = {}): DesiredUser {
   return {
@@ -25,4 +27,19 @@ export function applied(employeeID: string, overrides: Partial<AppliedUser> = {}
 
 export function stateOf(...users: AppliedUser[]): Map<string, AppliedUser> {
   return new Map(users.map((u) => [u.employeeID, u]));
+}
+
+/** A state store in memory that keeps every write, for apply's unit tests. */
+export class MemoryStateStore implements StateStore {
+  location = "memory";
+  writes: StateDocument[] = [];
+  async read() {
+    return this.writes.at(-1);
+  }
+  async write(state: StateDocument) {
+    this.writes.push(state);
+  }
+  async lock() {
+    return { release: async () => undefined, releaseSync: () => undefined };
+  }
 }

@@ -2,38 +2,42 @@
  * The RuangKerja API client on ky: endpoints, auth header, timeouts, retries where a retry is
  * safe, and typed errors. It knows nothing of plans or state.
  *
- * Retries: GET and a PUT that does not rename are idempotent, so they are retried on network
- * errors, 408/429/5xx. POSTs (create-bulk, update-bulk) and a renaming PUT are retried only on
- * 429, which says the request was not processed; anything else could have landed, and sending
- * it again would create a duplicate or fail confusingly.
+ * Retries: every request is retried on network errors, timeouts, 408, 429 and 5xx, with
+ * exponential backoff and full jitter, honouring Retry-After, up to `maxAttempts` attempts; the
+ * table and why each repeat is safe are in retry-policy.ts.
  */
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
-import { ApiError, type ApiReplyError, ConfigError, TOKEN_NOT_VALID } from "../errors.js";
-import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateUserBody, UserPage, UserView } from "./types.js";
+import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
+import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
+import { type ClientCredentials, ClientCredentialsTokenSource, StaticTokenSource, type TokenSource } from "./token-source.js";
+import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
 export const DEFAULT_API_URL = "https://api.ruangkerja.id";
 
 export interface ClientOptions {
   /** Base URL, e.g. `https://api.ruangkerja.id` or the emulator's `http://127.0.0.1:PORT`. */
   readonly baseUrl: string;
-  /** Access token, sent as the `Authorization` header. Never logged. */
-  readonly token: string;
+  /** Access token, sent as the `Authorization` header. Never logged. Give this, `clientCredentials` or `tokenSource`. */
+  readonly token?: string;
+  /** Exchanged at POST /oauth/token for a token kept in memory and renewed before it expires. */
+  readonly clientCredentials?: ClientCredentials;
+  /** Where tokens come from, when neither `token` nor `clientCredentials` fits (tests). */
+  readonly tokenSource?: TokenSource;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Retries of a retryable request. @default 3 */
-  readonly retries?: number;
+  /** Attempts of one request, the first included, before giving up on a retryable failure (1: no retries). @default 5 */
+  readonly maxAttempts?: number;
+  /** Backoff base, randomness and sleep, for tests. */
+  readonly retryTiming?: RetryTiming;
   /** Custom fetch, for tests. */
   readonly fetch?: typeof fetch;
 }
 
 /** Kinds of request counted by the client (the keys of `apply --json`'s `requests`). */
-export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list";
+export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list" | "update-email-bulk";
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
-
-/** The longest `Retry-After` the client waits for; a longer one fails the request instead. */
-const MAX_RETRY_AFTER_MS = 60_000;
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
@@ -58,6 +62,12 @@ export function checkBaseUrl(baseUrl: string): URL {
     // Not echoed: a malformed URL may still hold a password.
     throw new ConfigError("RUANGKERJA_API_URL is not a URL (expected e.g. https://api.ruangkerja.id)");
   }
+  if (url.username !== "" || url.password !== "") {
+    // Never echoed, and never sent: fetch would put them in its error messages.
+    throw new ConfigError(
+      `RUANGKERJA_API_URL must not contain a user name or password (${redactUrl(url)}): the token goes in RUANGKERJA_TOKEN`,
+    );
+  }
   if (url.protocol === "https:") return url;
   if (url.protocol === "http:" && isLoopbackUrl(url)) return url;
   if (url.protocol === "http:") {
@@ -69,46 +79,67 @@ export function checkBaseUrl(baseUrl: string): URL {
 }
 
 export class RuangkerjaClient {
-  readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
+  readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
   /** The base URL without credentials, for messages and prompts. */
   readonly displayUrl: string;
-  private readonly idempotent: KyInstance;
-  private readonly onlyOn429: KyInstance;
+  private readonly auth: TokenSource;
+  private readonly http: KyInstance;
+  private readonly maxAttempts: number;
+  private readonly retryTiming: RetryTiming;
+  /** Aborted by stopRetrying(): no new attempt starts, and backoffs end at once. */
+  private readonly retriesStopped = new AbortController();
+  /** How many attempts a failed request took, and why it stopped there, for the final message. */
+  private readonly gaveUp = new WeakMap<object, { attempts: number; why?: string }>();
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
     this.displayUrl = redactUrl(url);
-    if (!options.token) throw new ConfigError("no access token: set RUANGKERJA_TOKEN");
-    const base = ky.create({
+    this.auth = tokenSourceOf(options, url);
+    this.http = ky.create({
       prefixUrl: url.toString(),
       timeout: options.timeoutMs ?? 30_000,
-      headers: { Authorization: options.token, Accept: "application/json" },
+      headers: { Accept: "application/json" },
+      // Retries are ours (attempt below): one table, and the count of attempts in the final message.
+      retry: 0,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    const limit = options.retries ?? 3;
-    this.idempotent = base.extend({
-      retry: {
-        limit,
-        methods: ["get", "put"],
-        backoffLimit: 10_000,
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        jitter: true,
-        retryOnTimeout: true,
-      },
-    });
-    this.onlyOn429 = base.extend({
-      retry: {
-        limit,
-        methods: ["get", "put", "post"],
-        statusCodes: [429],
-        afterStatusCodes: [429],
-        backoffLimit: 10_000,
-        maxRetryAfter: MAX_RETRY_AFTER_MS,
-        jitter: true,
-        // A network error after sending may mean the server processed the request.
-        shouldRetry: ({ error }) => (error instanceof HTTPError ? undefined : false),
-      },
-    });
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+      throw new ConfigError(`maxAttempts must be a whole number from 1, got ${this.maxAttempts}`);
+    this.retryTiming = options.retryTiming ?? {};
+  }
+
+  /** Runs one request, sending it again while decideRetry says so. */
+  private async attempt<T>(send: (http: KyInstance) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(this.http);
+      } catch (error) {
+        const decided = decideRetry(error, attempt, this.maxAttempts, this.retryTiming);
+        const decision = decided.retry && this.retriesStopped.signal.aborted ? { retry: false as const, why: "interrupted" } : decided;
+        if (!decision.retry) {
+          if (typeof error === "object" && error !== null && (attempt > 1 || decision.why)) {
+            this.gaveUp.set(error, { attempts: attempt, ...(decision.why ? { why: decision.why } : {}) });
+          }
+          throw error;
+        }
+        await (this.retryTiming.sleep ?? sleep)(decision.delayMs, this.retriesStopped.signal);
+        if (this.retriesStopped.signal.aborted) {
+          this.gaveUp.set(error as object, { attempts: attempt, why: "interrupted" });
+          throw error;
+        }
+        // A retried response is never read: release its body so the connection is reused.
+        if (error instanceof HTTPError) await error.response.body?.cancel().catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * After an interrupt: requests in flight finish, but none is sent again, and a backoff under
+   * way ends now with the last failure (so Ctrl-C does not wait out a long Retry-After).
+   */
+  stopRetrying(): void {
+    this.retriesStopped.abort();
   }
 
   async createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>> {
@@ -121,13 +152,25 @@ export class RuangkerjaClient {
     return this.bulk("ruangkerja/users/update-bulk", items);
   }
 
+  /** POST /ruangkerja/users/update-email-bulk: RuangKerja also resets each user's password. */
+  async updateEmailBulk(items: UpdateEmailItem[]): Promise<BulkResult<UpdateEmailItem>> {
+    this.counts["update-email-bulk"]++;
+    return this.bulk("ruangkerja/users/update-email-bulk", items);
+  }
+
+  /** Fetches a token now (exchanging client credentials), so wrong credentials fail before anything else is sent. */
+  async authenticate(): Promise<void> {
+    await this.auth.token();
+  }
+
   /** PUT /ruangkerja/users/:employeeID. API-level failures (4xx with an errorCode) are returned, not thrown. */
   async updateUser(employeeID: string, body: UpdateUserBody): Promise<SingleResult> {
     this.counts.update++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
-    const http = body.newEmployeeID ? this.onlyOn429 : this.idempotent;
     try {
-      const reply = await http.put(path, { json: body }).json<{ data?: { serial?: unknown } }>();
+      const reply = await this.authorized((headers) =>
+        this.attempt((http) => http.put(path, { json: body, headers }).json<{ data?: { serial?: unknown } }>()),
+      );
       const serial = reply?.data?.serial;
       if (typeof serial !== "string") throw this.shapeError("PUT", path, "data.serial is missing");
       return { ok: true, serial };
@@ -145,7 +188,7 @@ export class RuangkerjaClient {
     this.counts.get++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     try {
-      const reply = await this.idempotent.get(path).json<{ data?: UserView }>();
+      const reply = await this.authorized((headers) => this.attempt((http) => http.get(path, { headers }).json<{ data?: UserView }>()));
       if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
       return reply.data;
     } catch (error) {
@@ -158,7 +201,9 @@ export class RuangkerjaClient {
     this.counts.list++;
     const path = "ruangkerja/users";
     try {
-      const reply = await this.idempotent.get(path, { searchParams: { page, pageSize } }).json<{ data?: UserPage }>();
+      const reply = await this.authorized((headers) =>
+        this.attempt((http) => http.get(path, { searchParams: { page, pageSize }, headers }).json<{ data?: UserPage }>()),
+      );
       if (!reply?.data || !Array.isArray(reply.data.items)) throw this.shapeError("GET", path, "data.items is missing");
       return reply.data;
     } catch (error) {
@@ -168,7 +213,9 @@ export class RuangkerjaClient {
 
   private async bulk<T extends { employeeID: string }>(path: string, items: T[]): Promise<BulkResult<T>> {
     try {
-      const reply = await this.onlyOn429.post(path, { json: { items } }).json<{ data?: Partial<BulkResult<T>> }>();
+      const reply = await this.authorized((headers) =>
+        this.attempt((http) => http.post(path, { json: { items }, headers }).json<{ data?: Partial<BulkResult<T>> }>()),
+      );
       const data = reply?.data;
       if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
         throw this.shapeError("POST", path, "data.successItems / data.failedItems are missing");
@@ -187,25 +234,76 @@ export class RuangkerjaClient {
     }
   }
 
+  /**
+   * Sends with the current token; when the API says it is not valid (401 or errorCode 123) and
+   * the token can be renewed, renews it and sends once more. A rejected request was not
+   * processed, so sending it again is safe even for a POST.
+   */
+  private async authorized<T>(send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+    const token = await this.auth.token();
+    try {
+      return await send({ Authorization: token });
+    } catch (error) {
+      if (!this.auth.renewable || !(await isTokenRejection(error))) throw error;
+      this.auth.invalidate(token);
+      return send({ Authorization: await this.auth.token() });
+    }
+  }
+
   private shapeError(method: string, path: string, what: string): ApiError {
     return new ApiError(`${method} /${path}: unexpected reply (${what})`, { request: { method, path: `/${path}` } });
   }
 
   private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
-    if (error instanceof ApiError) return error;
+    // ApiError, and ConfigError from a refused credentials exchange: already say what happened.
+    if (error instanceof RuangkerjaError) return error;
+    const gaveUp = typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined;
     const request = { method, path: `/${path}` };
+    const attempts = gaveUp ? { attempts: gaveUp.attempts } : {};
+    // "gave up after 5 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): …" says both what and how hard we tried.
+    const lead = (what: string, last: string) =>
+      gaveUp
+        ? `${method} /${path}: gave up after ${gaveUp.attempts} attempt${gaveUp.attempts === 1 ? "" : "s"}${gaveUp.why ? ` (${gaveUp.why})` : ""}: last ${last}`
+        : `${method} /${path} ${what}`;
     if (error instanceof HTTPError) {
       const reply = await readReplyError(error);
       const status = error.response.status;
       const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
-      return new ApiError(`${method} /${path} failed: ${what}`, { request, status, ...(reply ? { reply } : {}), cause: error });
+      const last = `reply HTTP ${status}${reply ? ` ${reply.message} (${reply.errorCode})${reply.detail ? `: ${reply.detail}` : ""}` : ""}`;
+      return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error, ...attempts });
     }
     if (error instanceof TimeoutError) {
-      return new ApiError(`${method} /${path} timed out`, { request, cause: error });
+      return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error, ...attempts });
     }
     const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return new ApiError(`${method} /${path} could not reach the API: ${reason}`, { request, cause: error });
+    return new ApiError(lead(`could not reach the API: ${reason}`, `error: could not reach the API: ${reason}`), {
+      request,
+      cause: error,
+      ...attempts,
+    });
   }
+}
+
+function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
+  if (options.tokenSource) return options.tokenSource;
+  if (options.token) return new StaticTokenSource(options.token);
+  if (options.clientCredentials) {
+    return new ClientCredentialsTokenSource({
+      ...options.clientCredentials,
+      baseUrl: url.toString(),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      // The exchange has its own small retry on 429 (token-source.ts); every other request uses attempt().
+      ...(options.maxAttempts !== undefined ? { retries: options.maxAttempts - 1 } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+  throw new ConfigError("no access token: set RUANGKERJA_TOKEN, or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET");
+}
+
+async function isTokenRejection(error: unknown): Promise<boolean> {
+  if (!(error instanceof HTTPError)) return false;
+  if (error.response.status === 401) return true;
+  return (await readReplyError(error))?.errorCode === TOKEN_NOT_VALID;
 }
 
 /** The `{errorCode, message, detail}` body of an error reply, if that is what it is. */

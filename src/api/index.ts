@@ -7,4 +7,5 @@ export {
   RuangkerjaClient,
   type SingleResult,
 } from "./client.js";
+export { type ClientCredentials, ClientCredentialsTokenSource, StaticTokenSource, type TokenSource } from "./token-source.js";
 export type * from "./types.js";

@@ -11,6 +11,8 @@ export interface CreateUserBody {
   isActive: boolean;
   tagSerials?: string[] | null;
   organizationSerial?: string | null;
+  /** The initial password (from the user's passwordEnv); RuangKerja generates one when absent. */
+  password?: string;
 }
 
 /** Item of update-bulk (no email, no organizationSerial, per the seed page). */
@@ -27,6 +29,12 @@ export interface UpdateBulkItem {
 /** Body of PUT /ruangkerja/users/:employeeID (no email, but organizationSerial). */
 export interface UpdateUserBody extends UpdateBulkItem {
   organizationSerial?: string | null;
+}
+
+/** Item of update-email-bulk. A password left out is made up by RuangKerja and e-mailed to the user. */
+export interface UpdateEmailItem {
+  employeeID: string;
+  email: string;
 }
 
 export interface BulkSuccessItem<T> {

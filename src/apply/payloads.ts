@@ -6,7 +6,8 @@
 import type { CreateUserBody, UpdateBulkItem, UpdateUserBody } from "../api/types.js";
 import type { PlannedAction } from "../plan/plan-types.js";
 
-export function createBody(action: PlannedAction): CreateUserBody {
+/** `password`: the initial password from the user's passwordEnv, resolved by the caller; only creates carry one. */
+export function createBody(action: PlannedAction, password?: string): CreateUserBody {
   const u = action.after;
   const body: CreateUserBody = { employeeID: u.employeeID, name: u.name, isActive: u.isActive };
   if (u.username !== undefined) body.username = u.username;
@@ -14,6 +15,7 @@ export function createBody(action: PlannedAction): CreateUserBody {
   if (u.phone !== undefined) body.phone = u.phone;
   if (u.tagSerials !== undefined && u.tagSerials.length > 0) body.tagSerials = [...u.tagSerials];
   if (u.organizationSerial !== undefined) body.organizationSerial = u.organizationSerial;
+  if (password !== undefined && password !== "") body.password = password;
   return body;
 }
 

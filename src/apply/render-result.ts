@@ -12,9 +12,15 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
     const who = f.previousEmployeeID ? `${f.previousEmployeeID} → ${f.employeeID}` : f.employeeID;
     lines.push(`${where}${c.red(c.bold("failed"))}: ${f.action} ${who}: ${f.message} (${f.errorCode})${f.detail ? `: ${f.detail}` : ""}`);
   }
+  if (result.confirmedByReadBack) {
+    lines.push(
+      `${result.confirmedByReadBack} user(s) already held what was sent (an earlier attempt had landed, its reply lost): read back and recorded as applied.`,
+    );
+  }
+  if (result.batchesSplit) lines.push(`${result.batchesSplit} bulk call(s) refused for their size were split in halves and sent again.`);
   if (result.stoppedBecause) lines.push(c.red(`Apply stopped early: ${result.stoppedBecause}`));
   const r = result.requests;
-  const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update).`;
+  const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update${r["update-email-bulk"] ? `, ${r["update-email-bulk"]} update-email-bulk` : ""}).`;
   lines.push(result.failed === 0 ? c.green(c.bold(summary)) : c.red(c.bold(summary)));
   if (result.failed > 0) lines.push("What succeeded is kept in state; fix the failures and run apply again.");
   return lines.join("\n");
@@ -37,5 +43,7 @@ export function applyResultToJson(result: ApplyResult, warnings: readonly Diagno
     requests: { ...result.requests },
     warnings: warnings.map(warningToJson),
     ...(result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : {}),
+    ...(result.confirmedByReadBack ? { confirmedByReadBack: result.confirmedByReadBack } : {}),
+    ...(result.batchesSplit ? { batchesSplit: result.batchesSplit } : {}),
   };
 }

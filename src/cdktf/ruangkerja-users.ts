@@ -229,7 +229,7 @@ function checkShardSize(map: Record<string, ShardEntry>): string | undefined {
 function widestCluster(value: unknown): number {
   if (typeof value === "string") {
     // Below U+0300 every code point is its own cluster (bar \r\n) and takes at most 6 bytes in JSON.
-    if (!/[^\u0000-\u02ff]/.test(value)) return 6;
+    if (![...value].some((c) => (c.codePointAt(0) as number) >= 0x300)) return 6;
     let widest = 6;
     for (const { segment } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(value)) {
       widest = Math.max(widest, Buffer.byteLength(segment) + 5 * (segment.match(/[<>&]/g)?.length ?? 0));

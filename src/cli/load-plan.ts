@@ -5,6 +5,9 @@ import { InvalidInputError } from "../errors.js";
 import type { DesiredUser } from "../model.js";
 import { planChanges } from "../plan/plan-changes.js";
 import type { Plan } from "../plan/plan-types.js";
+import type { Drift } from "../refresh/detect-drift.js";
+import type { UserReader } from "../refresh/read-users.js";
+import { refreshState } from "../refresh/refresh-state.js";
 import { newStateDocument, type StateDocument } from "../state/state-document.js";
 import type { StateStore } from "../state/state-store.js";
 import { countLine, type Output, printDiagnostics } from "./output.js";
@@ -24,15 +27,20 @@ export interface PlanContext {
   readonly state: StateDocument;
   /** True when the store held no state yet. */
   readonly isNewState: boolean;
+  /** With --refresh: what changed in RuangKerja outside git; `state` is then the refreshed one. */
+  readonly drift?: Drift;
 }
 
-export async function loadAndPlan(dir: string, store: StateStore, output: Output): Promise<PlanContext> {
+export async function loadAndPlan(dir: string, store: StateStore, output: Output, refreshFrom?: UserReader): Promise<PlanContext> {
   const { users } = await loadDesired(dir, output);
-  return planAgainstState(users, store);
+  return planAgainstState(users, store, refreshFrom);
 }
 
-export async function planAgainstState(users: readonly DesiredUser[], store: StateStore): Promise<PlanContext> {
+/** With `refreshFrom` (--refresh), the state users are first read from RuangKerja and the plan starts from them. */
+export async function planAgainstState(users: readonly DesiredUser[], store: StateStore, refreshFrom?: UserReader): Promise<PlanContext> {
   const existing = await store.read();
-  const state = existing ?? newStateDocument();
-  return { plan: planChanges(users, state.users), state, isNewState: existing === undefined };
+  const stored = existing ?? newStateDocument();
+  const refreshed = refreshFrom ? await refreshState(stored, refreshFrom) : undefined;
+  const state = refreshed?.state ?? stored;
+  return { plan: planChanges(users, state.users), state, isNewState: existing === undefined, ...(refreshed && { drift: refreshed.drift }) };
 }

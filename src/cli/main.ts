@@ -3,25 +3,42 @@
  * The `ruangkerja-users` command: argument parsing, and the only place that maps errors to exit
  * codes and messages.
  */
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { formatDiagnostics } from "../diagnostics.js";
+import { formatDiagnostics, formatGithubAnnotations } from "../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../errors.js";
 import { runApply } from "./commands/apply.js";
 import { runDemo } from "./commands/demo.js";
 import { runEmulator } from "./commands/emulator.js";
+import { runExport } from "./commands/export.js";
+import { runForceUnlock } from "./commands/force-unlock.js";
+import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
+import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
 import { parseTfSyncArgs, runTfSync } from "./commands/tf-sync.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
-import { type CommonFlags, DEFAULT_DECLARATIONS_DIR, parsePort, parsePositiveInt, useColor } from "./options.js";
+import { faultOptions } from "./fault-flags.js";
+import {
+  type CommonFlags,
+  collectTarget,
+  DEFAULT_DECLARATIONS_DIR,
+  githubSettings,
+  parseDuration,
+  parseGroupBy,
+  parseMaxDeactivate,
+  PLAN_FORMATS,
+  parsePort,
+  parsePositiveInt,
+  useColor,
+} from "./options.js";
 import { type Output, processOutput } from "./output.js";
-
-const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+import { TOOL_VERSION as version } from "./tool-version.js";
 
 function outputFor(flags: CommonFlags): Output {
-  return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY));
+  return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY), githubSettings(process.env).annotations);
 }
+
+const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
 
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
@@ -29,6 +46,20 @@ function withCommon(command: Command, options: { state: boolean } = { state: tru
     command.option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
   }
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+}
+
+function lockTimeoutOption(): Option {
+  return new Option(
+    "--lock-timeout <duration>",
+    "wait this long for a state lock held by another run, e.g. 30s, 2m (env RUANGKERJA_LOCK_TIMEOUT; default 0: fail at once)",
+  ).argParser(parseDuration("--lock-timeout"));
+}
+
+function maxDeactivateOption(): Option {
+  return new Option(
+    "--max-deactivate <n|n%>",
+    "safety limit: most users a plan may deactivate, as a count or a share of the users in state (default 10%, and only from 5 users on)",
+  ).argParser(parseMaxDeactivate);
 }
 
 export function buildProgram(setExitCode: (code: number) => void): Command {
@@ -42,13 +73,27 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--json", "print the result as JSON")
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
-  withCommon(program.command("plan").description("show what apply would change; never calls the API"))
-    .option("--json", "print the plan as JSON (a stable, versioned form)")
+  withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
+    .option("--json", "print the plan as JSON (a stable, versioned form); same as --format json")
+    .addOption(new Option("--format <format>", "how to print the plan (markdown: for a pull-request comment)").choices(PLAN_FORMATS))
+    .option("--out <file>", "also save the plan to this file, for `apply FILE` to carry out exactly")
+    .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
+    .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
-  withCommon(program.command("apply").description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"))
+  withCommon(
+    program
+      .command("apply")
+      .argument(
+        "[plan-file]",
+        "a plan saved by `plan --out`: carried out exactly, without confirmation, unless state or declarations changed",
+      )
+      .description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"),
+  )
     .option("--auto-approve", "skip the confirmation (needed when standard input is not a terminal)")
+    .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .addOption(new Option("--chunk-size <n>", "users per bulk call").default(100).argParser(parsePositiveInt("--chunk-size", 10_000)))
     .addOption(new Option("--parallelism <n>", "requests in flight at once").default(4).argParser(parsePositiveInt("--parallelism", 64)))
     .addOption(
@@ -56,19 +101,107 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .default(30)
         .argParser(parsePositiveInt("--request-timeout", 3600)),
     )
-    .option("--json", "print the result as JSON (needs --auto-approve)")
-    .action(async (flags) =>
-      setExitCode(await runApply(flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr })),
+    .addOption(
+      new Option("--max-attempts <n>", "attempts of one request before giving up on 429/5xx/network errors (1: no retries)")
+        .default(5)
+        .argParser(parsePositiveInt("--max-attempts", 100)),
+    )
+    .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
+    .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
+    .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
+    .addOption(lockTimeoutOption())
+    .addOption(maxDeactivateOption())
+    .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
+    .action(async (planFile: string | undefined, flags, command: Command) =>
+      setExitCode(
+        await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
+          output: outputFor(flags),
+          stdin: process.stdin,
+          prompt: process.stderr,
+        }),
+      ),
     );
 
   program
+    .command("export")
+    .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
+    .option("--out <dir>", "folder for the declarations", DEFAULT_DECLARATIONS_DIR)
+    .option("--state <path>", "state file to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .addOption(
+      new Option("--group-by <how>", "organization: one file per organization; none: one file")
+        .default("organization")
+        .argParser(parseGroupBy),
+    )
+    .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
+    .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
+    .option("--force", "overwrite existing declaration files and replace an existing state")
+    .addOption(lockTimeoutOption())
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
+
+  program
+    .command("import")
+    .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
+    .argument("<employeeID...>", "employee IDs to adopt")
+    .addOption(lockTimeoutOption())
+    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
+
+  program
+    .command("force-unlock")
+    .description("remove the state lock a killed run left behind (the ID is in the locked message)")
+    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
+    .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
+    .action(async (lockId: string, flags) =>
+      setExitCode(
+        await runForceUnlock(lockId, flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),
+      ),
+    );
+
+  const emulator = program
     .command("emulator")
     .description("run the RuangKerja API emulator; prints its base URL on the first line")
     .addOption(new Option("--port <n>", "port; 0 picks a free one").default(0).argParser(parsePort))
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
     .option("--data <file.json>", "load users from this file at start and save them there after every change")
+    .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
+    .option(
+      "--client-secret <secret>",
+      'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")',
+    )
+    .addOption(
+      new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
+        parsePositiveInt("--token-lifetime", 31_536_000),
+      ),
+    )
     .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+  for (const option of faultOptions()) emulator.addOption(option);
+
+  const state = program.command("state").description("look at and repair the state; never calls the API");
+  const stateCommand = (name: string, description: string) =>
+    state
+      .command(name)
+      .description(description)
+      .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+  stateCommand("list", "list the users in state: employeeID, active or not, name")
+    .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
+    .action(async (flags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
+  stateCommand("show", "print one user's record as last applied")
+    .argument("<employeeID>")
+    .option("--json", "print the record as JSON")
+    .action(async (employeeID: string, flags) => setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))));
+  stateCommand("rm", "forget users without touching RuangKerja (takes the state lock)")
+    .argument("<employeeID...>")
+    .action(async (ids: string[], flags) => setExitCode(await runStateRm(ids, flags, process.env, outputFor(flags))));
+  stateCommand("mv", "re-key a user in state from OLD to NEW without touching RuangKerja (takes the state lock)")
+    .argument("<old>")
+    .argument("<new>")
+    .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
@@ -108,6 +241,9 @@ function reportError(error: unknown): number {
   const color = useColor({}, process.env, process.stderr.isTTY);
   if (error instanceof InvalidInputError) {
     if (error.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(error.diagnostics, { color })}\n`);
+    if (error.diagnostics.length > 0 && githubSettings(process.env).annotations) {
+      process.stderr.write(`${formatGithubAnnotations(error.diagnostics)}\n`);
+    }
     process.stderr.write(`Error: ${error.message}\n`);
     return EXIT_ERROR;
   }

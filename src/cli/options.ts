@@ -4,7 +4,10 @@
  */
 import { InvalidArgumentError } from "commander";
 import { DEFAULT_API_URL } from "../api/client.js";
+import type { ClientCredentials } from "../api/token-source.js";
+import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
 import { ConfigError } from "../errors.js";
+import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { DEFAULT_STATE_PATH } from "../state/state-file.js";
 
 export const DEFAULT_DECLARATIONS_DIR = "users";
@@ -37,17 +40,30 @@ export function useColor(flags: CommonFlags, env: Environment, isTTY: boolean | 
 
 export interface ApiSettings {
   readonly baseUrl: string;
-  readonly token: string;
+  /** Set when RUANGKERJA_TOKEN is; otherwise `clientCredentials` is. */
+  readonly token?: string;
+  readonly clientCredentials?: ClientCredentials;
 }
 
-/** The API URL and token from the environment; the token is never taken from a flag (flags end up in shell history and process lists). */
+/**
+ * The API URL and how to authenticate, from the environment only: a token, or a client ID and
+ * secret to exchange for one. Neither is ever taken from a flag (flags end up in shell history
+ * and process lists). A token wins over client credentials.
+ */
 export function apiSettings(env: Environment): ApiSettings {
   const baseUrl = env.RUANGKERJA_API_URL || DEFAULT_API_URL;
   const token = env.RUANGKERJA_TOKEN ?? "";
-  if (token === "") {
-    throw new ConfigError('no access token: set the RUANGKERJA_TOKEN environment variable (see README, "Environment variables")');
+  if (token !== "") return { baseUrl, token };
+  const clientID = env.RUANGKERJA_CLIENT_ID ?? "";
+  const clientSecret = env.RUANGKERJA_CLIENT_SECRET ?? "";
+  if (clientID !== "" && clientSecret !== "") return { baseUrl, clientCredentials: { clientID, clientSecret } };
+  if (clientID !== "" || clientSecret !== "") {
+    const missing = clientID === "" ? "RUANGKERJA_CLIENT_ID" : "RUANGKERJA_CLIENT_SECRET";
+    throw new ConfigError(`${missing} is not set: client credentials need both RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET`);
   }
-  return { baseUrl, token };
+  throw new ConfigError(
+    'no access token: set the RUANGKERJA_TOKEN environment variable, or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET (see README, "Environment variables")',
+  );
 }
 
 export function parsePositiveInt(name: string, max: number): (value: string) => number {
@@ -64,4 +80,75 @@ export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("the port must be a whole number from 0 to 65535");
   return n;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `30s`, `2m`, `1h`, `500ms`; a bare number is seconds; `0` fails at once. At most 24 hours. */
+export function parseDuration(name: string): (value: string) => number {
+  return (value) => {
+    const match = /^(\d+)(ms|s|m|h)?$/.exec(value.trim());
+    const ms = match ? Number(match[1]) * (DURATION_UNITS[match[2] ?? "s"] ?? 1000) : Number.NaN;
+    if (!Number.isSafeInteger(ms) || ms > 86_400_000) {
+      throw new InvalidArgumentError(`${name} must be a duration such as 0, 30s, 2m or 1h (at most 24h), not ${JSON.stringify(value)}`);
+    }
+    return ms;
+  };
+}
+
+/** How long to wait for the state lock: --lock-timeout, else RUANGKERJA_LOCK_TIMEOUT, else 0 (fail at once). */
+export function lockTimeoutMs(flags: { readonly lockTimeout?: number }, env: Environment): number {
+  if (flags.lockTimeout !== undefined) return flags.lockTimeout;
+  const fromEnv = env.RUANGKERJA_LOCK_TIMEOUT;
+  if (fromEnv === undefined || fromEnv === "") return 0;
+  try {
+    return parseDuration("RUANGKERJA_LOCK_TIMEOUT")(fromEnv);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+/** `--max-deactivate`: `25` (users) or `20%` (of the users in state). */
+export function parseMaxDeactivate(value: string): DeactivationLimit {
+  const limit = parseDeactivationLimit(value);
+  if (!limit)
+    throw new InvalidArgumentError(
+      `--max-deactivate must be a count (e.g. 25) or a percentage from 0% to 100% (e.g. 20%), not ${JSON.stringify(value)}`,
+    );
+  return limit;
+}
+
+export function parseGroupBy(value: string): GroupBy {
+  const found = GROUP_BY.find((g) => g === value);
+  if (!found) throw new InvalidArgumentError(`--group-by must be one of ${GROUP_BY.join(", ")}`);
+  return found;
+}
+
+export type PlanFormat = "text" | "json" | "markdown";
+
+export const PLAN_FORMATS: readonly PlanFormat[] = ["text", "json", "markdown"];
+
+/** `--format`, with `--json` kept as the alias of `--format json`. */
+export function planFormat(flags: { readonly format?: string; readonly json?: boolean }): PlanFormat {
+  const format = (flags.format ?? (flags.json ? "json" : "text")) as PlanFormat;
+  if (flags.json && format !== "json") throw new ConfigError(`--json is --format json; it cannot be combined with --format ${format}`);
+  return format;
+}
+
+/** `--target` may be repeated: commander calls this once per occurrence. */
+export function collectTarget(value: string, previous: string[] | undefined): string[] {
+  if (!/^[A-Za-z0-9]+$/.test(value))
+    throw new InvalidArgumentError(`--target takes an employeeID (letters and digits), not ${JSON.stringify(value)}`);
+  return [...(previous ?? []), value];
+}
+
+export interface GithubSettings {
+  /** Under GitHub Actions: diagnostics are also printed as workflow commands (`::error file=…::…`). */
+  readonly annotations: boolean;
+  /** The job summary file plan appends its markdown view to. */
+  readonly stepSummary: string | undefined;
+}
+
+export function githubSettings(env: Environment): GithubSettings {
+  return { annotations: env.GITHUB_ACTIONS === "true", stepSummary: env.GITHUB_STEP_SUMMARY || undefined };
 }

@@ -1,7 +1,7 @@
 /** Which files under the declarations folder are declarations. */
 import type { Dirent } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, realpath, stat } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics.js";
 
 const DECLARATION_FILE = /\.ya?ml$/i;
@@ -14,7 +14,8 @@ export interface FoundFiles {
 
 /**
  * `*.yaml` and `*.yml` under `dir`, recursively. Dot-folders (.git, .github) hold no people.
- * Symlinked folders are not followed: they can loop, or pull in another team's files twice.
+ * Symlinked folders are not followed: they can loop, or pull in another team's files twice. They
+ * are errors, not warnings: skipping them silently would plan the deactivation of everyone in them.
  */
 export async function findDeclarationFiles(dir: string, display: (absolute: string) => string): Promise<FoundFiles> {
   const files: string[] = [];
@@ -35,12 +36,7 @@ export async function findDeclarationFiles(dir: string, display: (absolute: stri
       } else if (entry.isSymbolicLink()) {
         const target = await stat(path).catch(() => undefined);
         if (target?.isDirectory()) {
-          diagnostics.push({
-            severity: "warning",
-            summary: `the symlinked folder ${display(path)} is not read`,
-            detail:
-              "Declarations are read only from real folders. Move the files into the declarations folder, or point --dir at the target.",
-          });
+          diagnostics.push(await symlinkedFolderDiagnostic(path, folder, display));
         } else if (DECLARATION_FILE.test(entry.name)) {
           // A dangling link is reported when it cannot be read, like any other unreadable file.
           files.push(path);
@@ -52,4 +48,23 @@ export async function findDeclarationFiles(dir: string, display: (absolute: stri
   };
   await walk(dir);
   return { files, diagnostics };
+}
+
+async function symlinkedFolderDiagnostic(link: string, folder: string, display: (absolute: string) => string): Promise<Diagnostic> {
+  const [target, parent] = await Promise.all([realpath(link).catch(() => link), realpath(folder).catch(() => folder)]);
+  const up = relative(target, parent);
+  const loops = up === "" || (!up.startsWith("..") && !up.startsWith(sep) && !/^[A-Za-z]:/.test(up));
+  if (loops) {
+    return {
+      severity: "error",
+      summary: `the symlinked folder ${display(link)} points back to ${display(target)}, a folder that contains it (a loop)`,
+      detail: "Reading it would never end. Delete the link; nothing in it is lost, its files are already in the declarations folder.",
+    };
+  }
+  return {
+    severity: "error",
+    summary: `the symlinked folder ${display(link)} is not read`,
+    detail:
+      "Declarations are read only from real folders, so the users in it would be planned for deactivation. Move the files into the declarations folder (or copy them), or point --dir at the target.",
+  };
 }

@@ -4,6 +4,7 @@ import { relative, resolve, sep } from "node:path";
 import { type Diagnostic, type SourceLocation, sortDiagnostics } from "../diagnostics.js";
 import type { DesiredUser } from "../model.js";
 import { checkCrossFileRules, type Locate } from "./cross-file-rules.js";
+import { digestDeclarations } from "./digest.js";
 import { findDeclarationFiles } from "./find-files.js";
 import { type DeclaredUser, parseDeclarationText } from "./parse-file.js";
 import { fileTooLargeDiagnostic, invalidUtf8Diagnostic, MAX_FILE_BYTES, unreadableFileDiagnostic } from "./yaml-messages.js";
@@ -31,6 +32,8 @@ export interface LoadResult {
   readonly diagnostics: Diagnostic[];
   /** The declaration files found, relative to `cwd`, sorted. */
   readonly files: string[];
+  /** Fingerprint of the files read (paths relative to the folder, and contents): see digest.ts. */
+  readonly digest: string;
 }
 
 /** Reading is I/O-bound and parsing CPU-bound: a few reads in flight keep the parser busy without exhausting file handles. */
@@ -111,6 +114,7 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
     return {
       users: [],
       files: [],
+      digest: digestDeclarations([]),
       diagnostics: [
         {
           severity: "error",
@@ -153,5 +157,11 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
     users: declared.flatMap((d) => (d.user ? [d.user] : [])).sort(byEmployeeID),
     diagnostics: sortDiagnostics(diagnostics),
     files: files.map((f) => f.file),
+    digest: digestDeclarations(
+      files.flatMap(({ absolute, file }) => {
+        const text = texts.get(file);
+        return text === undefined ? [] : [{ path: relative(dir, absolute).split(sep).join("/"), text }];
+      }),
+    ),
   };
 }

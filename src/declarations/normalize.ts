@@ -7,7 +7,12 @@ import type { DefaultsAsWritten, UserAsWritten } from "./schema.js";
  * A user's own value wins over the file's default; lists replace, never merge. Absent optional
  * fields stay absent (no undefined-valued keys), so plans and state diffs see only what was said.
  */
-export function toDesiredUser(user: UserAsWritten, defaults: DefaultsAsWritten | undefined, source: SourceLocation): DesiredUser {
+export function toDesiredUser(
+  user: UserAsWritten,
+  defaults: DefaultsAsWritten | undefined,
+  source: SourceLocation,
+  passwordEnvSource: SourceLocation = source,
+): DesiredUser {
   const tagSerials = user.tagSerials ?? defaults?.tagSerials;
   const organizationSerial = user.organizationSerial ?? defaults?.organizationSerial;
   return {
@@ -22,6 +27,7 @@ export function toDesiredUser(user: UserAsWritten, defaults: DefaultsAsWritten |
     ...(organizationSerial !== undefined && { organizationSerial }),
     ...(user.previousEmployeeIDs !== undefined &&
       user.previousEmployeeIDs.length > 0 && { previousEmployeeIDs: [...user.previousEmployeeIDs] }),
+    ...(user.passwordEnv !== undefined && { passwordEnv: { name: user.passwordEnv, source: passwordEnvSource } }),
     source,
   };
 }

@@ -10,7 +10,7 @@ import { toDesiredUser } from "./normalize.js";
 import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors, type UserAsWritten } from "./schema.js";
 import { schemaDiagnostics } from "./schema-messages.js";
 import { aliasDiagnostic, emptyFileDiagnostic, loneCarriageReturnDiagnostic, MAX_ALIAS_COUNT, yamlDiagnostics } from "./yaml-messages.js";
-import { fieldOf, findNode, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
+import { fieldOf, findNode, keyStart, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
 
 /**
  * One item of a users: list. The identity fields are what the rules across files compare; they
@@ -141,7 +141,7 @@ function buildUsers(
       ...(username !== undefined && { username }),
       ...(email !== undefined && { email }),
       ...(previousEmployeeIDs !== undefined && { previousEmployeeIDs }),
-      ...(complete && { user: toDesiredUser(written, declared.defaults, location) }),
+      ...(complete && { user: toDesiredUser(written, declared.defaults, location, passwordEnvLocation(source, index, location)) }),
     });
     // The list as written: an error in another item (an unquoted 0042) must not hide this one.
     const listed: unknown = (written as { previousEmployeeIDs?: unknown }).previousEmployeeIDs;
@@ -158,6 +158,12 @@ function buildUsers(
     }
   });
   return users;
+}
+
+/** Where the user's `passwordEnv` key is written (the item's start when it has none). */
+function passwordEnvLocation(source: YamlSource, index: number, fallback: SourceLocation): SourceLocation {
+  const { key, exact } = findNode(source, ["users", index, "passwordEnv"]);
+  return exact && key ? keyStart(source, key) : fallback;
 }
 
 /**

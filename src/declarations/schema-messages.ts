@@ -15,7 +15,8 @@ const IDENTITY_FIELDS = new Set(["employeeID", "name", "username", "email", "pho
 
 const PASSWORD_DETAIL =
   "Passwords never go into git: everyone who can read the repository, now or later, could read them. " +
-  "Remove the line. When a user is created without a password, RuangKerja generates one and e-mails it to the person.";
+  "Remove the line. To give a new user an initial password, write passwordEnv: NAME and set the environment variable NAME when apply runs (e.g. from a CI secret); " +
+  "without one, RuangKerja generates one and e-mails it to the person.";
 
 function valueAt(data: unknown, path: DataPath): unknown {
   let value = data;
@@ -55,6 +56,12 @@ function requiredMessage(problem: Problem, missing: string): Message {
 }
 
 function unknownFieldMessage(problem: Problem, name: string): Message {
+  if (name === "passwordEnv") {
+    return {
+      summary: "passwordEnv is set per user, not in defaults",
+      detail: "Each person needs their own initial password: move passwordEnv: NAME to the users that need one.",
+    };
+  }
   if (isPasswordField(name)) return { summary: `"${name}" must not be written in a declaration file`, detail: PASSWORD_DETAIL };
   if (name === "<<") {
     return {
@@ -96,6 +103,9 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
   };
 }
 
+/** Zero-width and byte-order-mark characters: a name with one looks right and never matches. */
+const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
+
 function nameMessage(name: string, text: string): Message {
   if (text.trim() === "") return { summary: `${name} is empty`, detail: "Write the person's full name." };
   // eslint-disable-next-line no-control-regex -- control characters are what this looks for
@@ -103,6 +113,16 @@ function nameMessage(name: string, text: string): Message {
     return {
       summary: `${name} ${JSON.stringify(text)} contains a line break or another control character`,
       detail: "Write the name on one line. A block scalar (| or >) keeps the final line break: use >- or write the name as plain text.",
+    };
+  }
+  const invisible = [...new Set(text.match(INVISIBLE) ?? [])].map(
+    (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`,
+  );
+  if (invisible.length > 0) {
+    const visible = text.replace(INVISIBLE, "").trim();
+    return {
+      summary: `${name} ${JSON.stringify(visible)} contains an invisible character ${invisible.join(", ")}`,
+      detail: `Retype the name (such characters come from copying out of documents or spreadsheets, or from an editor's byte-order mark): ${JSON.stringify(visible)}.`,
     };
   }
   return {

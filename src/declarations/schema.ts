@@ -22,6 +22,7 @@ export interface UserAsWritten {
   readonly tagSerials?: readonly string[];
   readonly organizationSerial?: string;
   readonly previousEmployeeIDs?: readonly string[];
+  readonly passwordEnv?: string;
 }
 
 export type DefaultsAsWritten = Pick<UserAsWritten, "isActive" | "tagSerials" | "organizationSerial">;

@@ -145,6 +145,13 @@ const ADVICE: Partial<Record<YAMLError["code"], string>> = {
   BAD_DQ_ESCAPE: "Inside \"double quotes\" a backslash starts an escape; use 'single quotes' or write \\\\ for a backslash.",
 };
 
+function adviceFor(error: YAMLError): string {
+  // The yaml package files "sequence item without - indicator" (a line indented less than its
+  // siblings) under MISSING_CHAR, where the quote-and-bracket advice would mislead.
+  if (error.code === "MISSING_CHAR" && error.message.includes("indicator")) return ADVICE.BAD_INDENT as string;
+  return ADVICE[error.code] ?? "Check the YAML syntax near this place.";
+}
+
 function tabLine(source: YamlSource, error: YAMLError): number | undefined {
   const { line } = source.lineCounter.linePos(error.pos[0]);
   return error.code === "TAB_AS_INDENT" || TAB_INDENT.test(lineText(source, line)) ? line : undefined;
@@ -194,7 +201,7 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
   return {
     severity: "error",
     summary: `YAML syntax error: ${message}`,
-    detail: ADVICE[error.code] ?? "Check the YAML syntax near this place.",
+    detail: adviceFor(error),
     location,
   };
 }

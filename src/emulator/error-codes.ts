@@ -32,6 +32,14 @@ export const EMULATOR_ERROR_CODES = {
     when: "the Authorization header is missing or is neither the token nor `Bearer <token>` (every /ruangkerja route)",
     documented: true,
   },
+  BAD_REQUEST: {
+    code: 400,
+    message: "BAD_REQUEST",
+    detail: "Credentials does not match in our records",
+    httpStatus: 400,
+    when: "POST /oauth/token with a client ID or secret other than the configured ones",
+    documented: true,
+  },
   USER_EMPLOYEE_ID_EXISTS: {
     code: 10101,
     message: "USER_EMPLOYEE_ID_EXISTS",
@@ -45,7 +53,7 @@ export const EMULATOR_ERROR_CODES = {
     message: "USER_EMAIL_EXISTS",
     detail: "user email already been taken",
     httpStatus: 409,
-    when: "create with an email another user has (compared case-insensitively, inactive users included)",
+    when: "create, or an update-email-bulk item, with an email another user has (compared case-insensitively, inactive users included)",
     documented: true,
   },
   USER_USERNAME_EXISTS: {
@@ -61,7 +69,7 @@ export const EMULATOR_ERROR_CODES = {
     message: "USER_NOT_FOUND",
     detail: "user not found",
     httpStatus: 404,
-    when: "update (PUT, update-bulk item) or GET of an employeeID no user has",
+    when: "update (PUT, update-bulk or update-email-bulk item) or GET of an employeeID no user has",
     documented: false,
   },
   VALIDATION_ERROR: {
@@ -108,8 +116,9 @@ export const EMULATOR_ERROR_CODES = {
     code: 40006,
     message: "TOO_MANY_ITEMS",
     detail: "items has <n> entries; at most <max> are allowed per call",
-    httpStatus: 400,
-    when: "a bulk call with more items than `maxBulkItems` (unlimited unless that option is set)",
+    // 413 like an oversized body: both say "send less at once", and a client splits on either.
+    httpStatus: 413,
+    when: "a bulk call with more items than `maxBulkItems` (unlimited unless that fault switch is set)",
     documented: false,
   },
   ROUTE_NOT_FOUND: {
@@ -144,6 +153,14 @@ export const EMULATOR_ERROR_CODES = {
     when: "a POST or PUT whose Content-Type is not application/json (the documentation requires that header)",
     documented: false,
   },
+  RATE_LIMITED: {
+    code: 42901,
+    message: "RATE_LIMITED",
+    detail: "too many requests; retry after <n> seconds",
+    httpStatus: 429,
+    when: "an injected fault (`rate429` or a scheduled `429`): the request was not processed; the reply has `Retry-After`",
+    documented: false,
+  },
   INTERNAL_ERROR: {
     code: 50000,
     message: "INTERNAL_ERROR",
@@ -158,6 +175,22 @@ export const EMULATOR_ERROR_CODES = {
     detail: "could not write <dataFile>: <reason>",
     httpStatus: 500,
     when: "the change was applied in memory but the data file could not be rewritten",
+    documented: false,
+  },
+  INJECTED_SERVER_ERROR: {
+    code: 50002,
+    message: "INJECTED_SERVER_ERROR",
+    detail: "an injected fault: the request was not processed",
+    httpStatus: 500,
+    when: "an injected fault (`rate500` or a scheduled `500`): the request was not processed",
+    documented: false,
+  },
+  SERVICE_UNAVAILABLE: {
+    code: 50301,
+    message: "SERVICE_UNAVAILABLE",
+    detail: "the service is unavailable; retry after <n> seconds",
+    httpStatus: 503,
+    when: "an injected fault (`rate503` or a scheduled `503`): the request was not processed; the reply has `Retry-After`",
     documented: false,
   },
 } as const satisfies Record<string, EmulatorErrorCode>;

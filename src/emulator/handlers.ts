@@ -15,7 +15,7 @@ import {
   toUserView,
 } from "./replies.js";
 import type { ListFilter, StoreResult, UserStore } from "./store.js";
-import { checkCreate, checkUpdate, ID_PATTERN, isPlainObject } from "./validation.js";
+import { checkCreate, checkEmailUpdate, checkUpdate, ID_PATTERN, isPlainObject } from "./validation.js";
 
 export interface Reply {
   readonly status: number;
@@ -63,6 +63,14 @@ export function updateUsers(store: UserStore, body: unknown, limits: HandlerLimi
   return bulk(body, limits, (item) => {
     const checked = checkUpdate(item, "update-bulk");
     return checked.ok ? store.update(checked.value) : checked;
+  });
+}
+
+/** POST /ruangkerja/users/update-email-bulk: each item's employeeID selects the user; the reply is shaped like create-bulk's. */
+export function updateEmails(store: UserStore, body: unknown, limits: HandlerLimits): Reply {
+  return bulk(body, limits, (item) => {
+    const checked = checkEmailUpdate(item);
+    return checked.ok ? store.updateEmail(checked.value.employeeID, checked.value.email) : checked;
   });
 }
 

@@ -3,11 +3,20 @@
  * place and can be tested without a socket.
  */
 
-/** The /ruangkerja endpoints, named as the stats count them. */
-export type ApiRoute = "create" | "create-bulk" | "update" | "update-bulk" | "list" | "get";
-export const API_ROUTES: readonly ApiRoute[] = ["create", "create-bulk", "update", "update-bulk", "list", "get"];
+/** The /ruangkerja endpoints and /oauth/token, named as the stats count them. */
+export type ApiRoute = "create" | "create-bulk" | "update" | "update-bulk" | "list" | "get" | "update-email-bulk" | "token";
+export const API_ROUTES: readonly ApiRoute[] = [
+  "create",
+  "create-bulk",
+  "update",
+  "update-bulk",
+  "list",
+  "get",
+  "update-email-bulk",
+  "token",
+];
 
-export type AdminRoute = "stats" | "reset" | "users";
+export type AdminRoute = "stats" | "reset" | "users" | "faults" | "set-faults";
 
 export type RouteMatch =
   | { readonly kind: "api"; readonly route: ApiRoute; readonly employeeID?: string }
@@ -23,6 +32,9 @@ const FIXED_API: Readonly<Record<string, Methods<ApiRoute>>> = {
   [USERS]: { GET: "list", POST: "create" },
   [`${USERS}/create-bulk`]: { POST: "create-bulk" },
   [`${USERS}/update-bulk`]: { POST: "update-bulk" },
+  [`${USERS}/update-email-bulk`]: { POST: "update-email-bulk" },
+  // Outside /ruangkerja, so no token is asked for: this is where one is obtained.
+  "/oauth/token": { POST: "token" },
 };
 
 const ONE_USER: Methods<ApiRoute> = { GET: "get", PUT: "update" };
@@ -31,6 +43,7 @@ const ADMIN: Readonly<Record<string, Methods<AdminRoute>>> = {
   "/_emulator/stats": { GET: "stats" },
   "/_emulator/reset": { POST: "reset" },
   "/_emulator/users": { GET: "users" },
+  "/_emulator/faults": { GET: "faults", PUT: "set-faults" },
 };
 
 /** True for every path the token guards, known or not, so an unknown /ruangkerja path reveals nothing without it. */

@@ -1,5 +1,5 @@
 /**
- * The emulator's HTTP side on node:http: routing, the token, body limits, request counting, the
+ * The emulator's HTTP side on node:http: routing, the token, body limits, request counting, injected faults, the
  * /_emulator admin endpoints and persistence after each change. What each endpoint does lives in
  * handlers.ts; this file only moves bytes and decides who may ask.
  */
@@ -7,7 +7,20 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { DataFileWriter, readDataFile, serializeUsers } from "./data-file.js";
 import { type ErrorBody, errorBody } from "./error-codes.js";
-import { createUser, createUsers, failure, getUser, listUsers, type Reply, updateUser, updateUsers } from "./handlers.js";
+import { FaultInjector, type FaultSettings, parseFaultSettings } from "./faults.js";
+import {
+  createUser,
+  createUsers,
+  failure,
+  getUser,
+  type HandlerLimits,
+  listUsers,
+  type Reply,
+  updateEmails,
+  updateUser,
+  updateUsers,
+} from "./handlers.js";
+import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME_SECONDS, TokenIssuer } from "./oauth.js";
 import { type AdminRoute, API_ROUTES, type ApiRoute, isApiPath, matchRoute } from "./routes.js";
 import { type EmulatedUser, UserStore } from "./store.js";
 
@@ -20,8 +33,16 @@ export interface EmulatorOptions {
   readonly token?: string;
   /** Load users from this JSON file at start if it exists, and rewrite it atomically after every change. @default no file: users live in memory only */
   readonly dataFile?: string;
-  /** Items allowed in one bulk call; more is answered with TOO_MANY_ITEMS (40006). @default unlimited, as documented upstream */
+  /** Items allowed in one bulk call; more is answered with TOO_MANY_ITEMS (40006). Same as `faults.maxBulkItems`, which wins. @default unlimited, as documented upstream */
   readonly maxBulkItems?: number;
+  /** The client ID POST /oauth/token accepts. @default "emulator-client" */
+  readonly clientID?: string;
+  /** The client secret POST /oauth/token accepts. @default "emulator-secret" */
+  readonly clientSecret?: string;
+  /** Seconds an exchanged token stays valid (its `expiresIn`). @default 43199 */
+  readonly tokenLifetimeSeconds?: number;
+  /** Faults to inject from the start (see faults.ts and docs/emulator.md); `setFaults` changes them later. @default none */
+  readonly faults?: FaultSettings;
 }
 
 export interface RunningEmulator {
@@ -32,6 +53,12 @@ export interface RunningEmulator {
   requestCounts(): Record<string, number>;
   /** Every stored user, in creation order (a copy). */
   users(): EmulatedUser[];
+  /** Ends every token issued by POST /oauth/token now, as if its lifetime had run out (the fixed `token` stays valid). */
+  expireTokens(): void;
+  /** Replaces every fault switch (as `PUT /_emulator/faults`); throws on an invalid setting. */
+  setFaults(settings: FaultSettings): void;
+  /** The fault switches in force, what is left of the schedule, and the faults injected so far (as `GET /_emulator/faults`). */
+  faults(): ReturnType<FaultInjector["describe"]>;
   /** Stops listening, ends idle keep-alive connections and waits for the data file's last write. */
   close(): Promise<void>;
 }
@@ -61,7 +88,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (token === "") throw new Error("emulator token must not be empty");
   const maxBulkItems = options.maxBulkItems ?? Number.POSITIVE_INFINITY;
   if (!(maxBulkItems >= 1)) throw new Error(`maxBulkItems must be at least 1, got ${maxBulkItems}`);
-  const limits = { maxBulkItems };
+  const checkedFaults = (settings: unknown): FaultSettings => {
+    const parsed = parseFaultSettings(settings);
+    if (!parsed.ok) throw new Error(`invalid fault settings: ${parsed.problems.join("; ")}`);
+    return parsed.value;
+  };
+  const injector = new FaultInjector(checkedFaults({ ...(Number.isFinite(maxBulkItems) ? { maxBulkItems } : {}), ...options.faults }));
+  const limits: HandlerLimits = {
+    get maxBulkItems() {
+      return injector.maxBulkItems;
+    },
+  };
+  const issuer = new TokenIssuer({
+    clientID: options.clientID ?? DEFAULT_CLIENT_ID,
+    clientSecret: options.clientSecret ?? DEFAULT_CLIENT_SECRET,
+    lifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
+  });
   const store = new UserStore();
   if (options.dataFile) {
     const users = await readDataFile(options.dataFile);
@@ -90,6 +132,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return listUsers(store, query);
       case "get":
         return getUser(store, employeeID);
+      case "update-email-bulk":
+        return updateEmails(store, body, limits);
+      case "token":
+        return issuer.exchange(body);
     }
   };
 
@@ -100,23 +146,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       case "reset":
         store.clear();
         counts = zeroCounts();
+        injector.resetCounts();
         return { status: 200, body: { status: "success", message: "Success" } };
       case "users":
         return { status: 200, body: { users: copyUsers(store.all()) } };
+      case "faults":
+      case "set-faults":
+        return { status: 200, body: injector.describe() };
     }
   };
 
-  const authorized = (header: string | undefined): boolean =>
-    header === token || (header !== undefined && /^bearer /i.test(header) && header.slice(7) === token);
+  const authorized = (header: string | undefined): boolean => {
+    if (header === undefined) return false;
+    const valid = (given: string) => given === token || issuer.accepts(given);
+    return valid(header) || (/^bearer /i.test(header) && valid(header.slice(7)));
+  };
 
-  /** The reply, and whether producing it changed the store (measured around synchronous code only, so other requests cannot blur it). */
-  const routeReply = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<[Reply, boolean]> => {
+  /**
+   * The reply, whether producing it changed the store (measured around synchronous code only, so
+   * other requests cannot blur it), and whether an injected fault drops the connection instead.
+   */
+  const routeReply = async (req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<[Reply, boolean, boolean?]> => {
     const match = matchRoute(method, url.pathname);
     const measured = (produce: () => Reply): [Reply, boolean] => {
       const before = store.revision;
       const reply = produce();
       return [reply, store.revision !== before];
     };
+    if (match.kind === "admin" && match.route === "set-faults") {
+      const body = await readJsonBody(req);
+      if (!body.ok) return [failure(body.error), false];
+      const parsed = parseFaultSettings(body.value);
+      if (!parsed.ok) return [failure(errorBody("VALIDATION_ERROR", parsed.problems.join("; "))), false];
+      injector.set(parsed.value);
+    }
     if (match.kind === "admin") return measured(() => adminReply(match.route));
     if (match.kind === "api") counts[match.route]++;
     if (isApiPath(url.pathname) && !authorized(req.headers.authorization)) {
@@ -134,8 +197,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return [failure(errorBody("METHOD_NOT_ALLOWED", `${method} is not allowed on ${url.pathname}; allowed: ${allowed}`)), false];
     }
     const body = method === "POST" || method === "PUT" ? await readJsonBody(req) : { ok: true as const, value: undefined };
+    const fault = injector.decide(match.route);
+    if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+    if (fault.fault === "429" || fault.fault === "503") {
+      res.setHeader("Retry-After", String(fault.retryAfterSeconds));
+      const detail = `retry after ${fault.retryAfterSeconds} seconds`;
+      return [
+        failure(
+          fault.fault === "429"
+            ? errorBody("RATE_LIMITED", `too many requests; ${detail}`)
+            : errorBody("SERVICE_UNAVAILABLE", `the service is unavailable; ${detail}`),
+        ),
+        false,
+      ];
+    }
+    if (fault.fault === "500") return [failure(errorBody("INJECTED_SERVER_ERROR")), false];
     if (!body.ok) return [failure(body.error), false];
-    return measured(() => apiReply(match.route, match.employeeID ?? "", body.value, url.searchParams));
+    const [reply, changed] = measured(() => apiReply(match.route, match.employeeID ?? "", body.value, url.searchParams));
+    return [reply, changed, fault.fault === "drop"];
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -148,7 +227,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       sendJson(res, 400, errorBody("INVALID_BODY", "the request target is not a valid path"));
       return;
     }
-    const [routed, changed] = await routeReply(req, res, url, req.method ?? "GET");
+    const [routed, changed, drop] = await routeReply(req, res, url, req.method ?? "GET");
     let reply = routed;
     // Answer only once the file holds this change, so an acknowledged change survives a crash.
     if (writer && changed) {
@@ -157,6 +236,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       } catch (error) {
         reply = failure(errorBody("DATA_FILE_WRITE_FAILED", (error as Error).message));
       }
+    }
+    // The ambiguous case: the request was processed (and saved), but its reply never arrives.
+    if (drop) {
+      req.socket.destroy();
+      return;
     }
     sendJson(res, reply.status, reply.body);
   };
@@ -203,6 +287,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     token,
     requestCounts: () => ({ ...counts }),
     users: () => copyUsers(store.all()),
+    expireTokens: () => issuer.expireAll(),
+    setFaults: (settings) => injector.set(checkedFaults(settings)),
+    faults: () => injector.describe(),
     close,
   };
 }

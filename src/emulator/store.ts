@@ -150,6 +150,18 @@ export class UserStore {
     return { ok: true, user: next };
   }
 
+  /** update-email-bulk: a new e-mail for the user `employeeID` names (RuangKerja also resets the password; the emulator keeps none). */
+  updateEmail(employeeID: string, email: string): StoreResult {
+    const current = this.byEmployeeID.get(employeeID);
+    if (!current) return { ok: false, error: errorBody("USER_NOT_FOUND", `no user has employeeID "${employeeID}"`) };
+    const owner = this.byEmail.get(fold(email));
+    if (owner && owner !== current) return { ok: false, error: errorBody("USER_EMAIL_EXISTS") };
+    const next: EmulatedUser = { ...current, email };
+    this.remove(current);
+    this.put(next);
+    return { ok: true, user: next };
+  }
+
   get(employeeID: string): EmulatedUser | undefined {
     return this.byEmployeeID.get(employeeID);
   }

@@ -193,3 +193,38 @@ export function checkUpdate(raw: unknown, kind: "update-one" | "update-bulk", pa
   }
   return { ok: true, value: value as unknown as UpdateInput };
 }
+
+/** An update-email-bulk item, checked. The password, when sent, is checked and dropped like on create. */
+export interface EmailUpdateInput {
+  readonly employeeID: string;
+  readonly email: string;
+}
+
+const EMAIL_UPDATE_FIELDS = new Set(["employeeID", "email", "password"]);
+
+export function checkEmailUpdate(raw: unknown): Checked<EmailUpdateInput> {
+  if (!isPlainObject(raw)) return { ok: false, error: errorBody("INVALID_BODY", "the item must be a JSON object") };
+  const refused = Object.keys(raw)
+    .filter((key) => !EMAIL_UPDATE_FIELDS.has(key))
+    .map((key) =>
+      (FIELDS as readonly string[]).includes(key)
+        ? `${key}: not accepted by POST /ruangkerja/users/update-email-bulk`
+        : `${key}: not a user field`,
+    );
+  if (refused.length > 0) return { ok: false, error: errorBody("FIELD_NOT_ACCEPTED", refused.join("; ")) };
+  const problems: string[] = [];
+  for (const field of ["employeeID", "email"] as const) {
+    const value = raw[field];
+    if (value === undefined || value === null) problems.push(`${field}: is required`);
+    else {
+      const problem = RULES[field](value);
+      if (problem) problems.push(`${field}: ${problem}`);
+    }
+  }
+  if (raw.password !== undefined) {
+    const problem = RULES.password(raw.password);
+    if (problem) problems.push(`password: ${problem}`);
+  }
+  if (problems.length > 0) return { ok: false, error: errorBody("VALIDATION_ERROR", problems.join("; ")) };
+  return { ok: true, value: { employeeID: raw.employeeID as string, email: raw.email as string } };
+}

@@ -7,11 +7,13 @@ import { type AppliedUser, type DesiredUser, USER_FIELDS, type UserField, type U
 import { ACTION_KINDS, type FieldChange, type FieldValue, PLAN_FORMAT_VERSION, type Plan, type PlannedAction } from "./plan-types.js";
 
 /**
- * Fields that the four core endpoints cannot change on an existing user. A change to them is
- * reported as a warning and left out of the update; state keeps the old value, so the warning
- * stays until the change is made another way.
+ * An e-mail changes through update-email-bulk, which sets a new address but cannot remove one.
+ * A removal is reported as a warning and left out of the update; state keeps the old value, so
+ * the warning stays until the change is made another way.
  */
-const NOT_UPDATABLE: ReadonlySet<UserField> = new Set(["email"]);
+function cannotApply(field: UserField, will: FieldValue): boolean {
+  return field === "email" && will === null;
+}
 
 export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMap<string, AppliedUser>): Plan {
   const actions: PlannedAction[] = [];
@@ -38,7 +40,14 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     }
     const target = fieldsOf(user);
     if (!before) {
-      actions.push({ action: "create", employeeID: user.employeeID, source: user.source, changes: creationChanges(target), after: target });
+      actions.push({
+        action: "create",
+        employeeID: user.employeeID,
+        source: user.source,
+        changes: creationChanges(target),
+        after: target,
+        ...(user.passwordEnv && { passwordEnv: user.passwordEnv }),
+      });
       continue;
     }
     const { after, changes, skipped } = compare(before, target);
@@ -47,11 +56,14 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
         severity: "warning",
         summary: `${field} of ${user.employeeID} changes from ${show(fieldValue(before, field))} to ${show(fieldValue(target, field))}, which apply cannot carry out`,
         detail:
-          "RuangKerja's update endpoints do not take an e-mail address; change it in RuangKerja (or with a later version of this tool). Until then state keeps the old value and this warning stays.",
+          "RuangKerja can replace a user's e-mail address (update-email-bulk) but not remove it; declare a new address, or remove it in RuangKerja. Until then state keeps the old value and this warning stays.",
         field,
         location: user.source,
       });
     }
+    const emailChange = changes.find((change) => change.field === "email");
+    if (emailChange) warnings.push(passwordResetWarning(user, emailChange));
+    const resets = emailChange ? { resetsPassword: true as const } : {};
     if (renamedFrom) {
       actions.push({
         action: "rename",
@@ -61,9 +73,10 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
         changes: [{ field: "employeeID", before: renamedFrom, after: user.employeeID }, ...changes],
         after,
         before,
+        ...resets,
       });
     } else if (changes.length > 0) {
-      actions.push({ action: "update", employeeID: user.employeeID, source: user.source, changes, after, before });
+      actions.push({ action: "update", employeeID: user.employeeID, source: user.source, changes, after, before, ...resets });
     } else {
       unchanged++;
     }
@@ -127,6 +140,18 @@ function missedRenames(actions: readonly PlannedAction[]): Diagnostic[] {
   return warnings;
 }
 
+/** RuangKerja resets the password of a user whose e-mail changes: a reviewer must see that. */
+function passwordResetWarning(user: DesiredUser, change: FieldChange): Diagnostic {
+  return {
+    severity: "warning",
+    summary: `the e-mail of ${user.employeeID} changes from ${show(change.before)} to ${show(change.after)}: RuangKerja resets this user's password`,
+    detail:
+      "Apply sends the new address through update-email-bulk, and RuangKerja then sets a new random password and e-mails it to the user, who can no longer sign in with the old one. Tell them before you apply.",
+    field: "email",
+    location: user.source,
+  };
+}
+
 function identityKeys(user: UserFields): string[] {
   const keys: string[] = [];
   if (user.email) keys.push(`email:${user.email.toLowerCase()}`);
@@ -140,7 +165,7 @@ function findRenameSource(user: DesiredUser, applied: ReadonlyMap<string, Applie
 }
 
 function fieldsOf(user: DesiredUser): UserFields {
-  const { source: _source, previousEmployeeIDs: _previous, ...fields } = user;
+  const { source: _source, previousEmployeeIDs: _previous, passwordEnv: _passwordEnv, ...fields } = user;
   return fields;
 }
 
@@ -163,7 +188,7 @@ function compare(before: AppliedUser, target: UserFields): { after: UserFields; 
     const was = fieldValue(before, field);
     const will = fieldValue(target, field);
     if (sameValue(was, will)) continue;
-    if (NOT_UPDATABLE.has(field)) {
+    if (cannotApply(field, will)) {
       skipped.push(field);
       if (was === null) delete after[field];
       else after[field] = was;
@@ -174,7 +199,8 @@ function compare(before: AppliedUser, target: UserFields): { after: UserFields; 
   return { after: after as unknown as UserFields, changes, skipped };
 }
 
-function fieldValue(user: UserFields, field: UserField): FieldValue {
+/** A field as plans compare it: null when not set, lists sorted (also used by drift detection). */
+export function fieldValue(user: UserFields, field: UserField): FieldValue {
   const value = user[field];
   if (value === undefined) return null;
   if (Array.isArray(value)) return value.length === 0 ? null : [...value].sort();
@@ -182,7 +208,7 @@ function fieldValue(user: UserFields, field: UserField): FieldValue {
 }
 
 /** tagSerials are a set: order and repeats do not matter. */
-function sameValue(a: FieldValue, b: FieldValue): boolean {
+export function sameValue(a: FieldValue, b: FieldValue): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     const setA = new Set(a);
     const setB = new Set(b);

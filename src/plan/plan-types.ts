@@ -1,6 +1,6 @@
 /** The plan: a versioned data structure that the renderers read and apply carries out. */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import type { AppliedUser, UserField, UserFields } from "../model.js";
+import type { AppliedUser, PasswordEnv, UserField, UserFields } from "../model.js";
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -30,6 +30,10 @@ export interface PlannedAction {
   readonly after: UserFields;
   /** The state entry before the action; absent for a create. */
   readonly before?: AppliedUser;
+  /** Set when the e-mail changes: apply sends it through update-email-bulk, which resets the user's password. */
+  readonly resetsPassword?: true;
+  /** For a create: the environment variable apply reads the initial password from (its name only). */
+  readonly passwordEnv?: PasswordEnv;
 }
 
 export interface PlanSummary {
@@ -45,7 +49,7 @@ export interface Plan {
   readonly summary: PlanSummary;
   /** Sorted: by kind (create, update, rename, deactivate), then employeeID. */
   readonly actions: readonly PlannedAction[];
-  /** Things apply will not do, e.g. an e-mail change (these endpoints take no e-mail on update). */
+  /** Things a reviewer must know: an e-mail change (it resets the password), one apply cannot carry out (a removed e-mail), a likely missed rename. */
   readonly warnings: readonly Diagnostic[];
 }
 

@@ -10,7 +10,11 @@ export interface PlanJson {
     employeeID: string;
     previousEmployeeID?: string;
     source: { file: string; line: number } | null;
+    /** Creates only: the name of the environment variable holding the initial password. */
+    passwordEnv?: string;
     changes: { field: string; before: FieldValue; after: FieldValue }[];
+    /** Present (true) when the e-mail changes, which resets the user's password. */
+    resetsPassword?: true;
   }[];
   warnings: { summary: string; detail?: string; field?: string; source: { file: string; line: number } | null }[];
 }
@@ -36,7 +40,9 @@ export function planToJson(plan: Plan): PlanJson {
       employeeID: a.employeeID,
       ...(a.previousEmployeeID ? { previousEmployeeID: a.previousEmployeeID } : {}),
       source: a.source ? { file: a.source.file, line: a.source.line } : null,
+      ...(a.passwordEnv ? { passwordEnv: a.passwordEnv.name } : {}),
       changes: a.changes.map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
+      ...(a.resetsPassword ? { resetsPassword: true as const } : {}),
     })),
     warnings: plan.warnings.map(warningToJson),
   };

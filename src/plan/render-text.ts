@@ -45,8 +45,13 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
   for (const change of changes) {
     const name = change.field.padEnd(width);
     const value = action.action === "create" ? show(change.after) : `${show(change.before)} ${paint("→")} ${show(change.after)}`;
-    lines.push(`      ${name}  ${value}`);
+    const note = change.field === "email" && action.resetsPassword ? `  ${paint("(resets the user's password)")}` : "";
+    lines.push(`      ${name}  ${value}${note}`);
   }
+  if (action.passwordEnv)
+    lines.push(
+      `      ${"passwordEnv".padEnd(width)}  ${action.passwordEnv.name} ${dim("(initial password read from this environment variable at apply)")}`,
+    );
   lines.push("");
   return lines;
 }

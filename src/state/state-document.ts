@@ -3,7 +3,8 @@
  * as Terraform's state file has. Pure data and its validation; stores live beside it.
  */
 import { randomUUID } from "node:crypto";
-import type { Diagnostic } from "../diagnostics.js";
+import { LineCounter, parseDocument } from "yaml";
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import type { AppliedUser } from "../model.js";
 
 export const STATE_FORMAT_VERSION = 1;
@@ -48,35 +49,48 @@ function orderFields(user: AppliedUser): AppliedUser {
 }
 
 /** Parses and checks a state file's text; problems come back as diagnostics located in `file`. */
-export function parseStateJson(file: string, text: string): { state?: StateDocument; diagnostics: Diagnostic[] } {
-  const problem = (summary: string, detail?: string): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [{ severity: "error", summary, location: { file, line: 1, column: 1 }, ...(detail ? { detail } : {}) }],
+export function parseStateJson(file: string, input: string): { state?: StateDocument; diagnostics: Diagnostic[] } {
+  // An editor may have saved the file with a byte-order mark; JSON.parse refuses one.
+  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
+  const locate = stateLocator(file, text);
+  const problem = (summary: string, detail?: string, path: readonly (string | number)[] = []): { diagnostics: Diagnostic[] } => ({
+    diagnostics: [{ severity: "error", summary, location: locate(path), ...(detail ? { detail } : {}) }],
   });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return problem(
-      `the state file is not valid JSON (${(error as Error).message})`,
-      "It may have been truncated or edited by hand. Restore it from version control or your backup; do not delete it, or every user would be planned as new.",
-    );
+    const message = (error as Error).message;
+    return {
+      diagnostics: [
+        {
+          severity: "error",
+          summary: `the state file is not valid JSON (${message})`,
+          detail:
+            "It may have been truncated or edited by hand. Restore it from version control or your backup; do not delete it, or every user would be planned as new.",
+          location: locate.offset(jsonErrorOffset(message, text)),
+        },
+      ],
+    };
   }
   if (!isObject(raw)) return problem("the state file does not hold a JSON object");
   const { formatVersion, lineage, serial, users } = raw;
   if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion) || formatVersion < 1) {
-    return problem('the state file has no "formatVersion"', "This does not look like a ruangkerja-users state file.");
+    return problem('the state file has no "formatVersion"', "This does not look like a ruangkerja-users state file.", ["formatVersion"]);
   }
   if (formatVersion > STATE_FORMAT_VERSION) {
     return problem(
       `the state file has format version ${formatVersion}, newer than this ruangkerja-users understands (${STATE_FORMAT_VERSION})`,
       "Upgrade ruangkerja-users to the version that wrote it.",
+      ["formatVersion"],
     );
   }
-  if (typeof lineage !== "string" || lineage === "") return problem('the state file has no "lineage"');
+  const restore = "The file was edited by hand or damaged. Restore it from version control or your backup.";
+  if (typeof lineage !== "string" || lineage === "") return problem('the state file has no "lineage"', restore, ["lineage"]);
   if (typeof serial !== "number" || !Number.isInteger(serial) || serial < 0) {
-    return problem('the state file\'s "serial" is not a non-negative whole number');
+    return problem('the state file\'s "serial" is not a non-negative whole number', restore, ["serial"]);
   }
-  if (!Array.isArray(users)) return problem('the state file\'s "users" is not a list');
+  if (!Array.isArray(users)) return problem('the state file\'s "users" is not a list', restore, ["users"]);
   const map = new Map<string, AppliedUser>();
   const diagnostics: Diagnostic[] = [];
   users.forEach((user, index) => {
@@ -85,8 +99,9 @@ export function parseStateJson(file: string, text: string): { state?: StateDocum
       diagnostics.push({
         severity: "error",
         summary: `state entry users[${index}] ${reason}`,
+        detail: restore,
         field: `users[${index}]`,
-        location: { file, line: 1, column: 1 },
+        location: locate(["users", index]),
       });
       return;
     }
@@ -95,8 +110,9 @@ export function parseStateJson(file: string, text: string): { state?: StateDocum
       diagnostics.push({
         severity: "error",
         summary: `state lists employeeID "${applied.employeeID}" twice`,
+        detail: restore,
         field: `users[${index}]`,
-        location: { file, line: 1, column: 1 },
+        location: locate(["users", index]),
       });
       return;
     }
@@ -109,6 +125,8 @@ export function parseStateJson(file: string, text: string): { state?: StateDocum
 function checkAppliedUser(user: unknown): string | undefined {
   if (!isObject(user)) return "is not an object";
   if (typeof user.employeeID !== "string" || user.employeeID === "") return "has no employeeID";
+  if (!/^[A-Za-z0-9]+$/.test(user.employeeID))
+    return `has employeeID ${JSON.stringify(user.employeeID)}, which RuangKerja cannot hold (letters and digits only)`;
   if (typeof user.name !== "string") return `(${user.employeeID}) has no name`;
   if (typeof user.isActive !== "boolean") return `(${user.employeeID}) has no isActive`;
   if (typeof user.serial !== "string") return `(${user.employeeID}) has no serial`;
@@ -119,6 +137,52 @@ function checkAppliedUser(user: unknown): string | undefined {
     return `(${user.employeeID}) has tagSerials that are not a list of text`;
   }
   return undefined;
+}
+
+interface StateLocator {
+  (path: readonly (string | number)[]): SourceLocation;
+  offset(offset: number): SourceLocation;
+}
+
+/**
+ * Positions for problems in a state file. Only runs when something is wrong, so the normal path
+ * stays a bare JSON.parse; JSON is YAML, so the yaml package finds where a path's value starts.
+ */
+function stateLocator(file: string, text: string): StateLocator {
+  let lineCounter: LineCounter | undefined;
+  const counter = (): LineCounter => {
+    if (!lineCounter) {
+      lineCounter = new LineCounter();
+      lineCounter.addNewLine(0);
+      let at = text.indexOf("\n");
+      while (at !== -1) {
+        lineCounter.addNewLine(at + 1);
+        at = text.indexOf("\n", at + 1);
+      }
+    }
+    return lineCounter;
+  };
+  const offset = (at: number): SourceLocation => {
+    const { line, col } = counter().linePos(Math.max(0, Math.min(at, text.length)));
+    return { file, line: Math.max(1, line), column: Math.max(1, col) };
+  };
+  const locate = (path: readonly (string | number)[]): SourceLocation => {
+    if (path.length === 0) return { file, line: 1, column: 1 };
+    try {
+      const node = parseDocument(text).getIn(path, true) as { range?: [number, number, number] } | undefined;
+      return node?.range ? offset(node.range[0]) : { file, line: 1, column: 1 };
+    } catch {
+      return { file, line: 1, column: 1 };
+    }
+  };
+  return Object.assign(locate, { offset });
+}
+
+/** Where JSON.parse stopped: Node names the position in its message; "end of JSON input" means the end. */
+function jsonErrorOffset(message: string, text: string): number {
+  const at = /at position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  return /end of JSON input/.test(message) ? text.length : 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -43,7 +43,13 @@ export class StateSession {
   save(): Promise<void> {
     const next = this.queue.then(async () => {
       this.serial += 1;
-      await this.store.write(this.snapshot());
+      try {
+        await this.store.write(this.snapshot());
+      } catch (error) {
+        // Not written: the next write still follows the state on disk.
+        this.serial -= 1;
+        throw error;
+      }
     });
     // A failed write must fail its caller, but not poison the queue for the writes after it.
     this.queue = next.catch(() => undefined);

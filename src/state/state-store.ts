@@ -22,7 +22,11 @@ export interface StateStore {
   readonly location: string;
   /** The current state, or undefined when none was ever written. Throws InvalidInputError when it is unreadable. */
   read(): Promise<StateDocument | undefined>;
-  /** Replaces the stored state atomically. */
+  /**
+   * Replaces the stored state atomically, only if the stored one is absent or is `state`'s
+   * predecessor (same lineage, serial one lower); otherwise throws StateConflictError, so a
+   * state another process wrote meanwhile is never overwritten.
+   */
   write(state: StateDocument): Promise<void>;
   /** Takes the exclusive lock, waiting up to options.timeoutMs, or throws StateLockedError naming the holder. */
   lock(operation: string, options?: LockOptions): Promise<StateLock>;

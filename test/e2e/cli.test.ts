@@ -119,7 +119,7 @@ describe("bad input changes nothing", () => {
     const before = totalRequests();
     const result = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(".ruangkerja/state.json:1:1: error: the state file is not valid JSON");
+    expect(result.stderr).toContain(".ruangkerja/state.json:1:60: error: the state file is not valid JSON");
     expect(totalRequests()).toBe(before);
   });
 });
@@ -149,8 +149,8 @@ describe("state", () => {
     const before = totalRequests();
     const result = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("state is locked by ci-runner (pid 4242 on build-7");
-    expect(result.stderr).toContain("since 2026-11-23T10:00:00.000Z");
+    expect(result.stderr).toContain("state is locked by ci-runner@build-7 (pid 4242, apply) since 2026-11-23T10:00:00.000Z");
+    expect(result.stderr).toContain("ruangkerja-users force-unlock x");
     expect(totalRequests()).toBe(before);
   });
 });

@@ -5,22 +5,47 @@
 import { RuangkerjaClient } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
-import { NotApprovedError } from "../../errors.js";
+import { resolvePasswords } from "../../apply/passwords.js";
+import { ConfigError, InvalidInputError, MassDeactivationError, NotApprovedError, StalePlanError } from "../../errors.js";
 import { renderPlanText } from "../../plan/render-text.js";
+import { type SavedPlan, stalePlanReasons } from "../../plan/saved-plan.js";
+import {
+  checkMassDeactivation,
+  DEFAULT_DEACTIVATION_LIMIT,
+  type DeactivationLimit,
+  massDeactivationDiagnostic,
+} from "../../plan/safety-guard.js";
+import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { apiSettings, type CommonFlags, declarationsDir, type Environment, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, statePath } from "../options.js";
 import type { Output } from "../output.js";
+import { readPlanFile } from "../plan-file.js";
+import { createProgress, type ProgressReporter } from "../progress.js";
+import { applyTargets } from "../targets.js";
+import { TOOL_VERSION } from "../tool-version.js";
 
 export interface ApplyFlags extends CommonFlags {
   readonly autoApprove?: boolean;
   readonly chunkSize: number;
   readonly parallelism: number;
   readonly requestTimeout: number;
+  /** Attempts per request (default 5); absent when called from code that predates the flag. */
+  readonly maxAttempts?: number;
   readonly json?: boolean;
+  readonly adopt?: boolean;
+  readonly lockTimeout?: number;
+  readonly maxDeactivate?: DeactivationLimit;
+  readonly allowMassDeactivation?: boolean;
+  readonly refresh?: boolean;
+  readonly target?: readonly string[];
+  /** A plan saved by `plan --out`: carried out as it is, or refused when stale. */
+  readonly planFile?: string;
+  /** True when --dir was given: a saved plan's own folder is then not used. */
+  readonly dirGiven?: boolean;
 }
 
 export interface ApplyIO {
@@ -32,27 +57,44 @@ export interface ApplyIO {
 export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO): Promise<number> {
   const { output } = io;
   const api = apiSettings(env);
-  const client = new RuangkerjaClient({ ...api, timeoutMs: flags.requestTimeout * 1000 });
+  const client = new RuangkerjaClient({
+    ...api,
+    timeoutMs: flags.requestTimeout * 1000,
+    ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
+  });
   const interactive = io.stdin.isTTY === true && !flags.json;
-  if (!flags.autoApprove && !interactive) {
+  // A saved plan was reviewed when it was made (as with Terraform): it is not confirmed again.
+  const saved = flags.planFile ? await readSavedPlan(flags.planFile, flags) : undefined;
+  if (!flags.autoApprove && !interactive && !saved) {
     throw new NotApprovedError(
       flags.json
-        ? "apply --json needs --auto-approve (there is no one to answer the confirmation)"
+        ? "apply --json needs --auto-approve or a saved plan (there is no one to answer the confirmation)"
         : "apply needs confirmation, but standard input is not a terminal: run it in a terminal, or pass --auto-approve (e.g. in CI after a reviewed plan)",
     );
   }
-  const dir = declarationsDir(flags);
+  // A saved plan reads the folder it was made from, unless --dir says otherwise.
+  const dir = saved && !flags.dirGiven ? saved.declarationsDir : declarationsDir(flags);
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
-  const { users } = await loadDesired(dir, output);
+  const { users, digest, files } = await loadDesired(dir, output);
+  if (saved && saved.declarationsDigest !== digest) {
+    // Checked before the lock too: a stale plan leaves nothing behind, not even a lock file.
+    throw stalePlan(flags.planFile as string, [`the declarations in ${dir} changed since`]);
+  }
+  // Exchanges client credentials now, so wrong ones fail before the lock, the plan and any change.
+  await client.authenticate();
+  const timeoutMs = lockTimeoutMs(flags, env);
 
   const store = new FileStateStore(statePath(flags, env));
-  const lock = await store.lock("apply");
+  if (timeoutMs > 0 && !flags.json) output.err(`Acquiring the state lock (waiting up to ${Math.round(timeoutMs / 1000)}s)…`);
+  const lock = await store.lock("apply", { timeoutMs });
   // Until approval a signal just cancels (the finally below frees the lock); after it, a first
   // signal lets the requests in flight finish and be saved, a second one exits at once.
   const cancel = new AbortController();
   const stop = new AbortController();
   let approved = false;
+  let progress: ProgressReporter | undefined;
   const onSignal = () => {
+    progress?.clear();
     if (!approved) {
       cancel.abort();
       return;
@@ -62,19 +104,61 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       process.exit(EXIT_INTERRUPTED);
     }
     stop.abort();
+    client.stopRetrying();
     output.err("Interrupted: finishing the requests in flight and saving state. Send the signal again to stop at once.");
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const { plan, state } = await planAgainstState(users, store);
+    const planned = await planAgainstState(users, store, flags.refresh ? client : undefined);
+    const { state, drift } = planned;
+    const driftJson = drift && { drift: driftToJson(drift) };
+    if (drift && !flags.json) output.out(`${renderDriftText(drift, { color: output.color })}\n`);
+    if (saved) {
+      const reasons = stalePlanReasons(saved, {
+        toolVersion: TOOL_VERSION,
+        state: planned.isNewState ? null : { lineage: state.lineage, serial: state.serial },
+        declarationsDigest: digest,
+        stateLocation: store.location,
+        declarationsDir: dir,
+      });
+      if (reasons.length > 0) throw stalePlan(flags.planFile as string, reasons);
+    }
+    const plan = saved ? saved.plan : applyTargets(planned.plan, flags.target ?? [], users, state.users);
     if (plan.actions.length === 0) {
       const none = { succeeded: 0, failed: 0, failures: [], requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } };
-      output.out(flags.json ? JSON.stringify(applyResultToJson(none, plan.warnings)) : renderPlanText(plan, { color: output.color }));
+      output.out(
+        flags.json
+          ? JSON.stringify({ ...applyResultToJson(none, plan.warnings), ...driftJson })
+          : renderPlanText(plan, { color: output.color }),
+      );
+      // Nothing to send, but state should still say what RuangKerja holds now.
+      if (drift && drift.users.length > 0) {
+        await new StateSession(store, state).save();
+        if (!flags.json)
+          output.err(
+            `State refreshed to match RuangKerja (${drift.users.length} drifted user${drift.users.length === 1 ? "" : "s"}); saved to ${store.location}.`,
+          );
+      }
       return EXIT_OK;
     }
     if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
-    if (!flags.autoApprove) {
+    // Both checks come before the confirmation and any call: a refused run changes nothing.
+    const guard = checkMassDeactivation(plan, {
+      managed: state.users.size,
+      limit: flags.maxDeactivate ?? DEFAULT_DEACTIVATION_LIMIT,
+      files,
+      dir,
+    });
+    if (guard && !flags.allowMassDeactivation) {
+      const refusal = massDeactivationDiagnostic(guard, "error");
+      throw new MassDeactivationError(`apply refused: ${refusal.summary}; nothing was changed.\n${refusal.detail ?? ""}`);
+    }
+    const { passwords, diagnostics } = resolvePasswords(plan, (name) => env[name]);
+    if (diagnostics.length > 0) {
+      throw new InvalidInputError(`${diagnostics.length} initial password(s) missing; nothing was changed`, diagnostics);
+    }
+    if (!flags.autoApprove && !saved) {
       const yes = await confirm(
         `\nApply these changes to RuangKerja at ${client.displayUrl}?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
         io.stdin,
@@ -86,14 +170,27 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
     if (cancel.signal.aborted) throw new NotApprovedError("Apply cancelled: nothing was changed.");
     approved = true;
     const session = new StateSession(store, state);
-    const progress = progressPrinter(output, plan.actions.length, flags.chunkSize);
+    // The refreshed users are what RuangKerja holds now, whatever the calls below achieve.
+    if (drift && drift.users.length > 0) await session.save();
+    // One request needs no progress; --json prints nothing but its result.
+    progress =
+      plan.actions.length > flags.chunkSize && !flags.json
+        ? createProgress({ total: plan.actions.length, stream: io.prompt, isTTY: output.stderrIsTTY })
+        : undefined;
     const result = await applyPlan(plan, client, session, {
       chunkSize: flags.chunkSize,
       parallelism: flags.parallelism,
-      onProgress: progress,
+      onProgress: progress ? (done, _total, failed) => progress?.update(done, failed) : undefined,
       signal: stop.signal,
+      adopt: flags.adopt === true,
+      passwords,
     });
-    output.out(flags.json ? JSON.stringify(applyResultToJson(result, plan.warnings)) : renderApplyResult(result, { color: output.color }));
+    progress?.finish();
+    output.out(
+      flags.json
+        ? JSON.stringify({ ...applyResultToJson(result, plan.warnings), ...driftJson })
+        : renderApplyResult(result, { color: output.color }),
+    );
     if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);
     if (stop.signal.aborted) return EXIT_INTERRUPTED;
     return result.failed === 0 && !result.stoppedBecause ? EXIT_OK : EXIT_ERROR;
@@ -104,14 +201,20 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   }
 }
 
-/** Plain progress lines on stderr, at most one a second, for runs of more than one request. */
-function progressPrinter(output: Output, total: number, chunkSize: number): ((done: number, total: number) => void) | undefined {
-  if (total <= chunkSize) return undefined;
-  let last = Date.now();
-  return (done) => {
-    const now = Date.now();
-    if (done < total && now - last < 1000) return;
-    last = now;
-    output.err(`Applied ${done}/${total} changes…`);
-  };
+async function readSavedPlan(path: string, flags: ApplyFlags): Promise<SavedPlan> {
+  if (flags.target && flags.target.length > 0) {
+    throw new ConfigError("--target cannot be combined with a saved plan: pass --target to `plan --out` instead");
+  }
+  if (flags.refresh) {
+    throw new ConfigError(
+      "--refresh cannot be combined with a saved plan: the plan was made from the state it names; run `apply --refresh` without a plan file",
+    );
+  }
+  return readPlanFile(path);
+}
+
+function stalePlan(path: string, reasons: readonly string[]): StalePlanError {
+  return new StalePlanError(
+    `stale plan: ${path} no longer matches what it was made from (${reasons.join("; ")}); nothing was changed. Run plan again.`,
+  );
 }

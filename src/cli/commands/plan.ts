@@ -1,21 +1,100 @@
-/** `plan`: declarations against state; never calls the API, never writes state. */
+/** `plan`: declarations against state; never writes state, and calls the API only to read users (--refresh). */
+import { appendFile } from "node:fs/promises";
+import { RuangkerjaClient } from "../../api/client.js";
+import { ConfigError } from "../../errors.js";
+import type { Plan } from "../../plan/plan-types.js";
 import { planToJson } from "../../plan/render-json.js";
+import { renderPlanMarkdown } from "../../plan/render-markdown.js";
 import { renderPlanText } from "../../plan/render-text.js";
+import { SAVED_PLAN_FORMAT_VERSION } from "../../plan/saved-plan.js";
+import type { Drift } from "../../refresh/detect-drift.js";
+import {
+  checkMassDeactivation,
+  DEFAULT_DEACTIVATION_LIMIT,
+  type DeactivationLimit,
+  massDeactivationDiagnostic,
+} from "../../plan/safety-guard.js";
+import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
-import { loadAndPlan } from "../load-plan.js";
-import { type CommonFlags, declarationsDir, type Environment, statePath } from "../options.js";
-import type { Output } from "../output.js";
+import { loadDesired, planAgainstState } from "../load-plan.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, githubSettings, planFormat, statePath } from "../options.js";
+import { type Output, printAnnotations } from "../output.js";
+import { writePlanFile } from "../plan-file.js";
+import { applyTargets } from "../targets.js";
+import { TOOL_VERSION } from "../tool-version.js";
 
 export interface PlanFlags extends CommonFlags {
   readonly json?: boolean;
+  readonly format?: string;
   readonly detailedExitcode?: boolean;
+  readonly out?: string;
+  readonly target?: readonly string[];
+  readonly maxDeactivate?: DeactivationLimit;
+  readonly refresh?: boolean;
 }
 
 export async function runPlan(flags: PlanFlags, env: Environment, output: Output): Promise<number> {
+  const format = planFormat(flags);
+  const github = githubSettings(env);
+  if (flags.refresh && flags.out) {
+    // A saved plan is checked against the stored state's serial; a refreshed state is not stored by plan.
+    throw new ConfigError(
+      "plan --refresh cannot be saved with --out: run `apply --refresh` instead, or refresh first and save a plain plan",
+    );
+  }
   const store = new FileStateStore(statePath(flags, env));
-  const { plan } = await loadAndPlan(declarationsDir(flags), store, output);
-  output.out(flags.json ? JSON.stringify(planToJson(plan)) : renderPlanText(plan, { color: output.color }));
+  const reader = flags.refresh ? new RuangkerjaClient(apiSettings(env)) : undefined;
+  const dir = declarationsDir(flags);
+  const { users, digest, files } = await loadDesired(dir, output);
+  const context = await planAgainstState(users, store, reader);
+  const targets = flags.target ?? [];
+  const targeted = applyTargets(context.plan, targets, users, context.state.users);
+  // The guard's warning joins the plan's own, so every view (and a saved plan) carries it.
+  const guard = checkMassDeactivation(targeted, {
+    managed: context.state.users.size,
+    limit: flags.maxDeactivate ?? DEFAULT_DEACTIVATION_LIMIT,
+    files,
+    dir,
+  });
+  const plan = guard ? { ...targeted, warnings: [...targeted.warnings, massDeactivationDiagnostic(guard, "warning")] } : targeted;
+  if (flags.out) {
+    await writePlanFile(flags.out, {
+      formatVersion: SAVED_PLAN_FORMAT_VERSION,
+      toolVersion: TOOL_VERSION,
+      createdAt: new Date().toISOString(),
+      state: context.isNewState ? null : { lineage: context.state.lineage, serial: context.state.serial },
+      declarationsDigest: digest,
+      declarationsDir: dir,
+      targets,
+      plan,
+    });
+  }
+  output.out(renderPlan(plan, format, output.color, context.drift));
+  printAnnotations(output, plan.warnings);
+  if (flags.out) output.err(`Saved the plan to ${flags.out}. To carry out exactly this plan: ruangkerja-users apply ${flags.out}`);
+  if (github.stepSummary) await appendStepSummary(github.stepSummary, renderPlanMarkdown(plan));
   if (flags.detailedExitcode && plan.actions.length > 0) return EXIT_CHANGES;
   return EXIT_OK;
+}
+
+function renderPlan(plan: Plan, format: "text" | "json" | "markdown", color: boolean, drift: Drift | undefined): string {
+  if (format === "json") return JSON.stringify({ ...planToJson(plan), ...(drift && { drift: driftToJson(drift) }) });
+  const driftText = drift ? renderDriftText(drift, { color: format === "text" && color }) : undefined;
+  if (format === "markdown") {
+    const markdown = renderPlanMarkdown(plan).trimEnd();
+    return driftText
+      ? `${markdown}\n\n<details><summary>Drift (changes made outside git)</summary>\n\n\`\`\`\n${driftText}\n\`\`\`\n</details>`
+      : markdown;
+  }
+  return `${driftText ? `${driftText}\n\n` : ""}${renderPlanText(plan, { color })}`;
+}
+
+async function appendStepSummary(path: string, markdown: string): Promise<void> {
+  try {
+    await appendFile(path, `${markdown}\n`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(`cannot append the plan to GITHUB_STEP_SUMMARY (${path}${code ? `, ${code}` : ""})`, { cause: error });
+  }
 }

@@ -3,7 +3,7 @@ import { loadDeclarations } from "../../declarations/index.js";
 import { hasErrors } from "../../diagnostics.js";
 import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
 import { type CommonFlags, declarationsDir } from "../options.js";
-import { countLine, type Output, printDiagnostics } from "../output.js";
+import { countLine, type Output, printAnnotations, printDiagnostics } from "../output.js";
 
 export interface ValidateFlags extends CommonFlags {
   readonly json?: boolean;
@@ -14,6 +14,7 @@ export async function runValidate(flags: ValidateFlags, output: Output): Promise
   const result = await loadDeclarations({ dir });
   const ok = !hasErrors(result.diagnostics);
   if (flags.json) {
+    printAnnotations(output, result.diagnostics);
     output.out(
       JSON.stringify({
         valid: ok,

@@ -39,9 +39,25 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   script = [];
   seen = [];
+  slept = [];
 });
 
-const client = () => new RuangkerjaClient({ baseUrl: url, token: "tok-secret-123", retries: 2, timeoutMs: 2000 });
+let slept: number[] = [];
+const client = (maxAttempts = 3, random = () => 1) =>
+  new RuangkerjaClient({
+    baseUrl: url,
+    token: "tok-secret-123",
+    maxAttempts,
+    timeoutMs: 2000,
+    retryTiming: {
+      random,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    },
+  });
+const dropConnection = (req: IncomingMessage) => req.socket.destroy();
+const unavailable = json(503, { errorCode: 50301, message: "SERVICE_UNAVAILABLE", detail: "down" });
 
 describe("checkBaseUrl", () => {
   it("accepts https anywhere and http only on loopback", () => {
@@ -68,22 +84,90 @@ describe("RuangkerjaClient", () => {
     expect(seen).toEqual([{ method: "POST", path: "/ruangkerja/users/create-bulk", auth: "tok-secret-123" }]);
   });
 
-  it("retries a POST after 429, honouring Retry-After", async () => {
-    script = [json(429, { message: "slow down" }, { "retry-after": "0" }), bulkOk];
+  it("retries a POST after 429, waiting exactly the Retry-After", async () => {
+    script = [json(429, { message: "slow down" }, { "retry-after": "2" }), bulkOk];
     const c = client();
     await c.createBulk([{ employeeID: "E1", name: "A", isActive: true }]);
     expect(seen).toHaveLength(2);
+    expect(slept).toEqual([2000]);
     expect(c.counts["create-bulk"]).toBe(1);
   });
 
-  it("does not retry a POST after a 500 (it may have been processed)", async () => {
-    script = [json(500, {}), bulkOk];
-    const error = await client()
+  it("retries a create-bulk after 500s and a dropped connection, backing off exponentially with full jitter", async () => {
+    script = [json(500, {}), dropConnection, unavailable, bulkOk];
+    const result = await client(4, () => 0.5).createBulk([{ employeeID: "E1", name: "A", isActive: true }]);
+    expect(result.successItems).toHaveLength(1);
+    expect(seen).toHaveLength(4);
+    // Full jitter: random() × min(10 s, 500 ms × 2^(retry-1)).
+    expect(slept).toEqual([250, 500, 1000]);
+  });
+
+  it("caps the backoff at 10 s", async () => {
+    script = [unavailable, unavailable, unavailable, unavailable, unavailable, unavailable, bulkOk];
+    await client(7).updateBulk([{ employeeID: "E1", name: "A", isActive: true }]);
+    expect(slept).toEqual([500, 1000, 2000, 4000, 8000, 10000]);
+  });
+
+  it("gives up after maxAttempts with the count and the last reply in the message", async () => {
+    script = [unavailable, unavailable, unavailable, bulkOk];
+    const error = (await client(3)
       .updateBulk([{ employeeID: "E1", name: "A", isActive: true }])
-      .catch((e: unknown) => e);
+      .catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).status).toBe(500);
+    expect(error.status).toBe(503);
+    expect(error.message).toBe(
+      "POST /ruangkerja/users/update-bulk: gave up after 3 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): down",
+    );
+    expect(seen).toHaveLength(3);
+  });
+
+  it("gives up on a network error after maxAttempts, saying so", async () => {
+    script = [dropConnection, dropConnection];
+    const error = (await client(2)
+      .createBulk([{ employeeID: "E1", name: "A", isActive: true }])
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error.status).toBeUndefined();
+    expect(error.message).toMatch(
+      /^POST \/ruangkerja\/users\/create-bulk: gave up after 2 attempts: last error: could not reach the API: /,
+    );
+  });
+
+  it("stops retrying once told to (an interrupt), ending a long Retry-After wait at once", async () => {
+    const c = new RuangkerjaClient({ baseUrl: url, token: "t", maxAttempts: 5, timeoutMs: 2000 });
+    script = [
+      (req, res) => {
+        json(429, { errorCode: 42901, message: "RATE_LIMITED", detail: "" }, { "retry-after": "50" })(req, res);
+        setTimeout(() => c.stopRetrying(), 20);
+      },
+      bulkOk,
+    ];
+    const error = (await c.createBulk([]).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toContain("gave up after 1 attempt (interrupted): last reply HTTP 429 RATE_LIMITED (42901)");
     expect(seen).toHaveLength(1);
+  });
+
+  it("fails at once when Retry-After is longer than 60 s", async () => {
+    script = [json(429, {}, { "retry-after": "61" }), bulkOk];
+    const error = (await client()
+      .createBulk([])
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toContain("gave up after 1 attempt (the API asked to retry after 61 s, longer than the 60 s the client waits)");
+    expect(seen).toHaveLength(1);
+  });
+
+  it("does not retry a refusal: 413, 400, 401", async () => {
+    for (const status of [413, 400, 401]) {
+      script = [json(status, { errorCode: 1, message: "NO", detail: "" }), bulkOk];
+      seen = [];
+      await expect(client().createBulk([])).rejects.toBeInstanceOf(ApiError);
+      expect(seen).toHaveLength(1);
+    }
+  });
+
+  it("sends once with maxAttempts 1, and refuses a maxAttempts below 1", async () => {
+    script = [unavailable, bulkOk];
+    await expect(client(1).createBulk([])).rejects.toThrow("POST /ruangkerja/users/create-bulk failed: SERVICE_UNAVAILABLE (50301)");
+    expect(() => client(0)).toThrow(ConfigError);
   });
 
   it("retries an idempotent PUT after a 503", async () => {
@@ -93,12 +177,13 @@ describe("RuangkerjaClient", () => {
     expect(seen).toHaveLength(2);
   });
 
-  it("does not retry a renaming PUT after a 503", async () => {
+  it("retries a renaming PUT after a 503 too (apply reads the user back if the first one had landed)", async () => {
     script = [json(503, {}), json(200, { data: { serial: "S9" } })];
-    await expect(client().updateUser("E1", { employeeID: "E1", newEmployeeID: "E2", name: "A", isActive: true })).rejects.toBeInstanceOf(
-      ApiError,
-    );
-    expect(seen).toHaveLength(1);
+    expect(await client().updateUser("E1", { employeeID: "E1", newEmployeeID: "E2", name: "A", isActive: true })).toEqual({
+      ok: true,
+      serial: "S9",
+    });
+    expect(seen).toHaveLength(2);
   });
 
   it("returns a single-user API error as a result, not an exception", async () => {
@@ -159,13 +244,27 @@ describe("RuangkerjaClient", () => {
     }
   });
 
+  it("refuses a user name or password in the API URL, without echoing it (fetch's errors would)", () => {
+    const error = (() => {
+      try {
+        checkBaseUrl("http://admin:pa55word@127.0.0.1:8080");
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain("must not contain a user name or password");
+    expect((error as Error).message).not.toContain("pa55word");
+  });
+
   it("reports an unexpected reply shape", async () => {
     script = [json(200, { status: "success" })];
     await expect(client().createBulk([])).rejects.toThrow(/unexpected reply/);
   });
 
-  it("reports an unreachable API without retrying a POST", async () => {
-    const c = new RuangkerjaClient({ baseUrl: "http://127.0.0.1:1", token: "t", retries: 2, timeoutMs: 2000 });
+  it("reports an unreachable API", async () => {
+    const c = new RuangkerjaClient({ baseUrl: "http://127.0.0.1:1", token: "t", maxAttempts: 1, timeoutMs: 2000 });
     await expect(c.createBulk([])).rejects.toThrow(/could not reach the API/);
   });
 

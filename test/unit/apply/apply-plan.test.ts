@@ -12,7 +12,7 @@ import { applied, desired, stateOf } from "../../builders.js";
 
 /** A fake API for unit tests: records calls; fails items whose id is in `reject`. */
 class FakeClient implements ApplyClient {
-  counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0 };
+  counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
   calls: { kind: string; body: unknown }[] = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -52,6 +52,12 @@ class FakeClient implements ApplyClient {
     this.counts.update++;
     this.calls.push({ kind: "update", body: { ...body, path: employeeID } });
     return { ok: true, serial: `S-${employeeID}` };
+  }
+  /** Someone else's user under each rejected id: a real conflict. */
+  async getUser(employeeID: string) {
+    this.counts.get++;
+    if (!this.reject.has(employeeID)) return undefined;
+    return { employeeID, name: "Someone Else", username: null, email: null, phone: "6280000", isActive: true };
   }
 }
 
@@ -100,7 +106,9 @@ describe("applyPlan", () => {
         employeeID: "TAKEN",
         errorCode: 10101,
         message: "USER_EMPLOYEE_ID_EXISTS",
-        detail: "employee id already been taken",
+        detail: expect.stringMatching(
+          /^employee id already been taken; read back, TAKEN differs from this declaration \(name: .*apply --adopt/,
+        ),
         source: { file: "users/x.yaml", line: 9, column: 5 },
       },
     ]);
@@ -109,7 +117,7 @@ describe("applyPlan", () => {
 
   it("sends updates, renames and deactivations through update-bulk with the full record, before creates", async () => {
     const plan = planChanges(
-      [desired("NEW"), desired("U", { name: "Changed" }), desired("R2", { previousEmployeeIDs: ["R1"] })],
+      [desired("NEW"), desired("U", { name: "Changed" }), desired("R2", { previousEmployeeIDs: ["R1"], email: "r1@example.co.id" })],
       stateOf(applied("U", { username: "uu" }), applied("R1"), applied("GONE", { phone: "62811" })),
     );
     const client = new FakeClient();

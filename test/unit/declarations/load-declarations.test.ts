@@ -94,12 +94,12 @@ describe("loadDeclarations", () => {
     expect(absolute.files).toEqual([relative(process.cwd(), join(root, "company/users/a.yaml"))]);
   });
 
-  it("does not follow a symlinked folder, and says so", async () => {
+  it("refuses a symlinked folder rather than skip its users", async () => {
     root = await makeTree({ "users/a.yaml": lines("users:", user("E1")), "elsewhere/b.yaml": lines("users:", user("E2")) });
     await symlink(join(root, "elsewhere"), join(root, "users/linked"), "dir");
     const result = await loadDeclarations({ dir: "users", cwd: root });
     expect(result.users.map((u) => u.employeeID)).toEqual(["E1"]);
-    expectDiagnostic(result.diagnostics, { severity: "warning", summary: "the symlinked folder users/linked is not read" });
+    expectDiagnostic(result.diagnostics, { severity: "error", summary: "the symlinked folder users/linked is not read" });
   });
 
   it("reads a symlinked file", async () => {

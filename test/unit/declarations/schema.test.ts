@@ -72,7 +72,18 @@ describe("schemas/users.schema.json", () => {
   it("names the fields the did-you-mean hints offer", () => {
     expect(declarationsKnownFields()).toEqual({
       file: ["defaults", "users"],
-      user: ["employeeID", "name", "username", "email", "phone", "isActive", "tagSerials", "organizationSerial", "previousEmployeeIDs"],
+      user: [
+        "employeeID",
+        "name",
+        "username",
+        "email",
+        "phone",
+        "isActive",
+        "tagSerials",
+        "organizationSerial",
+        "previousEmployeeIDs",
+        "passwordEnv",
+      ],
       defaults: ["isActive", "tagSerials", "organizationSerial"],
     });
   });

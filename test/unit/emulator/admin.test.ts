@@ -11,7 +11,18 @@ afterAll(async () => {
   await t.emulator.close();
 });
 
-const ZERO = { create: 0, "create-bulk": 0, update: 0, "update-bulk": 0, list: 0, get: 0, unauthorized: 0, unrouted: 0 };
+const ZERO = {
+  create: 0,
+  "create-bulk": 0,
+  update: 0,
+  "update-bulk": 0,
+  list: 0,
+  get: 0,
+  "update-email-bulk": 0,
+  token: 0,
+  unauthorized: 0,
+  unrouted: 0,
+};
 
 describe("/_emulator admin routes", () => {
   it("counts every request that reached a /ruangkerja route, whatever its outcome", async () => {

@@ -61,6 +61,17 @@ describe("documented codes", () => {
     }
   });
 
+  it("400: /oauth/token with a wrong client secret or ID", async () => {
+    const wrong = { clientID: "emulator-client", clientSecret: "not-it", grantType: "client_credentials" };
+    expectError(
+      await t.call("POST", "/oauth/token", wrong, { authorization: null }),
+      "BAD_REQUEST",
+      "Credentials does not match in our records",
+    );
+    const otherId = { ...wrong, clientID: "someone", clientSecret: "emulator-secret" };
+    expectError(await t.call("POST", "/oauth/token", otherId, { authorization: null }), "BAD_REQUEST");
+  });
+
   it("10101: create with a taken employeeID", async () => {
     const reply = await t.call("POST", "/ruangkerja/users", user("TAKEN", { email: "new@example.com" }));
     expectError(reply, "USER_EMPLOYEE_ID_EXISTS", "employee id already been taken");
@@ -167,6 +178,29 @@ describe("the emulator's own codes", () => {
     expect((await t.call("GET", "/ruangkerja/users/TAKEN")).status).toBe(200);
   });
 
+  it("42901, 50002, 50301: injected faults, with Retry-After on 429 and 503, and nothing processed", async () => {
+    const faulty = await startTestEmulator({
+      faults: { retryAfterSeconds: 7, next: [{ fault: "429" }, { fault: "500" }, { fault: "503" }] },
+    });
+    try {
+      const create = () => faulty.call("POST", "/ruangkerja/users/create-bulk", { items: [user("F1")] });
+      const limited = await create();
+      expectError(limited, "RATE_LIMITED", "too many requests; retry after 7 seconds");
+      expect(limited.headers.get("retry-after")).toBe("7");
+      const broken = await create();
+      expectError(broken, "INJECTED_SERVER_ERROR", "an injected fault: the request was not processed");
+      expect(broken.headers.get("retry-after")).toBeNull();
+      const unavailable = await create();
+      expectError(unavailable, "SERVICE_UNAVAILABLE", "the service is unavailable; retry after 7 seconds");
+      expect(unavailable.headers.get("retry-after")).toBe("7");
+      expect(faulty.emulator.users()).toEqual([]);
+      expect((await create()).status).toBe(200);
+      expect(faulty.emulator.users().map((u) => u.employeeID)).toEqual(["F1"]);
+    } finally {
+      await faulty.emulator.close();
+    }
+  });
+
   it("41501: a body that is not declared as JSON", async () => {
     const raw = JSON.stringify(user("CT1"));
     const plain = await t.call("POST", "/ruangkerja/users", undefined, { raw, contentType: "text/plain" });
@@ -212,7 +246,7 @@ describe("EMULATOR_ERROR_CODES", () => {
     const rows = Object.values(EMULATOR_ERROR_CODES);
     expect(new Set(rows.map((row) => row.code)).size).toBe(rows.length);
     for (const row of rows) expect(row.httpStatus >= 400 && row.httpStatus < 600).toBe(true);
-    expect(rows.filter((row) => row.documented).map((row) => row.code)).toEqual([123, 10101, 10102]);
+    expect(rows.filter((row) => row.documented).map((row) => row.code)).toEqual([123, 400, 10101, 10102]);
   });
 
   it("is the table docs/emulator.md shows, row for row", async () => {

@@ -45,7 +45,10 @@ describe("planChanges", () => {
   });
 
   it("renames a user whose previousEmployeeIDs names an id in state", () => {
-    const plan = planChanges([desired("E2", { previousEmployeeIDs: ["E0", "E1"], name: "Renamed" })], stateOf(applied("E1")));
+    const plan = planChanges(
+      [desired("E2", { previousEmployeeIDs: ["E0", "E1"], name: "Renamed", email: "e1@example.co.id" })],
+      stateOf(applied("E1")),
+    );
     expect(plan.summary).toMatchObject({ rename: 1, create: 0, deactivate: 0 });
     const [action] = plan.actions;
     expect(action?.action).toBe("rename");
@@ -73,20 +76,52 @@ describe("planChanges", () => {
     expect(plan.actions[0]?.changes).toEqual([{ field: "isActive", before: false, after: true }]);
   });
 
-  it("warns about an e-mail change, leaves it out of the update and keeps the old e-mail", () => {
+  it("plans an e-mail change as a change of the update, marked and warned as resetting the password", () => {
     const plan = planChanges([desired("E1", { email: "new@example.co.id", name: "X" })], stateOf(applied("E1")));
-    expect(plan.actions[0]?.changes.map((c) => c.field)).toEqual(["name"]);
-    expect(plan.actions[0]?.after.email).toBe("e1@example.co.id");
+    expect(plan.actions[0]?.action).toBe("update");
+    expect(plan.actions[0]?.changes).toEqual([
+      { field: "name", before: "Name E1", after: "X" },
+      { field: "email", before: "e1@example.co.id", after: "new@example.co.id" },
+    ]);
+    expect(plan.actions[0]?.after.email).toBe("new@example.co.id");
+    expect(plan.actions[0]?.resetsPassword).toBe(true);
     expect(plan.warnings).toHaveLength(1);
     expect(plan.warnings[0]?.location).toEqual({ file: "users/team.yaml", line: 3, column: 5 });
-    expect(plan.warnings[0]?.summary).toContain("email of E1");
+    expect(plan.warnings[0]?.field).toBe("email");
+    expect(plan.warnings[0]?.summary).toBe(
+      'the e-mail of E1 changes from "e1@example.co.id" to "new@example.co.id": RuangKerja resets this user\'s password',
+    );
   });
 
-  it("an e-mail change alone gives a warning and no action", () => {
+  it("an e-mail change alone is an update with that one change", () => {
     const plan = planChanges([desired("E1", { email: "new@example.co.id" })], stateOf(applied("E1")));
+    expect(plan.actions.map((a) => [a.action, a.changes.map((c) => c.field)])).toEqual([["update", ["email"]]]);
+    expect(plan.summary).toMatchObject({ update: 1, unchanged: 0 });
+  });
+
+  it("an e-mail added where there was none is a change too; a user without an e-mail change is not marked", () => {
+    const plan = planChanges(
+      [desired("E1", { email: "e1@example.co.id", phone: "62811" }), desired("E2", { name: "Y" })],
+      stateOf(applied("E1", { email: undefined, phone: "62811" }), applied("E2")),
+    );
+    expect(plan.actions.find((a) => a.employeeID === "E1")?.changes).toEqual([{ field: "email", before: null, after: "e1@example.co.id" }]);
+    expect(plan.actions.find((a) => a.employeeID === "E2")?.resetsPassword).toBeUndefined();
+    expect(plan.warnings.map((w) => w.field)).toEqual(["email"]);
+  });
+
+  it("a removed e-mail cannot be carried out: a warning, no change, and state keeps the old address", () => {
+    const plan = planChanges([desired("E1", { email: undefined, phone: "62811" })], stateOf(applied("E1", { phone: "62811" })));
     expect(plan.actions).toEqual([]);
-    expect(plan.warnings).toHaveLength(1);
     expect(plan.summary.unchanged).toBe(1);
+    expect(plan.warnings).toHaveLength(1);
+    expect(plan.warnings[0]?.summary).toContain("which apply cannot carry out");
+    expect(plan.warnings[0]?.detail).toContain("not remove it");
+  });
+
+  it("a rename that also changes the e-mail carries both, marked", () => {
+    const plan = planChanges([desired("E2", { previousEmployeeIDs: ["E1"], email: "two@example.co.id" })], stateOf(applied("E1")));
+    expect(plan.actions[0]).toMatchObject({ action: "rename", previousEmployeeID: "E1", resetsPassword: true });
+    expect(plan.actions[0]?.changes.map((c) => c.field)).toEqual(["employeeID", "name", "email"]);
   });
 
   it("warns when a previous id and the current id are both in state, and deactivates the previous one", () => {

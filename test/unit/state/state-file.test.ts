@@ -49,8 +49,9 @@ describe("FileStateStore", () => {
 
   it("leaves no temporary file behind after a write", async () => {
     const store = new FileStateStore(join(dir, "state.json"));
-    await store.write(newStateDocument());
-    await store.write(newStateDocument());
+    const state = newStateDocument();
+    await store.write({ ...state, serial: 1 });
+    await store.write({ ...state, serial: 2 });
     expect(await readdir(dir)).toEqual(["state.json"]);
   });
 

@@ -11,7 +11,7 @@ let client: RuangkerjaClient;
 
 beforeEach(async () => {
   emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
-  client = new RuangkerjaClient({ baseUrl: emulator.url, token: TOKEN, retries: 0 });
+  client = new RuangkerjaClient({ baseUrl: emulator.url, token: TOKEN, maxAttempts: 1 });
 });
 afterEach(async () => {
   await emulator.close();
@@ -88,7 +88,7 @@ describe("syncShardCreate", () => {
   });
 
   it("throws when the token is refused, rather than reporting every user", async () => {
-    const bad = new RuangkerjaClient({ baseUrl: emulator.url, token: "wrong", retries: 0 });
+    const bad = new RuangkerjaClient({ baseUrl: emulator.url, token: "wrong", maxAttempts: 1 });
     await expect(syncShardCreate(bad, mapOf(record("E1")), undefined)).rejects.toThrow(/Token is not valid|401/);
   });
 });

@@ -1,0 +1,94 @@
+/**
+ * When the client sends a request again, and how long it waits first: the one retry table of the
+ * project (README, "Retries", mirrors it). Every request is retried on the same failures, because
+ * each is safe to repeat: reads and plain updates are idempotent, and for the two that are not
+ * (a create, a rename) apply reads the user back when the repeat meets the first attempt's
+ * result (see src/apply/read-back.ts).
+ */
+import { HTTPError, TimeoutError } from "ky";
+import type { RequestKind } from "./client.js";
+
+/** HTTP statuses that say "not now" rather than "no": the request is sent again. */
+export const RETRY_STATUSES: readonly number[] = [408, 429, 500, 502, 503, 504];
+
+/** Why repeating each kind of request cannot do harm; every kind is retried on network errors, timeouts and RETRY_STATUSES. */
+export const RETRY_POLICY: Readonly<Record<RequestKind, string>> = {
+  get: "a read",
+  list: "a read",
+  "update-bulk":
+    "an update sets the same values again; a rename repeated meets USER_NOT_FOUND for the old id, and apply reads the new id back",
+  update: "as update-bulk",
+  "update-email-bulk": "setting the same address again changes nothing (RuangKerja may send the new password once more)",
+  "create-bulk": "a create repeated meets USER_EMPLOYEE_ID_EXISTS for its own user, and apply reads that user back and compares",
+};
+
+/** Attempts per request (the first one included). @see ClientOptions.maxAttempts */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+/** The first backoff's upper bound; it doubles with each retry. */
+export const DEFAULT_BASE_DELAY_MS = 500;
+/** No backoff is longer than this. */
+export const MAX_BACKOFF_MS = 10_000;
+/** The longest `Retry-After` the client waits for; a longer one fails the request instead. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
+export interface RetryTiming {
+  /** @default 500 */
+  readonly baseDelayMs?: number;
+  /** @default Math.random */
+  readonly random?: () => number;
+  /** Resolves after `ms`, or early when `signal` aborts. @default setTimeout */
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Full jitter (AWS "Exponential Backoff And Jitter"): anywhere from 0 to the exponential bound, so clients that failed together do not retry together. */
+export function backoffDelay(retry: number, baseDelayMs: number, random: () => number): number {
+  const bound = Math.min(MAX_BACKOFF_MS, baseDelayMs * 2 ** (retry - 1));
+  return Math.floor(random() * bound);
+}
+
+/** `Retry-After` in milliseconds (seconds or an HTTP date), or undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now: number = Date.now()): number | undefined {
+  if (header === null || header.trim() === "") return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false; readonly why?: string };
+
+/** Whether a failed attempt is sent again, and after how long. `attempt` counts from 1. */
+export function decideRetry(error: unknown, attempt: number, maxAttempts: number, timing: RetryTiming): RetryDecision {
+  const retryable =
+    error instanceof HTTPError
+      ? RETRY_STATUSES.includes(error.response.status)
+      : error instanceof TimeoutError || error instanceof TypeError;
+  if (!retryable || attempt >= maxAttempts) return { retry: false };
+  if (error instanceof HTTPError) {
+    const asked = parseRetryAfter(error.response.headers.get("retry-after"));
+    if (asked !== undefined) {
+      if (asked > MAX_RETRY_AFTER_MS) {
+        return {
+          retry: false,
+          why: `the API asked to retry after ${Math.ceil(asked / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s the client waits`,
+        };
+      }
+      return { retry: true, delayMs: asked };
+    }
+  }
+  return { retry: true, delayMs: backoffDelay(attempt, timing.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, timing.random ?? Math.random) };
+}
+
+/** Waits `ms`, or less if `signal` aborts (then the timer is cleared, so it holds no process open). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
