@@ -18,7 +18,7 @@ import { type ApplyFailure, applyPlan } from "../apply/apply-plan.js";
 import type { DesiredUser, UserFields } from "../model.js";
 import { planChanges } from "../plan/plan-changes.js";
 import { ACTION_KINDS, type ActionKind, type FieldChange, PLAN_FORMAT_VERSION, type Plan, type PlannedAction } from "../plan/plan-types.js";
-import { newStateDocument } from "../state/state-document.js";
+import type { StateDocument } from "../state/state-document.js";
 import { StateSession } from "../state/state-session.js";
 import type { StateStore } from "../state/state-store.js";
 import { isRenameMarker, type ShardEntry, type SyncRecord, toUserFields } from "./records.js";
@@ -156,12 +156,17 @@ function fullUpdate(record: SyncRecord, from?: string): PlannedAction {
 
 async function run(client: ApplyClient, plan: Plan, options: SyncOptions) {
   if (plan.actions.length === 0) return { failures: [] as ApplyFailure[] };
-  const result = await applyPlan(plan, client, new StateSession(memoryStore, newStateDocument()), {
+  const result = await applyPlan(plan, client, new StateSession(memoryStore, memoryState()), {
     chunkSize: options.chunkSize ?? 100,
     parallelism: options.parallelism ?? 4,
   });
   if (result.stoppedBecause) throw new Error(result.stoppedBecause);
   return result;
+}
+
+/** An empty document for the engine's session, built here: state-document.js would load the YAML parser into this lean process. */
+function memoryState(): StateDocument {
+  return { formatVersion: 1, lineage: "terraform", serial: 0, users: new Map() };
 }
 
 /** Terraform's state is the record of what was applied; the engine's own state goes nowhere. */
