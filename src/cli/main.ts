@@ -80,6 +80,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
+    .option("--compact", "one line per user, grouped by action (for large plans)")
     .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
@@ -107,6 +108,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         .argParser(parsePositiveInt("--max-attempts", 100)),
     )
     .option("--json", "print the result as JSON (needs --auto-approve, or a plan-file)")
+    .option("--compact", "show the plan with one line per user, grouped by action")
     .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
     .addOption(lockTimeoutOption())

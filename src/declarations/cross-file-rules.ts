@@ -25,6 +25,24 @@ function groupBy<T>(items: readonly T[], keysOf: (item: T) => Iterable<string>):
   return groups;
 }
 
+/** Only the keys held by two or more items: no list is made for the (many) keys held once. */
+function groupDuplicates<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
+  const first = new Map<string, T>();
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    const seen = first.get(key);
+    if (seen === undefined) first.set(key, item);
+    else {
+      const group = groups.get(key);
+      if (group) group.push(item);
+      else groups.set(key, [seen, item]);
+    }
+  }
+  return groups;
+}
+
 function who(declared: DeclaredUser): string {
   return declared.employeeID === undefined ? `users[${declared.index}]` : `user ${declared.employeeID}`;
 }
@@ -64,13 +82,12 @@ function duplicates(
   describe: (value: string, elsewhere: string, mixedCase: boolean) => Pick<Diagnostic, "summary" | "detail">,
 ): Diagnostic[] {
   const caseless = field !== "employeeID";
-  const groups = groupBy(users, (d) => {
+  const groups = groupDuplicates(users, (d) => {
     const value = d[field];
-    return value === undefined ? [] : [caseless ? value.toLowerCase() : value];
+    return value === undefined ? undefined : caseless ? value.toLowerCase() : value;
   });
   const diagnostics: Diagnostic[] = [];
   for (const group of groups.values()) {
-    if (group.length < 2) continue;
     const mixedCase = new Set(group.map((d) => d[field])).size > 1;
     for (const declared of group) {
       const path = usersPath(declared, field);
@@ -81,13 +98,15 @@ function duplicates(
   return diagnostics;
 }
 
-function renameConflicts(users: readonly DeclaredUser[], byID: ReadonlyMap<string, DeclaredUser[]>, locate: Locate): Diagnostic[] {
+function renameConflicts(users: readonly DeclaredUser[], locate: Locate): Diagnostic[] {
   const claims: Claim[] = [];
   for (const declared of users) {
     declared.previousEmployeeIDs?.forEach((previousID, position) => {
       claims.push({ declared, position, previousID });
     });
   }
+  if (claims.length === 0) return [];
+  const byID = groupBy(users, (d) => (d.employeeID === undefined ? [] : [d.employeeID]));
   const diagnostics: Diagnostic[] = [];
   const at = (claim: Claim) => {
     const path = usersPath(claim.declared, "previousEmployeeIDs", claim.position);
@@ -124,7 +143,6 @@ function renameConflicts(users: readonly DeclaredUser[], byID: ReadonlyMap<strin
 
 /** Every problem among the users of all files together, including users with errors of their own (their valid fields count). */
 export function checkCrossFileRules(users: readonly DeclaredUser[], locate: Locate): Diagnostic[] {
-  const byID = groupBy(users, (d) => (d.employeeID === undefined ? [] : [d.employeeID]));
   const caseNote = (mixedCase: boolean) => (mixedCase ? " (upper and lower case count as the same)" : "");
   return [
     ...duplicates(users, "employeeID", locate, (id, elsewhere) => ({
@@ -139,6 +157,6 @@ export function checkCrossFileRules(users: readonly DeclaredUser[], locate: Loca
       summary: `email "${email}" is also used by ${elsewhere}${caseNote(mixedCase)}`,
       detail: "RuangKerja allows one user per e-mail address. Correct one of them, or use phone instead for one person.",
     })),
-    ...renameConflicts(users, byID, locate),
+    ...renameConflicts(users, locate),
   ];
 }

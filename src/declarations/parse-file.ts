@@ -6,6 +6,7 @@ import type { ErrorObject } from "ajv";
 import { isAlias, isScalar, isSeq, type Node } from "yaml";
 import { type Diagnostic, type SourceLocation, sortDiagnostics } from "../diagnostics.js";
 import type { DesiredUser } from "../model.js";
+import { parseCommonDeclarationText } from "./fast-parse.js";
 import { toDesiredUser } from "./normalize.js";
 import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors, type UserAsWritten } from "./schema.js";
 import { schemaDiagnostics } from "./schema-messages.js";
@@ -72,6 +73,12 @@ function errorsByUser(errors: readonly ErrorObject[]): { userErrors: UserErrors;
 
 /** Parses, validates and normalizes one file. `file` is the path diagnostics show. */
 export function parseDeclarationText(file: string, text: string): ParsedFile {
+  // Most files take the fast path (fast-parse.ts); anything unusual or wrong is read, and reported, by yaml.
+  return parseCommonDeclarationText(file, text) ?? parseDeclarationTextWithYaml(file, text);
+}
+
+/** parseDeclarationText through the `yaml` package alone; exported for the fast path's equivalence tests. */
+export function parseDeclarationTextWithYaml(file: string, text: string): ParsedFile {
   const source = parseYamlSource(file, text);
   // yaml does not end a line at a lone CR, so an old-Mac file reads as one line of misleading syntax errors.
   const lineEndings = loneCarriageReturnDiagnostic(source);

@@ -182,21 +182,34 @@ function creationChanges(target: UserFields): FieldChange[] {
 function compare(before: AppliedUser, target: UserFields): { after: UserFields; changes: FieldChange[]; skipped: UserField[] } {
   const changes: FieldChange[] = [];
   const skipped: UserField[] = [];
-  const after: Record<string, unknown> = { ...target };
+  // Copied only when a skipped field needs it: most users of a large plan are unchanged.
+  let after: Record<string, unknown> | undefined;
   for (const field of USER_FIELDS) {
-    if (field === "employeeID") continue;
+    if (field === "employeeID" || sameRawValue(before[field], target[field])) continue;
     const was = fieldValue(before, field);
     const will = fieldValue(target, field);
     if (sameValue(was, will)) continue;
     if (cannotApply(field, will)) {
       skipped.push(field);
+      after ??= { ...target };
       if (was === null) delete after[field];
       else after[field] = was;
       continue;
     }
     changes.push({ field, before: was, after: will });
   }
-  return { after: after as unknown as UserFields, changes, skipped };
+  return { after: (after ?? target) as unknown as UserFields, changes, skipped };
+}
+
+/**
+ * A quick "certainly the same" without copying: equal values, both absent, or lists equal item
+ * by item (normalized lists are sorted). Anything else goes through fieldValue and sameValue.
+ */
+function sameRawValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length || a.length === 0) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A field as plans compare it: null when not set, lists sorted (also used by drift detection). */

@@ -8,21 +8,71 @@ import type { ActionKind, FieldValue, Plan, PlannedAction } from "./plan-types.j
 
 export interface RenderOptions {
   readonly color: boolean;
+  /**
+   * One line per action (what changes, not the values), grouped by kind.
+   * @default false
+   */
+  readonly compact?: boolean;
 }
 
 const MARK: Record<ActionKind, string> = { create: "+", update: "~", rename: "→", deactivate: "-" };
 
+/** Above this many actions the summary also comes first, so a long plan says what it does before it scrolls. */
+export const SUMMARY_FIRST_ABOVE = 20;
+
+/** Actions per chunk of renderPlanTextChunks: a 100,000-user plan is never held as one array of lines. */
+const ACTIONS_PER_CHUNK = 1000;
+
 export function renderPlanText(plan: Plan, options: RenderOptions): string {
+  return [...renderPlanTextChunks(plan, options)].join("\n");
+}
+
+/** The text of renderPlanText in pieces, to be written one after the other, each followed by a line break. */
+export function* renderPlanTextChunks(plan: Plan, options: RenderOptions): Generator<string> {
   const c = pc.createColors(options.color);
   const paint: Record<ActionKind, (s: string) => string> = { create: c.green, update: c.yellow, rename: c.cyan, deactivate: c.red };
-  const lines: string[] = [];
+  let lines: string[] = [];
   if (plan.actions.length > 0) {
+    if (plan.actions.length > SUMMARY_FIRST_ABOVE) lines.push(c.bold(summaryLine(plan)), "");
     lines.push("RuangKerja users will change as follows:", "");
-    for (const action of plan.actions) lines.push(...renderAction(action, paint[action.action], c.dim));
+    let kind: ActionKind | undefined;
+    for (let i = 0; i < plan.actions.length; i++) {
+      const action = plan.actions[i] as PlannedAction;
+      if (options.compact) {
+        if (action.action !== kind) {
+          if (kind !== undefined) lines.push("");
+          kind = action.action;
+          lines.push(`  ${paint[kind](groupTitle(kind, plan))}`);
+        }
+        lines.push(renderCompactAction(action, paint[action.action], c.dim));
+      } else {
+        for (const line of renderAction(action, paint[action.action], c.dim)) lines.push(line);
+      }
+      if ((i + 1) % ACTIONS_PER_CHUNK === 0) {
+        yield lines.join("\n");
+        lines = [];
+      }
+    }
+    if (options.compact) lines.push("");
   }
   for (const warning of plan.warnings) lines.push(formatDiagnostic(warning, options), "");
   lines.push(c.bold(summaryLine(plan)));
-  return lines.join("\n");
+  yield lines.join("\n");
+}
+
+function groupTitle(kind: ActionKind, plan: Plan): string {
+  const titles: Record<ActionKind, string> = { create: "to create", update: "to update", rename: "to rename", deactivate: "to deactivate" };
+  return `${plan.summary[kind]} ${titles[kind]}:`;
+}
+
+/** `+ create EMP001 "Budi"  (users/a.yaml:5)`; an update names the fields that change. */
+function renderCompactAction(action: PlannedAction, paint: (s: string) => string, dim: (s: string) => string): string {
+  const where = action.source ? dim(`  (${action.source.file}:${action.source.line})`) : dim("  (no longer declared)");
+  const name = action.after.name;
+  const title = action.action === "rename" ? `${action.previousEmployeeID} → ${action.employeeID}` : action.employeeID;
+  const fields = action.action === "update" || action.action === "rename" ? action.changes.filter((ch) => ch.field !== "employeeID") : [];
+  const changed = fields.length > 0 ? `: ${fields.map((ch) => ch.field).join(", ")}` : "";
+  return `    ${paint(MARK[action.action])} ${title} ${dim(JSON.stringify(name))}${changed}${where}`;
 }
 
 export function summaryLine(plan: Plan): string {

@@ -116,10 +116,18 @@ export function parseStateJson(file: string, input: string): { state?: StateDocu
       });
       return;
     }
-    map.set(applied.employeeID, orderFields(applied));
+    map.set(applied.employeeID, onlyKnownFields(applied) ? applied : orderFields(applied));
   });
   if (diagnostics.length > 0) return { diagnostics };
   return { state: { formatVersion: STATE_FORMAT_VERSION, lineage, serial, users: map }, diagnostics: [] };
+}
+
+const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELD_ORDER);
+
+/** A record as stateToJson writes it needs no copy: 100,000 copies are a tenth of a second of a plan. */
+function onlyKnownFields(user: AppliedUser): boolean {
+  for (const key in user) if (!KNOWN_FIELDS.has(key)) return false;
+  return true;
 }
 
 function checkAppliedUser(user: unknown): string | undefined {

@@ -90,7 +90,9 @@ describe("plan → apply → change → apply → converged", () => {
     }
     const state = JSON.parse(await readFile(join(work.dir, ".ruangkerja/state.json"), "utf8"));
     expect(state.users).toHaveLength(250);
-    expect(state.serial).toBe(3);
+    // One write per call, except that calls landing during a write share the next one (src/apply/state-saver.ts).
+    expect(state.serial).toBeGreaterThanOrEqual(2);
+    expect(state.serial).toBeLessThanOrEqual(3);
     expect(typeof state.lineage).toBe("string");
     expect(state.users[0].serial).toMatch(/^[A-Z0-9]{16}$/);
   });

@@ -36,6 +36,7 @@ export interface ApplyFlags extends CommonFlags {
   /** Attempts per request (default 5); absent when called from code that predates the flag. */
   readonly maxAttempts?: number;
   readonly json?: boolean;
+  readonly compact?: boolean;
   readonly adopt?: boolean;
   readonly lockTimeout?: number;
   readonly maxDeactivate?: DeactivationLimit;
@@ -142,7 +143,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       }
       return EXIT_OK;
     }
-    if (!flags.json) output.out(renderPlanText(plan, { color: output.color }));
+    if (!flags.json) output.out(renderPlanText(plan, { color: output.color, compact: flags.compact === true }));
     // Both checks come before the confirmation and any call: a refused run changes nothing.
     const guard = checkMassDeactivation(plan, {
       managed: state.users.size,

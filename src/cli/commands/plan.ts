@@ -5,7 +5,7 @@ import { ConfigError } from "../../errors.js";
 import type { Plan } from "../../plan/plan-types.js";
 import { planToJson } from "../../plan/render-json.js";
 import { renderPlanMarkdown } from "../../plan/render-markdown.js";
-import { renderPlanText } from "../../plan/render-text.js";
+import { renderPlanText, renderPlanTextChunks } from "../../plan/render-text.js";
 import { SAVED_PLAN_FORMAT_VERSION } from "../../plan/saved-plan.js";
 import type { Drift } from "../../refresh/detect-drift.js";
 import {
@@ -32,6 +32,7 @@ export interface PlanFlags extends CommonFlags {
   readonly target?: readonly string[];
   readonly maxDeactivate?: DeactivationLimit;
   readonly refresh?: boolean;
+  readonly compact?: boolean;
 }
 
 export async function runPlan(flags: PlanFlags, env: Environment, output: Output): Promise<number> {
@@ -70,7 +71,11 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
       plan,
     });
   }
-  output.out(renderPlan(plan, format, output.color, context.drift));
+  if (format === "text") {
+    if (context.drift) output.out(`${renderDriftText(context.drift, { color: output.color })}\n`);
+    // In pieces: the text of a 100,000-user plan is never built as one string.
+    for (const chunk of renderPlanTextChunks(plan, { color: output.color, compact: flags.compact === true })) output.out(chunk);
+  } else output.out(renderPlan(plan, format, output.color, context.drift));
   printAnnotations(output, plan.warnings);
   if (flags.out) output.err(`Saved the plan to ${flags.out}. To carry out exactly this plan: ruangkerja-users apply ${flags.out}`);
   if (github.stepSummary) await appendStepSummary(github.stepSummary, renderPlanMarkdown(plan));

@@ -84,7 +84,11 @@ describe("applyPlan", () => {
     const plan = planChanges(many("E", 250), new Map());
     const client = new FakeClient();
     const store = new MemoryStore();
-    const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()), { chunkSize: 100, parallelism: 2 });
+    const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()), {
+      chunkSize: 100,
+      parallelism: 2,
+      stateWriteSpacing: 0,
+    });
     expect(result).toMatchObject({ succeeded: 250, failed: 0, requests: { "create-bulk": 3, "update-bulk": 0, update: 0 } });
     expect(client.calls.map((c) => (c.body as unknown[]).length)).toEqual([100, 100, 50]);
     expect(client.maxInFlight).toBeLessThanOrEqual(2);

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { planChanges } from "../../../src/plan/plan-changes.js";
+import { renderPlanText, renderPlanTextChunks, SUMMARY_FIRST_ABOVE } from "../../../src/plan/render-text.js";
+import { applied, desired, stateOf } from "../../builders.js";
+
+const mixed = planChanges(
+  [desired("NEW1", { phone: "62811" }), desired("U1", { name: "Changed", phone: "62899" }), desired("R2", { previousEmployeeIDs: ["R1"] })],
+  stateOf(applied("U1"), applied("R1"), applied("GONE")),
+);
+
+function creates(n: number) {
+  return planChanges(
+    Array.from({ length: n }, (_, i) => desired(`E${String(i).padStart(5, "0")}`)),
+    new Map(),
+  );
+}
+
+describe("plan text for large plans", () => {
+  it("prints a no-change plan as one line", () => {
+    const text = renderPlanText(planChanges([desired("A"), desired("B")], stateOf(applied("A"), applied("B"))), { color: false });
+    expect(text.split("\n")).toEqual(["No changes. RuangKerja users match the declarations (2 unchanged)."]);
+  });
+
+  it("--compact: one line per user, grouped under a count per action, the fields an update changes but not their values", () => {
+    const lines = renderPlanText(mixed, { color: false, compact: true }).split("\n");
+    expect(lines).toContain("  1 to create:");
+    expect(lines).toContain('    + NEW1 "Name NEW1"  (users/team.yaml:3)');
+    expect(lines).toContain('    ~ U1 "Changed": name, phone  (users/team.yaml:3)');
+    expect(lines).toContain('    → R1 → R2 "Name R2": name, email  (users/team.yaml:3)');
+    expect(lines).toContain('    - GONE "Name GONE"  (no longer declared)');
+    expect(lines.indexOf("  1 to create:")).toBeLessThan(lines.indexOf("  1 to update:"));
+    expect(lines.join("\n")).not.toContain("62899");
+    expect(lines.at(-1)).toBe("Plan: 1 to create, 1 to update, 1 to rename, 1 to deactivate.");
+  });
+
+  it(`puts the summary first as well once a plan has more than ${SUMMARY_FIRST_ABOVE} actions`, () => {
+    const small = renderPlanText(creates(SUMMARY_FIRST_ABOVE), { color: false }).split("\n");
+    expect(small[0]).toBe("RuangKerja users will change as follows:");
+    const large = renderPlanText(creates(SUMMARY_FIRST_ABOVE + 1), { color: false, compact: true }).split("\n");
+    expect(large[0]).toBe(`Plan: ${SUMMARY_FIRST_ABOVE + 1} to create, 0 to update, 0 to rename, 0 to deactivate.`);
+    expect(large.at(-1)).toBe(large[0]);
+  });
+
+  it("gives the same text in pieces, a bounded number of users per piece", () => {
+    const plan = creates(2500);
+    const chunks = [...renderPlanTextChunks(plan, { color: false })];
+    expect(chunks.length).toBe(3);
+    expect(chunks.join("\n")).toBe(renderPlanText(plan, { color: false }));
+    expect(chunks.join("\n").match(/\+ create /g)).toHaveLength(2500);
+  });
+});
