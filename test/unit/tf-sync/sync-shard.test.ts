@@ -56,6 +56,17 @@ describe("syncShardCreate", () => {
     expect(user("E1")?.name).toBe("Edited");
   });
 
+  it("carries out an e-mail change through update-email-bulk, as the CLI does", async () => {
+    const before = mapOf(record("E1"), record("E2"));
+    await syncShardCreate(client, before, undefined);
+    const start = emulator.requestCounts();
+    const after = mapOf(record("E1", { email: "baru.e1@contoh.co.id" }), record("E2"));
+    const result = await syncShardCreate(client, after, before);
+    expect(result.failures).toEqual([]);
+    expect((emulator.requestCounts()["update-email-bulk"] ?? 0) - (start["update-email-bulk"] ?? 0)).toBe(1);
+    expect(user("E1")?.email).toBe("baru.e1@contoh.co.id");
+  });
+
   it("renames a user whose old ID is in the old map, keeping one user", async () => {
     const before = mapOf(record("OLD1"));
     await syncShardCreate(client, before, undefined);
