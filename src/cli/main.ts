@@ -12,6 +12,7 @@ import {
   type CommonFlags,
   collectTarget,
   DEFAULT_DECLARATIONS_DIR,
+  type Environment,
   githubSettings,
   parseDuration,
   parseGroupBy,
@@ -39,10 +40,16 @@ const runExport = lazy(async () => (await import("./commands/export.js")).runExp
 const runForceUnlock = lazy(async () => (await import("./commands/force-unlock.js")).runForceUnlock);
 const runImport = lazy(async () => (await import("./commands/import.js")).runImport);
 const runPlan = lazy(async () => (await import("./commands/plan.js")).runPlan);
+const runStateMigrate = lazy(async () => (await import("./commands/state-migrate.js")).runStateMigrate);
 const runStateList = lazy(async () => (await import("./commands/state.js")).runStateList);
 const runStateMv = lazy(async () => (await import("./commands/state.js")).runStateMv);
 const runStateRm = lazy(async () => (await import("./commands/state.js")).runStateRm);
 const runStateShow = lazy(async () => (await import("./commands/state.js")).runStateShow);
+// tf-sync reads its own arguments (tf-sync.ts), so the parser comes with the command's module.
+const runTfSyncArgs = lazy(async () => {
+  const { parseTfSyncArgs, runTfSync } = await import("./commands/tf-sync.js");
+  return async (args: readonly string[], env: Environment, output: Output) => runTfSync(parseTfSyncArgs(args), env, output);
+});
 const runValidate = lazy(async () => (await import("./commands/validate.js")).runValidate);
 
 function outputFor(flags: CommonFlags): Output {
@@ -51,10 +58,13 @@ function outputFor(flags: CommonFlags): Output {
 
 const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
 
+const WORKSPACE_HELP = 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")';
+
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
   if (options.state) {
-    command.option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
+    command.option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
+    command.option("--workspace <name>", WORKSPACE_HELP);
   }
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
@@ -139,7 +149,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("export")
     .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
     .option("--out <dir>", "folder for the declarations", DEFAULT_DECLARATIONS_DIR)
-    .option("--state <path>", "state file to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--state <path>", "state file, or a postgres:// URL to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
     .addOption(
       new Option("--group-by <how>", "organization: one file per organization; none: one file")
         .default("organization")
@@ -157,14 +168,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
     .argument("<employeeID...>", "employee IDs to adopt")
     .addOption(lockTimeoutOption())
-    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
 
   program
     .command("force-unlock")
     .description("remove the state lock a killed run left behind (the ID is in the locked message)")
-    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
     .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
@@ -199,7 +212,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     state
       .command(name)
       .description(description)
-      .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--workspace <name>", WORKSPACE_HELP)
       .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
   stateCommand("list", "list the users in state: employeeID, active or not, name")
     .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
@@ -215,10 +229,31 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument("<old>")
     .argument("<new>")
     .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
+  state
+    .command("migrate")
+    .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
+    .requiredOption("--from <path|url>", "the state to copy: a file or a postgres:// URL")
+    .requiredOption("--to <path|url>", "where to copy it: a file or a postgres:// URL")
+    .option("--workspace <name>", 'workspace of whichever side is postgres:// (env RUANGKERJA_WORKSPACE; default "default")')
+    .option("--from-workspace <name>", "workspace of --from (default: --workspace)")
+    .option("--to-workspace <name>", "workspace of --to (default: --workspace)")
+    .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
+    .addOption(lockTimeoutOption())
+    .action(async (flags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
   }).action(async (flags) => setExitCode(await runDemo(flags, outputFor(flags))));
+
+  program
+    .command("tf-sync")
+    .description('what the CDKTF construct\'s Terraform provisioners run for one shard (see README, "Terraform / CDKTF")')
+    .argument("<event>", "create or destroy")
+    .requiredOption("--shard <name>", "the shard's Terraform resource name")
+    .option("--chunk-size <n>", "users per bulk call (default 100)")
+    .option("--spool <dir>", "where destroy leaves the old users for create (default .ruangkerja-tf)")
+    .option("--removal <what>", "deactivate or keep users no longer declared (default deactivate)")
+    .action(async () => setExitCode(await runTfSyncArgs(process.argv.slice(3), process.env, outputFor({}))));
 
   return program;
 }

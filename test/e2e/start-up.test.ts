@@ -1,6 +1,6 @@
 /**
  * What `validate` and `plan` load: at company scale start-up is a fixed cost of every run, so a
- * plain plan must not load the API client (ky), the emulator, other commands, AJV's compiler (the
+ * plain plan must not load the API client (ky), the emulator, other commands, pg, AJV's compiler (the
  * build generates the validator) or `yaml` (files of the common shape take the fast path). The
  * CLI runs as a user runs it, with a preloaded recorder of every module loaded.
  */
@@ -51,6 +51,8 @@ const NOT_FOR_PLAN: readonly (readonly [string, RegExp])[] = [
   ["AJV's compiler (only its small runtime helpers may load)", /\/node_modules\/ajv\/dist\/(?!runtime\/)/],
   ["ajv-formats", /\/node_modules\/ajv-formats\//],
   ["yaml", /\/node_modules\/yaml\//],
+  ["pg (only a postgres:// state needs it)", /\/node_modules\/pg\//],
+  ["the CDKTF construct", /\/node_modules\/(cdktf|constructs)\/|\/dist\/cdktf\//],
 ];
 
 function unwanted(loaded: readonly string[], allowed: readonly string[] = []): string[] {
