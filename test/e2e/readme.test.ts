@@ -105,11 +105,20 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile() && e.name.endsWith(".ts")).map((e) => join(e.parentPath, e.name));
 }
 
-/** Environment variables read by name anywhere in src/: `env.NAME`, `env["NAME"]`, `process.env.NAME`. */
+/**
+ * Environment variables read by name anywhere in src/: `env.NAME`, `env["NAME"]`, and `env[CONST]`
+ * where the same file declares `const CONST = "NAME"`. Names built at run time (`passwordEnv`,
+ * numbered pieces) cannot be listed; README describes them in words.
+ */
 function environmentReads(source: string): string[] {
+  const constants = new Map<string, string>();
+  for (const match of source.matchAll(/\bconst ([A-Za-z_$][\w$]*)\s*(?::\s*string\s*)?=\s*["'`]([A-Z][A-Z0-9_]*)["'`]/g)) {
+    constants.set(match[1] as string, match[2] as string);
+  }
   const names = new Set<string>();
-  for (const match of source.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*["'`]([A-Z][A-Z0-9_]*)["'`]\s*\])/g)) {
-    names.add((match[1] ?? match[2]) as string);
+  for (const match of source.matchAll(/\benv(?:\.([A-Z][A-Z0-9_]*)\b|\[\s*(?:["'`]([A-Z][A-Z0-9_]*)["'`]|([A-Za-z_$][\w$]*))\s*\])/g)) {
+    const name = match[1] ?? match[2] ?? constants.get(match[3] as string);
+    if (name !== undefined) names.add(name);
   }
   return [...names];
 }
