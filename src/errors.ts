@@ -172,3 +172,17 @@ export class NotApprovedError extends RuangkerjaError {
 export class StalePlanError extends RuangkerjaError {
   override name = "StalePlanError";
 }
+
+/** The PostgreSQL state's advisory lock is held by another session; `holder` is known once that session has recorded it. */
+export class DatabaseStateLockedError extends StateLockedError {
+  constructor(location: string, holder: LockHolder | undefined, backendPid: number | undefined, waitedMs: number) {
+    super(location, holder);
+    const waited = waitedMs > 0 ? ` (waited ${(waitedMs / 1000).toFixed(1)} s)` : "";
+    const who = holder
+      ? `${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}`
+      : `another session (PostgreSQL backend pid ${backendPid ?? "unknown"}) that has not recorded who it is yet`;
+    this.message =
+      `state ${location} is locked by ${who}${waited}. ` +
+      "The lock ends when that run ends or its database connection is lost: wait for it, or pass --lock-timeout to wait.";
+  }
+}

@@ -31,3 +31,5 @@ export {
   type UserReader,
 } from "./refresh/index.js";
 export { FileStateStore, newStateDocument, type StateDocument, StateSession, type StateStore } from "./state/index.js";
+export { openStateStore, PostgresStateStore, type PostgresStateStoreOptions } from "./state/index.js";
+export { StateConflictError } from "./errors.js";

@@ -13,6 +13,7 @@ import { runExport } from "./commands/export.js";
 import { runForceUnlock } from "./commands/force-unlock.js";
 import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
+import { runStateMigrate } from "./commands/state-migrate.js";
 import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
@@ -39,10 +40,13 @@ function outputFor(flags: CommonFlags): Output {
 
 const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
 
+const WORKSPACE_HELP = 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")';
+
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
   if (options.state) {
-    command.option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
+    command.option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
+    command.option("--workspace <name>", WORKSPACE_HELP);
   }
   return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
 }
@@ -127,7 +131,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("export")
     .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
     .option("--out <dir>", "folder for the declarations", DEFAULT_DECLARATIONS_DIR)
-    .option("--state <path>", "state file to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--state <path>", "state file, or a postgres:// URL to write (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
     .addOption(
       new Option("--group-by <how>", "organization: one file per organization; none: one file")
         .default("organization")
@@ -145,14 +150,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
     .argument("<employeeID...>", "employee IDs to adopt")
     .addOption(lockTimeoutOption())
-    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
 
   program
     .command("force-unlock")
     .description("remove the state lock a killed run left behind (the ID is in the locked message)")
-    .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+    .option("--workspace <name>", WORKSPACE_HELP)
     .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
     .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
@@ -187,7 +194,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     state
       .command(name)
       .description(description)
-      .option("--state <path>", "state file (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
+      .option("--workspace <name>", WORKSPACE_HELP)
       .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
   stateCommand("list", "list the users in state: employeeID, active or not, name")
     .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
@@ -203,6 +211,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument("<old>")
     .argument("<new>")
     .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
+  state
+    .command("migrate")
+    .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
+    .requiredOption("--from <path|url>", "the state to copy: a file or a postgres:// URL")
+    .requiredOption("--to <path|url>", "where to copy it: a file or a postgres:// URL")
+    .option("--workspace <name>", 'workspace of whichever side is postgres:// (env RUANGKERJA_WORKSPACE; default "default")')
+    .option("--from-workspace <name>", "workspace of --from (default: --workspace)")
+    .option("--to-workspace <name>", "workspace of --to (default: --workspace)")
+    .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
+    .addOption(lockTimeoutOption())
+    .action(async (flags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,

@@ -8,13 +8,16 @@ import type { ClientCredentials } from "../api/token-source.js";
 import { GROUP_BY, type GroupBy } from "../declarations/render-declarations.js";
 import { ConfigError } from "../errors.js";
 import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
-import { DEFAULT_STATE_PATH } from "../state/state-file.js";
+import { DEFAULT_WORKSPACE, openStateStore } from "../state/open-state-store.js";
+import type { PostgresStateStore } from "../state/postgres-store.js";
+import { DEFAULT_STATE_PATH, type FileStateStore } from "../state/state-file.js";
 
 export const DEFAULT_DECLARATIONS_DIR = "users";
 
 export interface CommonFlags {
   readonly dir?: string;
   readonly state?: string;
+  readonly workspace?: string;
   readonly color?: boolean;
 }
 
@@ -28,6 +31,16 @@ export function declarationsDir(flags: CommonFlags): string {
 
 export function statePath(flags: CommonFlags, env: Environment): string {
   return flags.state ?? (env.RUANGKERJA_STATE || DEFAULT_STATE_PATH);
+}
+
+/** The workspace of a PostgreSQL state: --workspace, else RUANGKERJA_WORKSPACE, else "default". */
+export function stateWorkspace(flags: CommonFlags, env: Environment): string {
+  return flags.workspace ?? (env.RUANGKERJA_WORKSPACE || DEFAULT_WORKSPACE);
+}
+
+/** The store --state / RUANGKERJA_STATE names: a file, or a postgres:// URL with its workspace. */
+export function openStateFromFlags(flags: CommonFlags, env: Environment): FileStateStore | PostgresStateStore {
+  return openStateStore(statePath(flags, env), { workspace: stateWorkspace(flags, env) });
 }
 
 /** Colours only on a terminal, never with NO_COLOR (any value) or --no-color; FORCE_COLOR forces them. */

@@ -53,9 +53,6 @@ export function parseStateJson(file: string, input: string): { state?: StateDocu
   // An editor may have saved the file with a byte-order mark; JSON.parse refuses one.
   const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
   const locate = stateLocator(file, text);
-  const problem = (summary: string, detail?: string, path: readonly (string | number)[] = []): { diagnostics: Diagnostic[] } => ({
-    diagnostics: [{ severity: "error", summary, location: locate(path), ...(detail ? { detail } : {}) }],
-  });
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -73,6 +70,22 @@ export function parseStateJson(file: string, input: string): { state?: StateDocu
       ],
     };
   }
+  return checkState(raw, locate);
+}
+
+/** Checks an already parsed state (e.g. from a database row); problems are located at `location` itself. */
+export function parseStateValue(location: string, raw: unknown): { state?: StateDocument; diagnostics: Diagnostic[] } {
+  const here: SourceLocation = { file: location, line: 1, column: 1 };
+  return checkState(
+    raw,
+    Object.assign(() => here, { offset: () => here }),
+  );
+}
+
+function checkState(raw: unknown, locate: StateLocator): { state?: StateDocument; diagnostics: Diagnostic[] } {
+  const problem = (summary: string, detail?: string, path: readonly (string | number)[] = []): { diagnostics: Diagnostic[] } => ({
+    diagnostics: [{ severity: "error", summary, location: locate(path), ...(detail ? { detail } : {}) }],
+  });
   if (!isObject(raw)) return problem("the state file does not hold a JSON object");
   const { formatVersion, lineage, serial, users } = raw;
   if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion) || formatVersion < 1) {

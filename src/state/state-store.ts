@@ -18,7 +18,7 @@ export interface LockOptions {
 }
 
 export interface StateStore {
-  /** What the user named (a path, later a URL without its password), for messages. */
+  /** What the user named (a path, or a postgres:// URL without its password, and its workspace), for messages. */
   readonly location: string;
   /** The current state, or undefined when none was ever written. Throws InvalidInputError when it is unreadable. */
   read(): Promise<StateDocument | undefined>;

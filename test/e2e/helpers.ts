@@ -2,7 +2,7 @@
  * End-to-end helpers: run the built CLI as a user does (a child process of `node <bin>`), against
  * an emulator on 127.0.0.1, in a temporary working directory. Every child is bounded in time.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -21,7 +21,7 @@ export interface CliResult {
 /** Runs `node <bin> ...args` with a clean environment (no inherited RUANGKERJA_*), killed after `timeoutMs`. */
 export function runCli(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string; onChild?: (child: ChildProcess) => void },
 ): Promise<CliResult> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" };
   return new Promise((resolvePromise, reject) => {
@@ -30,6 +30,7 @@ export function runCli(
       env: { ...base, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });
+    options.onChild?.(child);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {

@@ -16,12 +16,11 @@ import {
   massDeactivationDiagnostic,
 } from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
-import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 import { readPlanFile } from "../plan-file.js";
 import { createProgress, type ProgressReporter } from "../progress.js";
@@ -85,7 +84,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   await client.authenticate();
   const timeoutMs = lockTimeoutMs(flags, env);
 
-  const store = new FileStateStore(statePath(flags, env));
+  const store = openStateFromFlags(flags, env);
   if (timeoutMs > 0 && !flags.json) output.err(`Acquiring the state lock (waiting up to ${Math.round(timeoutMs / 1000)}s)…`);
   const lock = await store.lock("apply", { timeoutMs });
   // Until approval a signal just cancels (the finally below frees the lock); after it, a first

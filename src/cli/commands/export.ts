@@ -22,13 +22,13 @@ import type { Diagnostic } from "../../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../../errors.js";
 import { adoptedUser, readAllUsers } from "../../refresh/read-users.js";
 import { newStateDocument, type StateDocument } from "../../state/state-document.js";
-import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
+import type { StateStore } from "../../state/state-store.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import { type Output, printDiagnostics } from "../output.js";
 
-export interface ExportFlags extends Pick<CommonFlags, "state" | "color"> {
+export interface ExportFlags extends Pick<CommonFlags, "state" | "workspace" | "color"> {
   readonly out: string;
   readonly groupBy: GroupBy;
   readonly includeInactive?: boolean;
@@ -39,7 +39,7 @@ export interface ExportFlags extends Pick<CommonFlags, "state" | "color"> {
 
 export async function runExport(flags: ExportFlags, env: Environment, output: Output): Promise<number> {
   const client = new RuangkerjaClient(apiSettings(env));
-  const store = new FileStateStore(statePath(flags, env));
+  const store = openStateFromFlags(flags, env);
   const outDir = resolve(flags.out);
   const lock = await store.lock("export", { timeoutMs: lockTimeoutMs(flags, env) });
   try {
@@ -96,7 +96,7 @@ async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promi
 }
 
 /** Export starts the state over; an existing one is kept only with --force (its lineage carries on, so saved plans go stale). */
-async function readExistingState(store: FileStateStore, force: boolean): Promise<StateDocument | undefined> {
+async function readExistingState(store: StateStore, force: boolean): Promise<StateDocument | undefined> {
   let existing: StateDocument | undefined;
   try {
     existing = await store.read();

@@ -4,10 +4,9 @@
  * removed by someone who read who holds it; a wrong ID removes nothing.
  */
 import { NotApprovedError } from "../../errors.js";
-import { FileStateStore } from "../../state/state-file.js";
 import { confirm } from "../confirm.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { type CommonFlags, type Environment, statePath } from "../options.js";
+import { type CommonFlags, type Environment, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 
 export interface ForceUnlockFlags extends CommonFlags {
@@ -21,7 +20,7 @@ export interface ForceUnlockIO {
 }
 
 export async function runForceUnlock(lockId: string, flags: ForceUnlockFlags, env: Environment, io: ForceUnlockIO): Promise<number> {
-  const store = new FileStateStore(statePath(flags, env));
+  const store = openStateFromFlags(flags, env);
   if (!flags.force) {
     if (io.stdin.isTTY !== true) {
       throw new NotApprovedError(

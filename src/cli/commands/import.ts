@@ -9,13 +9,12 @@ import type { Diagnostic } from "../../diagnostics.js";
 import { InvalidInputError } from "../../errors.js";
 import { adoptedUser, readUsersById } from "../../refresh/read-users.js";
 import { newStateDocument } from "../../state/state-document.js";
-import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, statePath } from "../options.js";
+import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 
-export type ImportFlags = Pick<CommonFlags, "state" | "color"> & { readonly lockTimeout?: number };
+export type ImportFlags = Pick<CommonFlags, "state" | "workspace" | "color"> & { readonly lockTimeout?: number };
 
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 
@@ -32,7 +31,7 @@ export async function runImport(employeeIDs: readonly string[], flags: ImportFla
     );
   }
   const client = new RuangkerjaClient(apiSettings(env));
-  const store = new FileStateStore(statePath(flags, env));
+  const store = openStateFromFlags(flags, env);
   const lock = await store.lock("import", { timeoutMs: lockTimeoutMs(flags, env) });
   try {
     const state = (await store.read()) ?? newStateDocument();

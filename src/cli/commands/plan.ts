@@ -15,10 +15,17 @@ import {
   massDeactivationDiagnostic,
 } from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
-import { FileStateStore } from "../../state/state-file.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-plan.js";
-import { apiSettings, type CommonFlags, declarationsDir, type Environment, githubSettings, planFormat, statePath } from "../options.js";
+import {
+  apiSettings,
+  type CommonFlags,
+  declarationsDir,
+  type Environment,
+  githubSettings,
+  openStateFromFlags,
+  planFormat,
+} from "../options.js";
 import { type Output, printAnnotations } from "../output.js";
 import { writePlanFile } from "../plan-file.js";
 import { applyTargets } from "../targets.js";
@@ -44,7 +51,7 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
       "plan --refresh cannot be saved with --out: run `apply --refresh` instead, or refresh first and save a plain plan",
     );
   }
-  const store = new FileStateStore(statePath(flags, env));
+  const store = openStateFromFlags(flags, env);
   const reader = flags.refresh ? new RuangkerjaClient(apiSettings(env)) : undefined;
   const dir = declarationsDir(flags);
   const { users, digest, files } = await loadDesired(dir, output);

@@ -5,10 +5,9 @@
 import { ConfigError, InvalidInputError } from "../../errors.js";
 import type { AppliedUser } from "../../model.js";
 import type { StateDocument } from "../../state/state-document.js";
-import { FileStateStore } from "../../state/state-file.js";
 import type { StateStore } from "../../state/state-store.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { type CommonFlags, type Environment, statePath } from "../options.js";
+import { type CommonFlags, type Environment, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 
 export interface StateFlags extends CommonFlags {
@@ -18,7 +17,7 @@ export interface StateFlags extends CommonFlags {
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 
 function openStore(flags: StateFlags, env: Environment): StateStore {
-  return new FileStateStore(statePath(flags, env));
+  return openStateFromFlags(flags, env);
 }
 
 async function readExisting(store: StateStore): Promise<StateDocument> {

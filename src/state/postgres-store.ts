@@ -1,0 +1,354 @@
+/**
+ * The PostgreSQL state store, for teams whose runners are ephemeral: one row per workspace in
+ * `ruangkerja_state`, and a session-level advisory lock held on one dedicated connection for a
+ * whole apply, its holder recorded in `ruangkerja_state_lock` so a second applier can say who
+ * holds it. A crashed runner's lock ends with its connection.
+ *
+ * No lost update: each write runs in a transaction that first reads the row FOR UPDATE and
+ * refuses (StateConflictError) unless the row holds the lineage and serial this store last read
+ * or wrote (or, for a store that never read it, the written state's predecessor); no row at all
+ * is fine, as for the file store.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import pg from "pg";
+import {
+  DatabaseStateLockedError,
+  InvalidInputError,
+  type LockHolder,
+  RuangkerjaError,
+  StateConflictError,
+  StateIOError,
+} from "../errors.js";
+import { newLockHolder } from "./lock-holder.js";
+import { parseStateValue, type StateDocument, stateToJson } from "./state-document.js";
+import { parsePostgresUrl, type PostgresUrl, redactSecrets } from "./postgres-url.js";
+import type { LockOptions, StateLock, StateStore } from "./state-store.js";
+
+export const POSTGRES_STATE_TABLE = "ruangkerja_state";
+export const POSTGRES_LOCK_TABLE = "ruangkerja_state_lock";
+
+/** Created on first use (also shown in README, for a DBA who prefers to create it). */
+export const POSTGRES_SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS ${POSTGRES_STATE_TABLE} (
+  workspace      text PRIMARY KEY,
+  format_version integer NOT NULL,
+  lineage        text NOT NULL,
+  serial         bigint NOT NULL,
+  users          jsonb NOT NULL,
+  updated_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${POSTGRES_LOCK_TABLE} (
+  workspace   text PRIMARY KEY,
+  holder_id   text NOT NULL,
+  who         text NOT NULL,
+  host        text NOT NULL,
+  pid         integer NOT NULL,
+  operation   text NOT NULL,
+  since       timestamptz NOT NULL,
+  backend_pid integer NOT NULL
+);`;
+
+/** The advisory lock key of a workspace (a 64-bit hash; the schema creation has its own). */
+const LOCK_KEY_SQL = "hashtextextended('ruangkerja-users/' || $1::text, 0)";
+const SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('ruangkerja-users schema', 0))";
+
+export interface PostgresStateStoreOptions {
+  /** `postgres://` or `postgresql://` connection string; TLS settings (`sslmode`, `sslrootcert`, …) pass through to node-postgres. */
+  readonly url: string;
+  /** @default "default" */
+  readonly workspace?: string;
+  /** @default 15000 */
+  readonly connectTimeoutMs?: number;
+}
+
+/** What this store last saw in its row: the write guard expects it still. */
+type Seen = { readonly lineage: string; readonly serial: number } | "absent";
+
+interface HeldLock {
+  readonly client: pg.Client;
+}
+
+export class PostgresStateStore implements StateStore {
+  readonly location: string;
+  readonly workspace: string;
+  private readonly url: PostgresUrl;
+  private readonly connectTimeoutMs: number;
+  private seen: Seen | undefined;
+  private held: HeldLock | undefined;
+  private schemaReady = false;
+
+  constructor(options: PostgresStateStoreOptions) {
+    this.url = parsePostgresUrl(options.url);
+    this.workspace = options.workspace ?? "default";
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    this.location = `${this.url.display} (workspace "${this.workspace}")`;
+  }
+
+  async read(): Promise<StateDocument | undefined> {
+    const row = await this.withClient("read", async (client) => {
+      const result = await client.query<{ format_version: number; lineage: string; serial: string; users: unknown }>(
+        `SELECT format_version, lineage, serial::text AS serial, users FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`,
+        [this.workspace],
+      );
+      return result.rows[0];
+    });
+    if (!row) {
+      this.seen = "absent";
+      return undefined;
+    }
+    const raw = { formatVersion: row.format_version, lineage: row.lineage, serial: Number(row.serial), users: row.users };
+    const { state, diagnostics } = parseStateValue(this.location, raw);
+    if (!state) throw new InvalidInputError(`cannot use the state in ${this.location}`, diagnostics);
+    this.seen = { lineage: state.lineage, serial: state.serial };
+    return state;
+  }
+
+  async write(state: StateDocument): Promise<void> {
+    const json = stateToJson(state);
+    const seen = this.seen;
+    const expected = seen !== undefined && seen !== "absent" ? seen : { lineage: json.lineage, serial: json.serial - 1 };
+    await this.withClient("write", async (client) => {
+      await client.query("BEGIN");
+      try {
+        const current = await client.query<{ lineage: string; serial: string }>(
+          `SELECT lineage, serial::text AS serial FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1 FOR UPDATE`,
+          [this.workspace],
+        );
+        const row = current.rows[0];
+        const found = row ? { lineage: row.lineage, serial: Number(row.serial) } : undefined;
+        if (found && (found.lineage !== expected.lineage || found.serial !== expected.serial)) {
+          throw new StateConflictError(this.location, found, expected);
+        }
+        const values = [this.workspace, json.formatVersion, json.lineage, json.serial, JSON.stringify(json.users)];
+        if (row) {
+          await client.query(
+            `UPDATE ${POSTGRES_STATE_TABLE} SET format_version = $2, lineage = $3, serial = $4, users = $5::jsonb, updated_at = now() WHERE workspace = $1`,
+            values,
+          );
+        } else {
+          await client.query(
+            `INSERT INTO ${POSTGRES_STATE_TABLE} (workspace, format_version, lineage, serial, users) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+            values,
+          );
+        }
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        // Two first writes at once: the loser meets the winner's row.
+        if ((error as { code?: string }).code === "23505")
+          throw new StateConflictError(this.location, await this.identity(client), expected);
+        throw error;
+      }
+    });
+    this.seen = { lineage: json.lineage, serial: json.serial };
+  }
+
+  async lock(operation: string, options: LockOptions = {}): Promise<StateLock> {
+    if (this.held) throw new RuangkerjaError(`state ${this.location} is already locked by this process`);
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs ?? 0;
+    const started = Date.now();
+    const client = await this.connect("lock");
+    try {
+      await this.ensureSchema(client);
+      for (let attempt = 0; ; attempt++) {
+        const taken = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY_SQL}) AS ok`, [this.workspace]);
+        if (taken.rows[0]?.ok) break;
+        const waited = Date.now() - started;
+        if (waited >= timeoutMs) throw await this.lockedError(client, waited);
+        if (signal?.aborted) throw interrupted(this.location);
+        // Polling keeps Ctrl-C and the timeout simple; at most one query a second.
+        await sleep(Math.min(timeoutMs - waited, 100 * 2 ** Math.min(attempt, 4), 1000), undefined, { signal }).catch(() => undefined);
+        if (signal?.aborted) throw interrupted(this.location);
+      }
+      const holder = newLockHolder(operation);
+      await client.query(
+        `INSERT INTO ${POSTGRES_LOCK_TABLE} (workspace, holder_id, who, host, pid, operation, since, backend_pid)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, pg_backend_pid())
+         ON CONFLICT (workspace) DO UPDATE SET holder_id = $2, who = $3, host = $4, pid = $5, operation = $6, since = $7, backend_pid = pg_backend_pid()`,
+        [this.workspace, holder.id, holder.who, holder.host, holder.pid, holder.operation, holder.since],
+      );
+      return this.holdLock(client, holder);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw this.wrap("lock", error);
+    }
+  }
+
+  /** Who holds the lock now (undefined when no session does); a PostgreSQL lock is never stale: it ends with its session. */
+  async readLock(): Promise<{ holder: LockHolder | undefined; stale: boolean } | undefined> {
+    const current = await this.withClient("read", (client) => this.currentHolder(client));
+    return current ? { holder: current.holder, stale: false } : undefined;
+  }
+
+  /**
+   * A PostgreSQL lock cannot be taken from a live session, and a dead session's lock is already
+   * gone: this removes only a leftover holder row with that ID, and otherwise says what to do.
+   */
+  async forceUnlock(lockId: string): Promise<LockHolder> {
+    return this.withClient("write", async (client) => {
+      const current = await this.currentHolder(client);
+      if (current) {
+        const by = current.holder
+          ? `${current.holder.who} (pid ${current.holder.pid} on ${current.holder.host}, lock ID ${current.holder.id})`
+          : "a session";
+        throw new InvalidInputError(
+          `the state ${this.location} is locked by ${by} whose PostgreSQL session (backend pid ${current.backendPid}) is alive; ` +
+            `its lock ends when that session ends. If that run is stuck, a database administrator can end it with SELECT pg_terminate_backend(${current.backendPid}); nothing was removed`,
+          [],
+        );
+      }
+      const removed = await client.query<{ who: string; host: string; pid: number; operation: string; since: Date }>(
+        `DELETE FROM ${POSTGRES_LOCK_TABLE} WHERE workspace = $1 AND holder_id = $2 RETURNING who, host, pid, operation, since`,
+        [this.workspace, lockId],
+      );
+      const row = removed.rows[0];
+      if (!row)
+        throw new InvalidInputError(
+          `the state ${this.location} is not locked (a PostgreSQL lock ends with its session); nothing to remove`,
+          [],
+        );
+      return { id: lockId, who: row.who, host: row.host, pid: row.pid, operation: row.operation, since: row.since.toISOString() };
+    });
+  }
+
+  private holdLock(client: pg.Client, holder: LockHolder): StateLock {
+    const held: HeldLock = { client };
+    this.held = held;
+    let released = false;
+    const forget = () => {
+      released = true;
+      if (this.held === held) this.held = undefined;
+    };
+    return {
+      release: async () => {
+        if (released) return;
+        forget();
+        try {
+          await client.query(`DELETE FROM ${POSTGRES_LOCK_TABLE} WHERE workspace = $1 AND holder_id = $2`, [this.workspace, holder.id]);
+          await client.query(`SELECT pg_advisory_unlock(${LOCK_KEY_SQL})`, [this.workspace]);
+        } catch {
+          // A lost connection has ended the lock already; a leftover holder row names no live session.
+        } finally {
+          await client.end().catch(() => undefined);
+        }
+      },
+      releaseSync: () => {
+        // The process exits next: its connection closes, and PostgreSQL ends the lock with it.
+        forget();
+      },
+    };
+  }
+
+  private async lockedError(client: pg.Client, waitedMs: number): Promise<DatabaseStateLockedError> {
+    const current = await this.currentHolder(client);
+    return new DatabaseStateLockedError(this.location, current?.holder, current?.backendPid, waitedMs);
+  }
+
+  /** The session PostgreSQL says holds the lock, and its holder row if that session wrote one; undefined when unlocked. */
+  private async currentHolder(client: pg.Client): Promise<{ backendPid: number; holder: LockHolder | undefined } | undefined> {
+    const result = await client.query<{
+      backend_pid: number;
+      holder_id: string | null;
+      who: string;
+      host: string;
+      pid: number;
+      operation: string;
+      since: Date;
+    }>(
+      `WITH k AS (SELECT ${LOCK_KEY_SQL} AS key)
+       SELECT l.pid AS backend_pid, h.holder_id, h.who, h.host, h.pid, h.operation, h.since
+       FROM k, pg_locks l
+       LEFT JOIN ${POSTGRES_LOCK_TABLE} h ON h.workspace = $1 AND h.backend_pid = l.pid
+       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid`,
+      [this.workspace],
+    );
+    const row = result.rows[0];
+    if (!row) return undefined;
+    const holder =
+      row.holder_id != null
+        ? { id: row.holder_id, who: row.who, host: row.host, pid: row.pid, operation: row.operation, since: row.since.toISOString() }
+        : undefined;
+    return { backendPid: row.backend_pid, holder };
+  }
+
+  /** The lineage and serial in the row now, for a message. */
+  private async identity(client: pg.Client): Promise<{ lineage: string; serial: number } | undefined> {
+    const result = await client
+      .query<{ lineage: string; serial: string }>(
+        `SELECT lineage, serial::text AS serial FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`,
+        [this.workspace],
+      )
+      .catch(() => undefined);
+    const row = result?.rows[0];
+    return row ? { lineage: row.lineage, serial: Number(row.serial) } : undefined;
+  }
+
+  /** Runs `use` on the lock's connection while this store holds the lock, else on a connection of its own. */
+  private async withClient<T>(action: "read" | "write", use: (client: pg.Client) => Promise<T>): Promise<T> {
+    const held = this.held;
+    let client: pg.Client | undefined;
+    try {
+      client = held?.client ?? (await this.connect(action));
+      if (!held) await this.ensureSchema(client);
+      return await use(client);
+    } catch (error) {
+      throw this.wrap(action, error);
+    } finally {
+      if (!held) await client?.end().catch(() => undefined);
+    }
+  }
+
+  private async connect(action: "read" | "write" | "lock"): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.url.connectionString,
+      application_name: "ruangkerja-users",
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      keepAlive: true,
+    });
+    // An idle connection that drops emits 'error'; the next query on it then fails and says so.
+    client.on("error", () => undefined);
+    try {
+      await client.connect();
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw this.wrap(action, error);
+    }
+    return client;
+  }
+
+  private async ensureSchema(client: pg.Client): Promise<void> {
+    if (this.schemaReady) return;
+    const ready = await client.query<{ ready: boolean }>("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ready", [
+      POSTGRES_STATE_TABLE,
+      POSTGRES_LOCK_TABLE,
+    ]);
+    if (!ready.rows[0]?.ready) {
+      // Serialised: two first runs at once would otherwise race on the catalog.
+      await client.query("BEGIN");
+      try {
+        await client.query(SCHEMA_LOCK_SQL);
+        await client.query(POSTGRES_SCHEMA_SQL);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
+    }
+    this.schemaReady = true;
+  }
+
+  /** Our own errors pass; driver errors become StateIOError, their text scrubbed of the password. */
+  private wrap(action: "read" | "write" | "lock", error: unknown): Error {
+    if (error instanceof RuangkerjaError) return error;
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), this.url.secrets);
+    const cause = Object.assign(new Error(message), { code: (error as { code?: string })?.code });
+    return new StateIOError(this.location, action, cause);
+  }
+}
+
+function interrupted(location: string): RuangkerjaError {
+  return new RuangkerjaError(`stopped waiting for the lock on state ${location} (interrupted); nothing was changed`);
+}
