@@ -15,6 +15,7 @@ import { runImport } from "./commands/import.js";
 import { runPlan } from "./commands/plan.js";
 import { runStateMigrate } from "./commands/state-migrate.js";
 import { runStateList, runStateMv, runStateRm, runStateShow } from "./commands/state.js";
+import { parseTfSyncArgs, runTfSync } from "./commands/tf-sync.js";
 import { runValidate } from "./commands/validate.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
@@ -226,6 +227,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
   }).action(async (flags) => setExitCode(await runDemo(flags, outputFor(flags))));
+
+  program
+    .command("tf-sync")
+    .description('what the CDKTF construct\'s Terraform provisioners run for one shard (see README, "Terraform / CDKTF")')
+    .argument("<event>", "create or destroy")
+    .requiredOption("--shard <name>", "the shard's Terraform resource name")
+    .option("--chunk-size <n>", "users per bulk call (default 100)")
+    .option("--spool <dir>", "where destroy leaves the old users for create (default .ruangkerja-tf)")
+    .option("--removal <what>", "deactivate or keep users no longer declared (default deactivate)")
+    .action(async () => setExitCode(await runTfSync(parseTfSyncArgs(process.argv.slice(3)), process.env, outputFor({}))));
 
   return program;
 }

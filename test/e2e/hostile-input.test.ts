@@ -47,18 +47,24 @@ describe("hostile input", () => {
       const work = await makeWorkdir();
       try {
         await writeCase(work.dir, testCase);
+        const env = { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN };
+        let args = ["apply", "--auto-approve"];
+        if (testCase.savedPlanAgainst !== undefined) {
+          await writeFile(join(work.dir, STATE), testCase.savedPlanAgainst);
+          const planned = await runCli(["plan", "--out", "plan.json"], { cwd: work.dir, env });
+          expect(planned.code, planned.stderr).toBe(0);
+          await writeFile(join(work.dir, STATE), testCase.state ?? VALID_STATE);
+          args = ["apply", "plan.json"];
+        }
         const stateBefore = await readFile(join(work.dir, STATE));
-        const result = await runCli(["apply", "--auto-approve"], {
-          cwd: work.dir,
-          env: { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN },
-        });
+        const result = await runCli(args, { cwd: work.dir, env });
         expect(result.code, result.stderr).toBe(1);
         expect(result.stderr).not.toMatch(/Unexpected error/);
         // `file:line:column` starts the line; a path with no lines (a folder) is named in the error itself.
         const located = result.stderr
           .split("\n")
           .find(
-            (line) => line.startsWith(testCase.at) || (!/:\d/.test(testCase.at) && line.startsWith("error:") && line.includes(testCase.at)),
+            (line) => line.startsWith(testCase.at) || (!/:\d/.test(testCase.at) && /^error:/i.test(line) && line.includes(testCase.at)),
           );
         expect(located, `no line starting with ${testCase.at} in:\n${result.stderr}`).toBeDefined();
         expect(result.stderr).toMatch(testCase.says);

@@ -13,6 +13,8 @@ export interface CorpusCase {
   readonly files: Readonly<Record<string, CorpusFile>>;
   /** Replaces the valid state file (.ruangkerja/state.json). */
   readonly state?: string | Buffer;
+  /** Makes a saved plan (`plan --out plan.json`) against this state first; the case then runs `apply plan.json` against `state`. */
+  readonly savedPlanAgainst?: string;
   /** Where the error is reported: `file:line:column`, or a path where no line applies. */
   readonly at: string;
   /** What the message says. */
@@ -341,5 +343,13 @@ export const CORPUS: readonly CorpusCase[] = [
     ),
     at: ".ruangkerja/state.json:7:5",
     says: /state lists employeeID "A1" twice/,
+  },
+  {
+    id: "a saved plan applied to a state of a different lineage",
+    files: { "users/a.yaml": file(person("A1")) },
+    savedPlanAgainst: validState(""),
+    state: validState("").replace("4b3c9f0e-1111-4222-8333-444455556666", "9f8e7d6c-1111-4222-8333-444455556666"),
+    at: "plan.json",
+    says: /stale plan: plan\.json no longer matches[\s\S]*lineage/,
   },
 ];

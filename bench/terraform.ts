@@ -1,0 +1,206 @@
+/**
+ * `npm run bench:terraform`: the CDKTF path beside the CLI, on the emulator (127.0.0.1).
+ * - apply of N users (1,000 and 5,000) through `terraform apply` of the synthesized stack, and
+ *   through `ruangkerja-users apply`, each from nothing (emulator reset, no state);
+ * - a no-change `terraform plan` at the largest size.
+ * Prints medians and ratios against the targets (Terraform apply of 1,000 within 10× of the CLI;
+ * no-change plan of 5,000 under 20 s) and writes them to bench/results/. Flags: --sizes 1000,5000
+ * --runs 3. Timings live here, never in test assertions. Needs terraform on PATH.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const CLI = join(root, "dist/cli/main.js");
+const SYNTH = join(root, "dist/cdktf/main.js");
+const TOKEN = "bench-terraform-token";
+
+const { values } = parseArgs({ options: { sizes: { type: "string", default: "1000,5000" }, runs: { type: "string", default: "3" } } });
+const sizes = values.sizes.split(",").map(Number);
+const runs = Number(values.runs);
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+function run(command: string, args: string[], cwd: string, env: Record<string, string>, timeoutMs = 30 * 60_000): Promise<Result> {
+  return new Promise((done, fail) => {
+    const start = performance.now();
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", fail);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr, seconds: (performance.now() - start) / 1000 });
+    });
+  });
+}
+
+async function must(what: string, result: Promise<Result>): Promise<Result> {
+  const r = await result;
+  if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-4000)}`);
+  return r;
+}
+
+/** Starts `ruangkerja-users emulator` as its own process (as a user would), returning its URL. */
+async function startEmulator(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, [CLI, "emulator", "--port", "0", "--token", TOKEN], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((done, fail) => {
+    let text = "";
+    const timer = setTimeout(() => fail(new Error("the emulator did not start within 30 s")), 30_000);
+    child.stdout.on("data", (d) => {
+      text += d;
+      const line = text.split("\n")[0];
+      if (text.includes("\n") && line) {
+        clearTimeout(timer);
+        done(line.trim());
+      }
+    });
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+function usersYaml(from: number, count: number): string {
+  const lines = ["defaults:", "  organizationSerial: COMPFJLYTHWL", "  tagSerials: [RUKRTAG-9WHL0JGP]", "users:"];
+  for (let i = from; i < from + count; i++) {
+    const n = String(i).padStart(6, "0");
+    lines.push(`  - employeeID: EMP${n}`, `    name: Karyawan ${n}`, `    email: karyawan.${n}@contoh.co.id`, `    phone: "62811${n}"`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), "ruangkerja-bench-tf-"));
+  const base: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" };
+  const tfrc = join(work, "terraform.rc");
+  writeFileSync(tfrc, "");
+  const emulator = await startEmulator(base);
+  const env = {
+    ...base,
+    RUANGKERJA_API_URL: emulator.url,
+    RUANGKERJA_TOKEN: TOKEN,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    TF_CLI_CONFIG_FILE: tfrc,
+  };
+  const reset = async () => {
+    const res = await fetch(`${emulator.url}/_emulator/reset`, { method: "POST", signal: AbortSignal.timeout(30_000) });
+    if (!res.ok) throw new Error(`emulator reset: HTTP ${res.status}`);
+  };
+  const rows: { id: string; medianSeconds: number; seconds: number[]; targetSeconds?: number }[] = [];
+  try {
+    for (const size of sizes) {
+      const dir = join(work, `n${size}`);
+      // Four files, as teams would split them.
+      const per = Math.ceil(size / 4);
+      for (let f = 0; f < 4; f++) {
+        mkdirSync(join(dir, "users"), { recursive: true });
+        writeFileSync(join(dir, "users", `team${f}.yaml`), usersYaml(f * per, Math.min(per, size - f * per)));
+      }
+      await must("synth", run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], dir, env));
+      const stack = join(dir, "cdktf.out/stacks/users");
+      const tfEnv = { ...env, TF_DATA_DIR: join(dir, "tf-data") };
+      await must("terraform init", run("terraform", ["init", "-input=false", "-no-color"], stack, tfEnv));
+
+      const cli: number[] = [];
+      const tf: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        await reset();
+        rmSync(join(dir, "state.json"), { force: true });
+        cli.push(
+          (
+            await must(
+              "CLI apply",
+              run(process.execPath, [CLI, "apply", "--auto-approve", "--dir", "users", "--state", "state.json"], dir, env),
+            )
+          ).seconds,
+        );
+        await reset();
+        rmSync(join(stack, "terraform.tfstate"), { force: true });
+        rmSync(join(stack, ".ruangkerja-tf"), { recursive: true, force: true });
+        tf.push(
+          (await must("terraform apply", run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], stack, tfEnv))).seconds,
+        );
+        process.stderr.write(`n=${size} run ${r + 1}/${runs}: CLI ${cli.at(-1)?.toFixed(2)} s, Terraform ${tf.at(-1)?.toFixed(2)} s\n`);
+      }
+      rows.push({ id: `cli-apply-${size}`, medianSeconds: median(cli), seconds: cli });
+      rows.push({
+        id: `terraform-apply-${size}`,
+        medianSeconds: median(tf),
+        seconds: tf,
+        ...(size === 1000 ? { targetSeconds: 10 * median(cli) } : {}),
+      });
+      if (size === Math.max(...sizes)) {
+        const plans: number[] = [];
+        for (let r = 0; r < runs; r++) {
+          const plan = await run("terraform", ["plan", "-detailed-exitcode", "-input=false", "-no-color"], stack, tfEnv);
+          if (plan.code !== 0) throw new Error(`no-change plan exited ${plan.code} (expected 0):\n${plan.stderr.slice(-4000)}`);
+          plans.push(plan.seconds);
+        }
+        rows.push({
+          id: `terraform-plan-nochange-${size}`,
+          medianSeconds: median(plans),
+          seconds: plans,
+          ...(size === 5000 ? { targetSeconds: 20 } : {}),
+        });
+      }
+    }
+  } finally {
+    emulator.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(30) : c.padStart(12))).join(" ");
+  const out = [line(["scenario", "median s", "target s", "runs"])];
+  for (const row of rows) {
+    out.push(
+      line([
+        row.id,
+        row.medianSeconds.toFixed(2),
+        row.targetSeconds ? row.targetSeconds.toFixed(2) : "-",
+        row.seconds.map((s) => s.toFixed(2)).join("/"),
+      ]),
+    );
+  }
+  const ratios: Record<string, number> = {};
+  for (const size of sizes) {
+    const cliRow = rows.find((r) => r.id === `cli-apply-${size}`);
+    const tfRow = rows.find((r) => r.id === `terraform-apply-${size}`);
+    if (cliRow && tfRow) ratios[`terraform/cli apply ${size}`] = tfRow.medianSeconds / cliRow.medianSeconds;
+  }
+  for (const [name, ratio] of Object.entries(ratios))
+    out.push(`${name}: ${ratio.toFixed(1)}×${name.endsWith(" 1000") ? " (target ≤ 10×)" : ""}`);
+  out.push(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
+  process.stdout.write(`${out.join("\n")}\n`);
+  const results = join(root, "bench/results");
+  mkdirSync(results, { recursive: true });
+  writeFileSync(
+    join(results, `terraform-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
+    `${JSON.stringify({ rows, ratios, loadavg: loadavg() }, null, 2)}\n`,
+  );
+}
+
+await main();

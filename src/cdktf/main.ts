@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+/**
+ * Synthesizes a Terraform stack of the declarations: the app that cdktf.json names, and what
+ * `npm run synth` runs. `node dist/cdktf/main.js [--dir users] [--out cdktf.out] [--stack users]`
+ * writes `<out>/stacks/<stack>/cdk.tf.json`; then `terraform -chdir=<out>/stacks/<stack> init`
+ * and `apply`. Reads no secret: the token reaches the provisioners through terraform's environment.
+ */
+import { parseArgs } from "node:util";
+import { App, LocalBackend, TerraformStack } from "cdktf";
+import { RuangkerjaError } from "../errors.js";
+import { RuangkerjaUsers } from "./ruangkerja-users.js";
+
+try {
+  const { values } = parseArgs({
+    options: { dir: { type: "string", default: "users" }, out: { type: "string" }, stack: { type: "string", default: "users" } },
+  });
+  // skipValidation: cdktf's validation runs `terraform version` once per resource.
+  const app = new App({ skipValidation: true, ...(values.out ? { outdir: values.out } : {}) });
+  const stack = new TerraformStack(app, values.stack);
+  // Relative: the state lives beside cdk.tf.json (cdktf's default is an absolute path into this checkout).
+  new LocalBackend(stack, { path: "terraform.tfstate" });
+  await RuangkerjaUsers.load(stack, "ruangkerja", { dir: values.dir });
+  app.synth();
+  process.stderr.write(`Synthesized ${values.dir} into ${app.outdir}/stacks/${values.stack}/cdk.tf.json\n`);
+} catch (error) {
+  process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (!(error instanceof RuangkerjaError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = 1;
+}

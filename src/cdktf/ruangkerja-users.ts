@@ -1,0 +1,264 @@
+/**
+ * The construct: the same declarations as the CLI (loaded and validated by src/declarations),
+ * turned into Terraform resources whose provisioners apply them through the same client and
+ * apply engine (the `tf-sync` command). Terraform's state records what was applied.
+ *
+ * Shape: the users are split by a hash of their employeeID into `shards` builtin
+ * `terraform_data` resources. Each holds, in `triggers_replace`, a map from employeeID to that
+ * user's record, so `terraform plan` lists per person, by employeeID, what is added, changed or
+ * removed. A change to a shard replaces its resource: the destroy provisioner deactivates the
+ * users no longer declared, the create provisioner applies the rest in bulk. Shards rather than a
+ * resource per user: Terraform's apply time grows with the square of the number of resource
+ * instances (1,000 instances took 15–25 s here), while a shard costs one process when it changes.
+ */
+import { fileURLToPath } from "node:url";
+import { DataResource, TerraformLocal } from "cdktf";
+import { Construct } from "constructs";
+import { loadDeclarations } from "../declarations/index.js";
+import { type Diagnostic, formatDiagnostics, hasErrors } from "../diagnostics.js";
+import { ConfigError, InvalidInputError } from "../errors.js";
+import type { DesiredUser } from "../model.js";
+import { type ShardEntry, type SyncRecord, shardIndex, shardSuffix } from "../tf-sync/records.js";
+import { escapeTemplate, escapeTemplates, shellQuote } from "./terraform-template.js";
+
+export interface RuangkerjaUsersProps {
+  /**
+   * Folder of the YAML declarations (every `*.yaml`/`*.yml` under it), resolved against `cwd`.
+   * @default "users"
+   */
+  readonly dir?: string;
+  /**
+   * Directory that `dir` and the paths in error messages are relative to.
+   * @default process.cwd()
+   */
+  readonly cwd?: string;
+  /**
+   * RuangKerja API base URL the provisioners call. Not secret, so it may be written into
+   * cdk.tf.json; the token never is (see README).
+   * @default the RUANGKERJA_API_URL of the environment that runs `terraform apply`, else https://api.ruangkerja.id
+   */
+  readonly apiUrl?: string;
+  /**
+   * Users per bulk call.
+   * @default 100
+   */
+  readonly chunkSize?: number;
+  /**
+   * What removing a user from the declarations (or deleting their file) means: "deactivate" sets
+   * `isActive: false` in RuangKerja (there is no delete); "keep" leaves RuangKerja as it is and
+   * only drops the user from Terraform's state.
+   * @default "deactivate"
+   */
+  readonly removal?: "deactivate" | "keep";
+  /**
+   * Number of `terraform_data` resources the users are spread over (by a hash of employeeID).
+   * Each changed shard costs one process at apply; each holds at most about 250,000 characters
+   * of records (some 1,000 users). Like a construct id it is a contract: choose it once (see
+   * README, "Terraform / CDKTF", limits).
+   * @default 16
+   */
+  readonly shards?: number;
+  /**
+   * Prefix of the resources' and locals' names (`<prefix>_00` …). Names are set explicitly, since
+   * a changed name would replace the resources.
+   * @default the construct id, with characters other than letters, digits and _ replaced by _
+   */
+  readonly resourcePrefix?: string;
+  /**
+   * The command the provisioners run, followed by `create|destroy --shard <name> …`. Runs in
+   * Terraform's working directory with Terraform's environment.
+   * @default `node <this package>/dist/cli/tf-sync.js` (the lean form of `ruangkerja-users tf-sync`)
+   */
+  readonly syncCommand?: string;
+}
+
+/** Props with the declarations already loaded, for the synchronous constructor. */
+export interface RuangkerjaUsersLoadedProps extends RuangkerjaUsersProps {
+  /** What `loadDeclarations` returned; refused when it holds an error. */
+  readonly declarations: { readonly users: readonly DesiredUser[]; readonly diagnostics: readonly Diagnostic[] };
+}
+
+/**
+ * Linux refuses to start a process with one environment variable over 128 KiB (MAX_ARG_STRLEN),
+ * so a shard's JSON reaches the provisioner in pieces: RUANGKERJA_TF_USERS_00 … _63, each a
+ * `substr` of PIECE_GRAPHEMES characters (Terraform counts grapheme clusters).
+ */
+export const USERS_PIECES = 64;
+const PIECE_GRAPHEMES = 4000;
+const MAX_PIECE_BYTES = 100 * 1024;
+const DEFAULT_SYNC_COMMAND = `node ${shellQuote(fileURLToPath(new URL("../cli/tf-sync.js", import.meta.url)))}`;
+
+/**
+ * RuangKerja users as Terraform resources, from the same YAML declarations as the CLI.
+ *
+ * @example
+ * const app = new App();
+ * const stack = new TerraformStack(app, "users");
+ * await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "users" });
+ * app.synth();
+ */
+export class RuangkerjaUsers extends Construct {
+  /**
+   * Loads and validates the declarations with the CLI's own code, then builds the construct.
+   * Throws InvalidInputError listing every problem (file:line:column) when they are invalid.
+   */
+  static async load(scope: Construct, id: string, props: RuangkerjaUsersProps = {}): Promise<RuangkerjaUsers> {
+    const declarations = await loadDeclarations({ dir: props.dir ?? "users", ...(props.cwd ? { cwd: props.cwd } : {}) });
+    return new RuangkerjaUsers(scope, id, { ...props, declarations });
+  }
+
+  /** The users declared, by employeeID. */
+  readonly users: readonly DesiredUser[];
+  /** The `terraform_data` resources, one per shard, in shard order. */
+  readonly shards: readonly DataResource[];
+
+  constructor(scope: Construct, id: string, props: RuangkerjaUsersLoadedProps) {
+    // Checked before super(): a construct that throws must not stay in the tree.
+    const { shardCount, chunkSize, removal, prefix } = checkProps(id, props);
+    super(scope, id);
+    const { declarations } = props;
+    this.users = declarations.users;
+
+    const maps = buildShardMaps(declarations.users, shardCount);
+    const command = props.syncCommand ?? DEFAULT_SYNC_COMMAND;
+    const environment: Record<string, string> = props.apiUrl ? { RUANGKERJA_API_URL: escapeTemplate(props.apiUrl) } : {};
+    const shards: DataResource[] = [];
+    maps.forEach((map, index) => {
+      const name = `${prefix}_${shardSuffix(index, shardCount)}`;
+      const tooLarge = checkShardSize(map);
+      if (tooLarge) {
+        throw new ConfigError(
+          `RuangkerjaUsers ${id}: shard ${name} holds ${Object.keys(map).length} users, ${tooLarge}: raise \`shards\` (now ${shardCount})`,
+        );
+      }
+      const local = new TerraformLocal(this, `${name}_local`, escapeTemplates(map));
+      local.overrideLogicalId(name);
+      const resource = new DataResource(this, name);
+      resource.overrideLogicalId(name);
+      // The whole map, not a hash of it: the plan then shows each person's changes.
+      resource.addOverride("triggers_replace", `\${local.${name}}`);
+      const args = `--shard ${name} --chunk-size ${chunkSize} --removal ${removal}`;
+      resource.addOverride("provisioner", [
+        {
+          "local-exec": {
+            // A shard that declares no one has nothing to create: no process (the destroy step deactivates).
+            command: Object.keys(map).length === 0 ? ":" : escapeTemplate(`${command} create ${args}`),
+            environment: { ...environment, ...usersEnvironment() },
+          },
+        },
+        {
+          "local-exec": {
+            when: "destroy",
+            command: escapeTemplate(`${command} destroy ${args}`),
+            // A destroy provisioner sees only its old self; what the shard declares now comes in as text.
+            environment: {
+              ...environment,
+              ...usersEnvironment(),
+              RUANGKERJA_TF_KEEP: escapeTemplate(JSON.stringify(Object.keys(map))),
+            },
+          },
+        },
+      ]);
+      shards.push(resource);
+    });
+    this.shards = shards;
+  }
+}
+
+function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
+  const { declarations } = props;
+  if (hasErrors(declarations.diagnostics)) {
+    const errors = declarations.diagnostics.filter((d) => d.severity === "error");
+    throw new InvalidInputError(
+      `the declarations${props.dir ? ` in ${props.dir}` : ""} are invalid (${errors.length} error${errors.length === 1 ? "" : "s"}); nothing was synthesized:\n${formatDiagnostics(errors, { color: false })}`,
+      errors,
+    );
+  }
+  const shardCount = props.shards ?? 16;
+  if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1000) {
+    throw new ConfigError(`RuangkerjaUsers ${id}: shards must be a whole number from 1 to 1000, got ${shardCount}`);
+  }
+  const chunkSize = props.chunkSize ?? 100;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
+    throw new ConfigError(`RuangkerjaUsers ${id}: chunkSize must be a whole number from 1 to 10000, got ${chunkSize}`);
+  }
+  const removal = props.removal ?? "deactivate";
+  if (removal !== "deactivate" && removal !== "keep") {
+    throw new ConfigError(`RuangkerjaUsers ${id}: removal must be "deactivate" or "keep", got ${JSON.stringify(removal)}`);
+  }
+  const prefix = props.resourcePrefix ?? id.replace(/[^A-Za-z0-9_]/g, "_");
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
+    throw new ConfigError(
+      `RuangkerjaUsers ${id}: resourcePrefix must start with a letter or _ and hold only letters, digits and _, got ${JSON.stringify(prefix)}`,
+    );
+  }
+  return { shardCount, chunkSize, removal, prefix };
+}
+
+/** The provisioner's view of its resource's map, in pieces (see USERS_PIECES). */
+function usersEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Array.from({ length: USERS_PIECES }, (_, i) => [
+      `RUANGKERJA_TF_USERS_${String(i).padStart(2, "0")}`,
+      `\${substr(jsonencode(self.triggers_replace), ${i * PIECE_GRAPHEMES}, ${PIECE_GRAPHEMES})}`,
+    ]),
+  );
+}
+
+/**
+ * Why a shard's map cannot travel in the pieces, or undefined. Conservative, without segmenting
+ * the whole JSON (Intl.Segmenter is very slow on long strings): Terraform counts grapheme
+ * clusters, never more than code points; a piece takes at most PIECE_GRAPHEMES times the largest
+ * cluster (jsonencode writes <, > and & as \u003c…, 6 bytes).
+ */
+function checkShardSize(map: Record<string, ShardEntry>): string | undefined {
+  const json = JSON.stringify(map);
+  const bytes = Buffer.byteLength(json) + 5 * (json.match(/[<>&]/g)?.length ?? 0);
+  let codePoints = 0;
+  for (const _ of json) codePoints++;
+  if (codePoints > (USERS_PIECES - 1) * PIECE_GRAPHEMES) return `more than ${(USERS_PIECES - 1) * PIECE_GRAPHEMES} characters of records`;
+  if (bytes <= MAX_PIECE_BYTES) return undefined;
+  const widest = widestCluster(map);
+  if (widest * PIECE_GRAPHEMES > MAX_PIECE_BYTES) {
+    return `and a character of ${widest} bytes (e.g. one with many combining marks) makes a piece of ${PIECE_GRAPHEMES} characters larger than ${MAX_PIECE_BYTES / 1024} KiB`;
+  }
+  return undefined;
+}
+
+/** Bytes of the largest grapheme cluster in the map's text, as jsonencode writes it. */
+function widestCluster(value: unknown): number {
+  if (typeof value === "string") {
+    // Below U+0300 every code point is its own cluster (bar \r\n) and takes at most 6 bytes in JSON.
+    if (![...value].some((c) => (c.codePointAt(0) as number) >= 0x300)) return 6;
+    let widest = 6;
+    for (const { segment } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(value)) {
+      widest = Math.max(widest, Buffer.byteLength(segment) + 5 * (segment.match(/[<>&]/g)?.length ?? 0));
+    }
+    return widest;
+  }
+  if (Array.isArray(value)) return Math.max(6, ...value.map(widestCluster));
+  if (value !== null && typeof value === "object") return Math.max(6, ...Object.entries(value).flat().map(widestCluster));
+  return 6;
+}
+
+/** Every shard's map (empty ones too: an emptied shard must still run its destroy step). */
+export function buildShardMaps(users: readonly DesiredUser[], shards: number): Record<string, ShardEntry>[] {
+  const maps: Record<string, ShardEntry>[] = Array.from({ length: shards }, () => ({}));
+  const declared = new Set(users.map((u) => u.employeeID));
+  for (const user of users) {
+    const { source: _source, ...record } = user;
+    (maps[shardIndex(user.employeeID, shards)] as Record<string, ShardEntry>)[user.employeeID] = record satisfies SyncRecord;
+  }
+  // The old IDs of renamed users stay as markers, so their removal reads as a rename, not a deactivation.
+  for (const user of users) {
+    for (const old of user.previousEmployeeIDs ?? []) {
+      if (declared.has(old)) continue;
+      (maps[shardIndex(old, shards)] as Record<string, ShardEntry>)[old] = { renamedTo: user.employeeID };
+    }
+  }
+  return maps.map(sortKeys);
+}
+
+function sortKeys(map: Record<string, ShardEntry>): Record<string, ShardEntry> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

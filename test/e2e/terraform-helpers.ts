@@ -1,0 +1,77 @@
+/**
+ * Real Terraform for the CDKTF end-to-end test: synthesize with the built synth program, then run
+ * `terraform` offline (builtin terraform_data and local-exec only: nothing is downloaded) in a
+ * temporary working directory, every run bounded in time.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ROOT } from "./helpers.js";
+
+export const SYNTH = join(ROOT, "dist/cdktf/main.js");
+
+/** Why the Terraform tests cannot run here, or undefined when `terraform` is on PATH and answers. */
+export function terraformMissing(): string | undefined {
+  const probe = spawnSync("terraform", ["version"], {
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, CHECKPOINT_DISABLE: "1" },
+  });
+  if (probe.error) return `terraform is not on PATH (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`;
+  if (probe.status !== 0) return `terraform version exited ${probe.status}: ${probe.stderr}`;
+  return undefined;
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
+  });
+}
+
+/** An environment for terraform: no update check, no prompts, its own data dir and CLI config, plus `extra` (API URL, token). */
+export async function terraformEnv(work: string, extra: Record<string, string>): Promise<Record<string, string>> {
+  const config = join(work, "terraform.rc");
+  await writeFile(config, "");
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/tmp",
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    TF_CLI_CONFIG_FILE: config,
+    TF_DATA_DIR: join(work, "tf-data"),
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+/** The employeeIDs a plan's text names as map keys that change (`+ ID = {`, `- ID = {`, `~ ID = {`). */
+export function peopleInPlan(planText: string): string[] {
+  const ids = new Set<string>();
+  for (const match of planText.matchAll(/^\s*[-+~] ([A-Za-z0-9]+) = \{/gm)) ids.add(match[1] as string);
+  return [...ids].sort();
+}
