@@ -19,6 +19,7 @@ const MARKER = "SECRETMARKER";
 const TOKEN = `tok-${MARKER}-7e1d0c`;
 const PASSWORD = `pw-${MARKER}-Rahasia!9`;
 const WRONG_TOKEN = `wrong-${MARKER}-55aa`;
+const CLIENT_SECRET = `cs-${MARKER}-0b7f`;
 
 let emulator: RunningEmulator;
 let work: { dir: string; cleanup: () => Promise<void> };
@@ -86,6 +87,35 @@ const CASES: SecretCase[] = [
     args: ["export", "--out", "exported", "--state", "exported/state.json", "--skip-invalid"],
     code: 0,
     expect: /Exported \d+ users/,
+  },
+  {
+    name: "plan --format markdown --out",
+    args: ["plan", "--format", "markdown", "--out", "saved-plan.json"],
+    code: 0,
+    expect: "Saved the plan",
+  },
+  { name: "state list", args: ["state", "list"], code: 0, expect: "OTHER1" },
+  { name: "state show --json", args: ["state", "show", "OTHER1", "--json"], code: 0, expect: '"employeeID":"OTHER1"' },
+  {
+    name: "state migrate (file to file)",
+    args: ["state", "migrate", "--from", ".ruangkerja/state.json", "--to", "copy/state.json"],
+    code: 0,
+    expect: /igrat|[Cc]opied/,
+  },
+  {
+    name: "apply with a wrong client secret",
+    args: ["apply", "--auto-approve"],
+    env: () => ({ RUANGKERJA_TOKEN: "", RUANGKERJA_CLIENT_ID: "emulator-client", RUANGKERJA_CLIENT_SECRET: WRONG_TOKEN }),
+    code: 1,
+    expect: "Credentials does not match",
+  },
+  {
+    name: "apply with client credentials (a secret exchanged for a token)",
+    args: ["apply", "--auto-approve", "--json"],
+    env: () => ({ RUANGKERJA_TOKEN: "", RUANGKERJA_CLIENT_ID: "emulator-client", RUANGKERJA_CLIENT_SECRET: CLIENT_SECRET }),
+    // The user the API refused earlier still fails; the others landed with the exchanged token.
+    code: 1,
+    expect: /"succeeded":[1-9]/,
   },
   {
     name: "apply with a wrong token (401)",
@@ -215,7 +245,7 @@ async function allFiles(dir: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
+  emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN, clientSecret: CLIENT_SECRET });
   work = await makeWorkdir();
   await writeText(join(work.dir, "users/team.yaml"), withPassword(6));
   // A port that was free a moment ago and that nothing listens on.
