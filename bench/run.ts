@@ -2,10 +2,12 @@
  * `npm run bench`: runs every scenario (see scenario.ts) as whole processes, several times, and
  * prints a table of medians beside each target and the ratio, then writes the numbers as JSON
  * to bench/results/. Flags: --sizes 10000,100000  --runs N  --only <text in the id>.
+ * Then, unless --only names something else or --no-terraform is given, the Terraform path
+ * (terraform.ts, its own process and table: it needs terraform on PATH and says so when missing).
  *
  * Not part of `npm test`: timings belong here, never in assertions.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -117,7 +119,8 @@ async function startEmulator(cli: string): Promise<{ handle: EmulatorHandle; chi
 async function loadFactories(): Promise<ScenarioFactory[]> {
   const factories: ScenarioFactory[] = [];
   for (const name of readdirSync(here).sort()) {
-    if (!name.endsWith(".js") || name === "run.js" || name === "rss-hook.js" || name === "bare-client.js") continue;
+    // terraform.js is a program of its own (runTerraformBench below), not a scenario module.
+    if (!name.endsWith(".js") || ["run.js", "rss-hook.js", "bare-client.js", "terraform.js"].includes(name)) continue;
     const module = (await import(pathToFileURL(join(here, name)).href)) as { scenarios?: unknown };
     if (typeof module.scenarios === "function") factories.push(module.scenarios as ScenarioFactory);
   }
@@ -237,7 +240,25 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+/** The CDKTF path: Terraform apply of 1,000 and 5,000 users beside the CLI, and a no-change plan (terraform.ts). */
+function runTerraformBench(): void {
+  const only = option("--only");
+  if (process.argv.includes("--no-terraform") || (only !== undefined && !"terraform".includes(only))) return;
+  if (spawnSync("terraform", ["version"], { stdio: "ignore" }).status !== 0) {
+    process.stdout.write("\nTerraform rows skipped: terraform is not on PATH.\n");
+    return;
+  }
+  process.stdout.write("\nTerraform / CDKTF (bench/terraform.ts):\n");
+  const runs = option("--runs");
+  const result = spawnSync(process.execPath, [join(here, "terraform.js"), ...(runs ? ["--runs", runs] : [])], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error(`the Terraform benchmark failed (exit ${result.status})`);
+}
+
+main()
+  .then(() => {
+    if (process.exitCode === undefined || process.exitCode === 0) runTerraformBench();
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });

@@ -100,7 +100,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--out <file>", "also save the plan to this file, for `apply FILE` to carry out exactly")
     .option("--target <employeeID>", TARGET_HELP, collectTarget)
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
-    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN")
+    .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN or client credentials")
     .option("--compact", "one line per user, grouped by action (for large plans)")
     .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));

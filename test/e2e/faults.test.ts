@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { CLI, makeUsers, makeWorkdir, runCli, type UserSpec, usersYaml, writeText } from "./helpers.js";
+import { CLI, makeUsers, makeWorkdir, runCli, type UserSpec, usersYaml, writeText, setEmulatorFaults } from "./helpers.js";
 
 const TOKEN = "e2e-faults-token-51c2";
 let emulator: RunningEmulator;
@@ -28,16 +28,7 @@ beforeEach(async () => {
 });
 afterAll(() => work?.cleanup());
 
-/** Switches faults the way an operator or a CI script would: PUT /_emulator/faults. */
-async function setFaults(settings: object): Promise<void> {
-  const reply = await fetch(`${emulator.url}/_emulator/faults`, {
-    method: "PUT",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(settings),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(reply.status).toBe(200);
-}
+const setFaults = (settings: object) => setEmulatorFaults(emulator.url, settings);
 
 async function declare(users: UserSpec[]): Promise<void> {
   await writeText(join(work.dir, "users/people.yaml"), usersYaml(users));

@@ -122,3 +122,14 @@ export async function apiSend(method: string, url: string, token: string, body: 
   });
   return { status: res.status, body: await res.json() };
 }
+
+/** Switches the emulator's faults the way an operator or a CI script would: PUT /_emulator/faults. */
+export async function setEmulatorFaults(url: string, settings: object): Promise<void> {
+  const reply = await fetch(`${url}/_emulator/faults`, {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(settings),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (reply.status !== 200) throw new Error(`PUT /_emulator/faults answered ${reply.status}: ${await reply.text()}`);
+}

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { makeUsers, makeWorkdir, runCli, type UserSpec, usersYaml, writeText } from "./helpers.js";
+import { makeUsers, makeWorkdir, runCli, type UserSpec, usersYaml, writeText, setEmulatorFaults } from "./helpers.js";
 
 const TOKEN = "e2e-interplay-token-0a9d";
 let emulator: RunningEmulator;
@@ -30,15 +30,7 @@ beforeEach(async () => {
   expect(reset.ok).toBe(true);
 });
 
-async function setFaults(settings: object): Promise<void> {
-  const reply = await fetch(`${emulator.url}/_emulator/faults`, {
-    method: "PUT",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(settings),
-    signal: AbortSignal.timeout(10_000),
-  });
-  expect(reply.status).toBe(200);
-}
+const setFaults = (settings: object) => setEmulatorFaults(emulator.url, settings);
 
 const declare = (users: UserSpec[]) => writeText(join(work.dir, "users/people.yaml"), usersYaml(users));
 

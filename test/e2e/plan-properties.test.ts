@@ -16,7 +16,7 @@ import type { AppliedUser, DesiredUser } from "../../src/model.js";
 import { planChanges } from "../../src/plan/plan-changes.js";
 import { newStateDocument, type StateDocument } from "../../src/state/state-document.js";
 import { StateSession } from "../../src/state/state-session.js";
-import type { StateLock, StateStore } from "../../src/state/state-store.js";
+import { MemoryStateStore } from "../builders.js";
 
 const TOKEN = "property-token";
 const TAGS = ["RUKRTAG-AAAA1111", "RUKRTAG-BBBB2222", "RUKRTAG-CCCC3333"];
@@ -84,20 +84,6 @@ function build(people: readonly Person[]): Scenario {
   return { desired, existing };
 }
 
-class MemoryStore implements StateStore {
-  readonly location = "memory";
-  saved: StateDocument | undefined;
-  async read() {
-    return this.saved;
-  }
-  async write(state: StateDocument) {
-    this.saved = state;
-  }
-  async lock(): Promise<StateLock> {
-    return { release: async () => undefined, releaseSync: () => undefined };
-  }
-}
-
 let emulator: RunningEmulator;
 beforeAll(async () => {
   emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
@@ -159,7 +145,7 @@ describe("planner properties", () => {
         async (people, chunkSize, parallelism) => {
           const { desired, existing } = build(people);
           const initial = await seed(existing);
-          const store = new MemoryStore();
+          const store = new MemoryStateStore();
           const session = new StateSession(store, initial);
           const client = new RuangkerjaClient({ baseUrl: emulator.url, token: TOKEN, timeoutMs: 10_000 });
           const plan = planChanges(desired, initial.users);

@@ -5,10 +5,9 @@ import type { ApplyClient } from "../../../src/apply/apply-client.js";
 import { applyPlan, NOT_ATTEMPTED } from "../../../src/apply/apply-plan.js";
 import { ApiError } from "../../../src/errors.js";
 import { planChanges } from "../../../src/plan/plan-changes.js";
-import { newStateDocument, type StateDocument } from "../../../src/state/state-document.js";
+import { newStateDocument } from "../../../src/state/state-document.js";
 import { StateSession } from "../../../src/state/state-session.js";
-import type { StateStore } from "../../../src/state/state-store.js";
-import { applied, desired, stateOf } from "../../builders.js";
+import { applied, desired, MemoryStateStore as MemoryStore, stateOf } from "../../builders.js";
 
 /** A fake API for unit tests: records calls; fails items whose id is in `reject`. */
 class FakeClient implements ApplyClient {
@@ -58,20 +57,6 @@ class FakeClient implements ApplyClient {
     this.counts.get++;
     if (!this.reject.has(employeeID)) return undefined;
     return { employeeID, name: "Someone Else", username: null, email: null, phone: "6280000", isActive: true };
-  }
-}
-
-class MemoryStore implements StateStore {
-  location = "memory";
-  writes: StateDocument[] = [];
-  async read() {
-    return this.writes.at(-1);
-  }
-  async write(state: StateDocument) {
-    this.writes.push(state);
-  }
-  async lock() {
-    return { release: async () => undefined, releaseSync: () => undefined };
   }
 }
 

@@ -11,21 +11,9 @@ import type { AppliedUser, DesiredUser } from "../../../src/model.js";
 import { planChanges } from "../../../src/plan/plan-changes.js";
 import { newStateDocument, type StateDocument } from "../../../src/state/state-document.js";
 import { StateSession } from "../../../src/state/state-session.js";
-import type { StateStore } from "../../../src/state/state-store.js";
-import { desired } from "../../builders.js";
+import { desired, MemoryStateStore } from "../../builders.js";
 
-class MemoryStore implements StateStore {
-  location = "memory";
-  writes: StateDocument[] = [];
-  async read() {
-    return this.writes.at(-1);
-  }
-  async write(state: StateDocument) {
-    this.writes.push(state);
-  }
-  async lock() {
-    return { release: async () => undefined, releaseSync: () => undefined };
-  }
+class MemoryStore extends MemoryStateStore {
   users(): ReadonlyMap<string, AppliedUser> {
     return this.writes.at(-1)?.users ?? new Map();
   }
