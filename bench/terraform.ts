@@ -20,7 +20,9 @@ const CLI = join(root, "dist/cli/main.js");
 const SYNTH = join(root, "dist/cdktf/main.js");
 const TOKEN = "bench-terraform-token";
 
-const { values } = parseArgs({ options: { sizes: { type: "string", default: "1000,5000" }, runs: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { sizes: { type: "string", default: "1000,5000" }, runs: { type: "string", default: "3" }, shards: { type: "string" } },
+});
 const sizes = values.sizes.split(",").map(Number);
 const runs = Number(values.runs);
 
@@ -116,7 +118,15 @@ async function main() {
         mkdirSync(join(dir, "users"), { recursive: true });
         writeFileSync(join(dir, "users", `team${f}.yaml`), usersYaml(f * per, Math.min(per, size - f * per)));
       }
-      await must("synth", run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], dir, env));
+      await must(
+        "synth",
+        run(
+          process.execPath,
+          [SYNTH, "--dir", "users", "--out", "cdktf.out", ...(values.shards ? ["--shards", values.shards] : [])],
+          dir,
+          env,
+        ),
+      );
       const stack = join(dir, "cdktf.out/stacks/users");
       const tfEnv = { ...env, TF_DATA_DIR: join(dir, "tf-data") };
       await must("terraform init", run("terraform", ["init", "-input=false", "-no-color"], stack, tfEnv));

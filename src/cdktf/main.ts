@@ -12,14 +12,22 @@ import { RuangkerjaUsers } from "./ruangkerja-users.js";
 
 try {
   const { values } = parseArgs({
-    options: { dir: { type: "string", default: "users" }, out: { type: "string" }, stack: { type: "string", default: "users" } },
+    options: {
+      dir: { type: "string", default: "users" },
+      out: { type: "string" },
+      stack: { type: "string", default: "users" },
+      shards: { type: "string" },
+    },
   });
+  const shards = values.shards === undefined ? undefined : Number(values.shards);
+  if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1))
+    throw new RuangkerjaError(`--shards must be a whole number from 1, got ${values.shards}`);
   // skipValidation: cdktf's validation runs `terraform version` once per resource.
   const app = new App({ skipValidation: true, ...(values.out ? { outdir: values.out } : {}) });
   const stack = new TerraformStack(app, values.stack);
   // Relative: the state lives beside cdk.tf.json (cdktf's default is an absolute path into this checkout).
   new LocalBackend(stack, { path: "terraform.tfstate" });
-  await RuangkerjaUsers.load(stack, "ruangkerja", { dir: values.dir });
+  await RuangkerjaUsers.load(stack, "ruangkerja", { dir: values.dir, ...(shards !== undefined ? { shards } : {}) });
   app.synth();
   process.stderr.write(`Synthesized ${values.dir} into ${app.outdir}/stacks/${values.stack}/cdk.tf.json\n`);
 } catch (error) {

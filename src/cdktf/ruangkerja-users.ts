@@ -54,8 +54,9 @@ export interface RuangkerjaUsersProps {
    * Number of `terraform_data` resources the users are spread over (by a hash of employeeID).
    * Each changed shard costs one process at apply; each holds at most about 250,000 characters
    * of records (some 1,000 users). Like a construct id it is a contract: choose it once (see
-   * README, "Terraform / CDKTF", limits).
-   * @default 16
+   * README, "Terraform / CDKTF", limits). 8 keeps Terraform's apply of 1,000 users within 10× of
+   * the CLI (each shard's provisioner is a process); raise it for more than about 7,500 users.
+   * @default 8
    */
   readonly shards?: number;
   /**
@@ -174,7 +175,7 @@ function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
       errors,
     );
   }
-  const shardCount = props.shards ?? 16;
+  const shardCount = props.shards ?? 8;
   if (!Number.isInteger(shardCount) || shardCount < 1 || shardCount > 1000) {
     throw new ConfigError(`RuangkerjaUsers ${id}: shards must be a whole number from 1 to 1000, got ${shardCount}`);
   }

@@ -35,14 +35,14 @@ function terraformReads(text: string): string {
 }
 
 describe("RuangkerjaUsers synthesis", () => {
-  it("makes 16 terraform_data resources with explicit names, each fed by a local map keyed by employeeID", () => {
+  it("makes 8 terraform_data resources with explicit names, each fed by a local map keyed by employeeID", () => {
     const users = [desired("EMP001"), desired("EMP002", { tagSerials: ["T1", "T2"], organizationSerial: "ORG1" })];
     const { text, json } = synth(users);
     const names = Object.keys(json.resource.terraform_data);
-    expect(names).toHaveLength(16);
-    expect(names[0]).toBe("ruangkerja_00");
-    expect(names[15]).toBe("ruangkerja_15");
-    const shard = `ruangkerja_${String(shardIndex("EMP002", 16)).padStart(2, "0")}`;
+    expect(names).toHaveLength(8);
+    expect(names[0]).toBe("ruangkerja_0");
+    expect(names[7]).toBe("ruangkerja_7");
+    const shard = `ruangkerja_${shardIndex("EMP002", 8)}`;
     expect(Testing.toHaveResourceWithProperties(text, "terraform_data", { triggers_replace: `\${local.${shard}}` })).toBe(true);
     expect(json.locals[shard]?.EMP002).toEqual({
       employeeID: "EMP002",
@@ -58,7 +58,7 @@ describe("RuangkerjaUsers synthesis", () => {
 
   it("gives each resource a create and a destroy provisioner whose data comes from self, and the destroy step the IDs declared now", () => {
     const { json } = synth([desired("EMP001")], { syncCommand: "sync-it", chunkSize: 50, removal: "keep" });
-    const shard = `ruangkerja_${String(shardIndex("EMP001", 16)).padStart(2, "0")}`;
+    const shard = `ruangkerja_${shardIndex("EMP001", 8)}`;
     const [create, destroy] = json.resource.terraform_data[shard]?.provisioner ?? [];
     // The map travels in pieces of 4,000 characters (one environment variable may not exceed 128 KiB).
     const pieces = Object.fromEntries(
@@ -166,7 +166,7 @@ describe("RuangkerjaUsers.load", () => {
     const stack = new TerraformStack(app, "test");
     const construct = await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "valid", cwd: FIXTURES });
     expect(construct.users.map((u) => u.employeeID).length).toBeGreaterThan(0);
-    expect(construct.shards).toHaveLength(16);
+    expect(construct.shards).toHaveLength(8);
   });
 
   it("throws every diagnostic with its file:line:column when the declarations are invalid, and builds nothing", async () => {
