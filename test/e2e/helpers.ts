@@ -24,12 +24,21 @@ export function runCli(
   options: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string; onChild?: (child: ChildProcess) => void },
 ): Promise<CliResult> {
   const base: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" };
+  return runProcess(process.execPath, [CLI, ...args], {
+    ...options,
+    env: { ...base, ...options.env },
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
+}
+
+/** Runs any program with exactly `env`, collecting its output; killed after `timeoutMs` (default 180 s). */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs?: number; input?: string; onChild?: (child: ChildProcess) => void },
+): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd,
-      env: { ...base, ...options.env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["pipe", "pipe", "pipe"] });
     options.onChild?.(child);
     let stdout = "";
     let stderr = "";
@@ -39,7 +48,7 @@ export function runCli(
     child.stderr.on("data", (d) => {
       stderr += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);

@@ -3,10 +3,10 @@
  * `terraform` offline (builtin terraform_data and local-exec only: nothing is downloaded) in a
  * temporary working directory, every run bounded in time.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ROOT } from "./helpers.js";
+import { type CliResult, ROOT, runProcess } from "./helpers.js";
 
 export const SYNTH = join(ROOT, "dist/cdktf/main.js");
 
@@ -22,35 +22,10 @@ export function terraformMissing(): string | undefined {
   return undefined;
 }
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type RunResult = CliResult;
 
-export function run(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: Record<string, string>; timeoutMs?: number },
-): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 180_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs terraform (or the synth program) with exactly `env`; bounded in time (default 180 s). */
+export const run = runProcess;
 
 /** An environment for terraform: no update check, no prompts, its own data dir and CLI config, plus `extra` (API URL, token). */
 export async function terraformEnv(work: string, extra: Record<string, string>): Promise<Record<string, string>> {
