@@ -9,7 +9,7 @@
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
 import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
-import { type ClientCredentials, ClientCredentialsTokenSource, StaticTokenSource, type TokenSource } from "./token-source.js";
+import { type ClientCredentials, ClientCredentialsTokenSource, isHeaderSafe, StaticTokenSource, type TokenSource } from "./token-source.js";
 import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserPage, UserView } from "./types.js";
 
 export { DEFAULT_API_URL } from "./defaults.js";
@@ -286,7 +286,13 @@ export class RuangkerjaClient {
 
 function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
   if (options.tokenSource) return options.tokenSource;
-  if (options.token) return new StaticTokenSource(options.token);
+  if (options.token) {
+    if (!isHeaderSafe(options.token)) {
+      // Never echoed: it is the secret.
+      throw new ConfigError("the access token contains a line break or another control character: set RUANGKERJA_TOKEN to the token alone");
+    }
+    return new StaticTokenSource(options.token);
+  }
   if (options.clientCredentials) {
     return new ClientCredentialsTokenSource({
       ...options.clientCredentials,

@@ -62,7 +62,8 @@ export function decideRetry(error: unknown, attempt: number, maxAttempts: number
   const retryable =
     error instanceof HTTPError
       ? RETRY_STATUSES.includes(error.response.status)
-      : error instanceof TimeoutError || error instanceof TypeError;
+      : // fetch's network failures are TypeErrors with a cause; one without (an invalid header) is a bug, not a fault.
+        error instanceof TimeoutError || (error instanceof TypeError && error.cause !== undefined);
   if (!retryable || attempt >= maxAttempts) return { retry: false };
   if (error instanceof HTTPError) {
     const asked = parseRetryAfter(error.response.headers.get("retry-after"));

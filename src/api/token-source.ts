@@ -115,6 +115,7 @@ export class ClientCredentialsTokenSource implements TokenSource {
     const accessToken = reply?.data?.accessToken;
     const expiresIn = Number(reply?.data?.expiresIn);
     if (typeof accessToken !== "string" || accessToken === "") throw shapeError("data.accessToken is missing");
+    if (!isHeaderSafe(accessToken)) throw shapeError("data.accessToken contains a control character");
     if (!Number.isFinite(expiresIn) || expiresIn < 0) throw shapeError("data.expiresIn is not a number of seconds");
     const lifetimeMs = expiresIn * 1000;
     return { value: accessToken, renewAt: sentAt + lifetimeMs - renewalMarginMs(lifetimeMs) };
@@ -155,4 +156,10 @@ async function exchangeError(error: unknown): Promise<Error> {
   if (error instanceof TimeoutError) return new ApiError(`POST /${TOKEN_PATH} timed out`, { request: REQUEST, cause: error });
   const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   return new ApiError(`POST /${TOKEN_PATH} could not reach the API: ${reason}`, { request: REQUEST, cause: error });
+}
+
+/** A token goes into a header: a line break or another control character would be refused by fetch, with the token in its message. */
+export function isHeaderSafe(token: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  return !/[\u0000-\u001F\u007F]/.test(token);
 }

@@ -210,6 +210,8 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
             : await client.updateBulk(actions.map(updateBulkItem));
     } catch (error) {
       if (isSizeRefusal(error) && actions.length > 1) {
+        // A stopped run sends nothing more: these users are reported as not attempted.
+        if (stopping()) return;
         batchesSplit++;
         const half = Math.ceil(actions.length / 2);
         await sendBatch(kind, actions.slice(0, half));

@@ -86,7 +86,11 @@ export class StateSaver {
     await this.next;
   }
 
-  /** Writes whatever has not been written yet; throws when this or an earlier scheduled write failed. */
+  /**
+   * Writes whatever has not been written yet, including what a failed write left (a passing
+   * failure must not lose the results since the last good write); throws when that write fails,
+   * or when an earlier one failed and nothing was left to write.
+   */
   async flush(): Promise<void> {
     this.flushing = true;
     if (this.timer) {
@@ -95,8 +99,12 @@ export class StateSaver {
     }
     await this.background;
     await this.current?.catch(() => undefined);
+    if (this.dirty) {
+      await this.write();
+      this.failure = undefined;
+      return;
+    }
     this.throwFailure();
-    if (this.dirty) await this.write();
   }
 
   private schedule(wait: number): void {

@@ -3,7 +3,7 @@
  * lives in RuangKerja and plan nothing; import existing users into state; see drift made outside
  * git (by API calls straight to the emulator) with plan --refresh, and correct it with apply --refresh.
  */
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
@@ -110,6 +110,15 @@ describe("export: an existing organisation → YAML + state, and the next plan i
       /employeeID: OLD1\n(?: {4}.*\n)*? {4}isActive: false/,
     );
     expect((await runCli(["plan", "--detailed-exitcode"], { cwd: s.work.dir })).code).toBe(0);
+  });
+
+  it("--force over a damaged state refuses before writing any file", async () => {
+    await writeFile(join(s.work.dir, "damaged.json"), '{"formatVersion":1,"lineage":"abc","serial":3,"users":[{"employeeID":"EMP1"');
+    const result = await runCli(["export", "--force", "--out", "fresh", "--state", "damaged.json"], { cwd: s.work.dir, env: s.env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("the state at damaged.json cannot be read");
+    expect(result.stderr).toContain("nothing was written");
+    await expect(stat(join(s.work.dir, "fresh"))).rejects.toThrow();
   });
 
   it("--group-by none writes one file, and plan agrees", async () => {

@@ -101,8 +101,13 @@ async function readExistingState(store: StateStore, force: boolean): Promise<Sta
   try {
     existing = await store.read();
   } catch (error) {
+    // Even with --force: a write over an unreadable state would be refused as a conflict after the
+    // YAML files were written, so refuse now, before writing anything.
     if (!force || !(error instanceof RuangkerjaError)) throw error;
-    return undefined;
+    throw new RuangkerjaError(
+      `the state at ${store.location} cannot be read (${(error as Error).message}), so export cannot replace it: move it aside (or restore it from your backup) and run export again; nothing was written`,
+      { cause: error },
+    );
   }
   if (existing && !force) {
     throw new InvalidInputError(

@@ -71,6 +71,17 @@ describe("checkBaseUrl", () => {
     expect(() => checkBaseUrl("not a url")).toThrow(/not a URL/);
   });
 
+  it("refuses a token with a line break, without echoing it", () => {
+    const make = () => new RuangkerjaClient({ baseUrl: "http://127.0.0.1:9", token: "SECRET-PART\nsecond-line" });
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/control character/);
+    try {
+      make();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("SECRET-PART");
+    }
+  });
+
   it("refuses to build a client without a token", () => {
     expect(() => new RuangkerjaClient({ baseUrl: url, token: "" })).toThrow(/RUANGKERJA_TOKEN/);
   });

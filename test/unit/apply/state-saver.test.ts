@@ -75,6 +75,20 @@ describe("StateSaver", () => {
     await expect(saver.flush()).rejects.toThrow("disk full");
   });
 
+  it("after a passing failure of a scheduled write, the flush writes again and succeeds", async () => {
+    const clock = { t: 0 };
+    const session = fakeSession(clock, 100);
+    const saver = new StateSaver(session, { now: () => clock.t });
+    await saver.afterCall();
+    await saver.afterCall();
+    session.fail = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    await expect(saver.afterCall()).rejects.toThrow("disk full");
+    session.fail = false;
+    await saver.flush();
+    expect(session.saves).toBe(2);
+  });
+
   it("with spacing 0 every call gets its own write", async () => {
     const clock = { t: 0 };
     const session = fakeSession(clock, 100);
