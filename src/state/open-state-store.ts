@@ -25,7 +25,8 @@ export function openStateStore(location: string, options: OpenStateStoreOptions 
     );
   }
   if (isPostgresUrl(location)) return new PostgresStateStore({ url: location, workspace });
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1];
+  // Also "postgres:/…" with one slash: a typo that must not become a folder (or print a password).
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(location)?.[1] ?? /^(postgres(?:ql)?):/i.exec(location)?.[1];
   if (scheme) {
     // A mistyped scheme would otherwise become a folder named "postgress:" beside the declarations.
     throw new ConfigError(`the state location ${scheme}://… is not supported: use a file path, or a postgres:// or postgresql:// URL`);

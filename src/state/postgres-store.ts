@@ -302,23 +302,25 @@ export class PostgresStateStore implements StateStore {
   }
 
   private async connect(action: "read" | "write" | "lock"): Promise<pg.Client> {
-    // pg loads on the first connection: the CLI opens this store's module for any --state, files too.
-    const { Client } = (await import("pg")).default;
-    const client = new Client({
-      connectionString: this.url.connectionString,
-      application_name: "ruangkerja-users",
-      connectionTimeoutMillis: this.connectTimeoutMs,
-      keepAlive: true,
-    });
-    // An idle connection that drops emits 'error'; the next query on it then fails and says so.
-    client.on("error", () => undefined);
+    let client: pg.Client | undefined;
     try {
+      // pg loads on the first connection: the CLI opens this store's module for any --state, files too.
+      const { Client } = (await import("pg")).default;
+      // Inside the try: the driver parses the URL here (reads sslrootcert files, decodes the password).
+      client = new Client({
+        connectionString: this.url.connectionString,
+        application_name: "ruangkerja-users",
+        connectionTimeoutMillis: this.connectTimeoutMs,
+        keepAlive: true,
+      });
+      // An idle connection that drops emits 'error'; the next query on it then fails and says so.
+      client.on("error", () => undefined);
       await client.connect();
+      return client;
     } catch (error) {
-      await client.end().catch(() => undefined);
+      await client?.end().catch(() => undefined);
       throw this.wrap(action, error);
     }
-    return client;
   }
 
   private async ensureSchema(client: pg.Client): Promise<void> {

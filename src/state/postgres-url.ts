@@ -29,6 +29,13 @@ export function parsePostgresUrl(connectionString: string): PostgresUrl {
       "the PostgreSQL state URL cannot be parsed (expected postgres://USER:PASSWORD@HOST:PORT/DATABASE, with special characters in the password percent-encoded)",
     );
   }
+  // "postgres://u:12/ab@host/db" parses as host "u:12" and path "/ab@host/db": a password with an
+  // unencoded "/", "?" or "#" that would otherwise be shown as part of the path. Refused, not echoed.
+  if (url.pathname.includes("@") || url.search.includes("@") || url.hash.includes("@")) {
+    throw new ConfigError(
+      'the PostgreSQL state URL is ambiguous: an "@" follows a "/", "?" or "#", as when a password holds one of them unencoded. Percent-encode the password (/ as %2F, ? as %3F, # as %23, @ as %40)',
+    );
+  }
   const secrets = new Set<string>();
   const add = (value: string) => {
     if (value === "") return;

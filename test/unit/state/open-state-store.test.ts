@@ -31,6 +31,27 @@ describe("openStateStore", () => {
     }
   });
 
+  it("refuses postgres: with one slash rather than make it a folder, without echoing it", () => {
+    const attempt = () => openStateStore("postgres:/ops:Secr3t@db.internal/prod");
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).not.toThrow(/Secr3t/);
+  });
+
+  it("refuses a URL whose unencoded password would be read as a path, without echoing it", () => {
+    for (const location of ["postgres://u:1234/S3cr3t@127.0.0.1/x", "postgres://ops:2024?Spring@db/x", "postgres://ops:2024#Spring@db/x"]) {
+      const attempt = () => openStateStore(location);
+      expect(attempt, location).toThrow(/ambiguous/);
+      expect(attempt, location).not.toThrow(/S3cr3t|Spring/);
+    }
+  });
+
+  it("reports a connection setting the driver cannot use (a missing CA file) as a state error, without the password", async () => {
+    const store = openStateStore("postgres://u:pw9secret@127.0.0.1:1/db?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem");
+    const locking = store.lock("apply");
+    await expect(locking).rejects.toThrow(/cannot lock the state at postgres:\/\/u@127\.0\.0\.1:1\/db .*ca\.pem/);
+    await expect(locking).rejects.not.toThrow(/pw9secret/);
+  });
+
   it("refuses an unparseable URL without echoing it", () => {
     const attempt = () => openStateStore("postgres://user:pa ss@[bad/db");
     expect(attempt).toThrow(ConfigError);
