@@ -8,6 +8,7 @@
  * records that address (read back with a GET), so that a different declared one shows in the next
  * plan as an e-mail change, with its password-reset warning, instead of being silently assumed.
  */
+import { userFieldsFromView } from "../api/user-view.js";
 import type { ApiReplyError } from "../errors.js";
 import type { AppliedUser } from "../model.js";
 import type { PlannedAction } from "../plan/plan-types.js";
@@ -43,8 +44,13 @@ export async function readAdoptedEmails(client: ApplyClient, adopted: readonly A
   const out: AppliedUser[] = [];
   for (const user of adopted) {
     try {
-      const view = await client.getUser(user.employeeID);
-      if (view?.email) out.push({ ...user, email: view.email });
+      const reading = userFieldsFromView(await client.getUser(user.employeeID));
+      if (!reading.ok) continue;
+      // update-bulk sets neither the e-mail nor the organization: state takes what RuangKerja holds,
+      // so a declared value that differs shows in the next plan.
+      const { email, organizationSerial } = reading.fields;
+      const { email: _email, organizationSerial: _organization, ...rest } = user;
+      out.push({ ...rest, ...(email ? { email } : {}), ...(organizationSerial ? { organizationSerial } : {}) });
     } catch {
       // Left without an e-mail; see above.
     }

@@ -62,9 +62,12 @@ describe("features together", () => {
   });
 
   it("--adopt still adopts a different existing user under a declared id", async () => {
-    const users = makeUsers("AE", 2);
+    // The first is declared without an organization, while RuangKerja has one for it.
+    const [first, second] = makeUsers("AE", 2);
+    const { organizationSerial: _org, ...withoutOrganization } = first as UserSpec;
+    const users = [withoutOrganization, second as UserSpec];
     await declare(users);
-    const existing = { ...users[0], name: "Dibuat Manual", phone: "6281200000000" };
+    const existing = { ...users[0], name: "Dibuat Manual", phone: "6281200000000", organizationSerial: "COMPMANUAL01" };
     const seeded = await fetch(`${emulator.url}/ruangkerja/users/create-bulk`, {
       method: "POST",
       headers: { Authorization: TOKEN, "Content-Type": "application/json", Accept: "application/json" },
@@ -79,6 +82,11 @@ describe("features together", () => {
     expect(code).toBe(0);
     expect(json).toMatchObject({ succeeded: 1, failed: 0 });
     expect(emulator.users().find((u) => u.employeeID === users[0]?.employeeID)?.name).toBe(users[0]?.name);
+    // update-bulk cannot clear the organization: state records the one RuangKerja holds, so the plan shows it.
+    const plan = await runCli(["plan", "--detailed-exitcode"], { cwd: work.dir, env });
+    expect(plan.code).toBe(2);
+    expect(plan.stdout).toMatch(/organizationSerial +"COMPMANUAL01" → \(none\)/);
+    expect((await applyJson()).code).toBe(0);
     await expectConverged(users);
   });
 
