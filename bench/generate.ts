@@ -5,17 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+// The package's own public types (type-only: nothing is loaded at run time).
+import type { UserFields } from "ruangkerja-users";
 
-export interface GeneratedUser {
-  readonly employeeID: string;
-  readonly name: string;
-  readonly username?: string;
-  readonly email?: string;
-  readonly phone?: string;
-  readonly isActive: boolean;
-  readonly tagSerials?: readonly string[];
-  readonly organizationSerial?: string;
-}
+/** A generated user has exactly the fields a declaration manages. */
+export type GeneratedUser = UserFields;
 
 const FIRST = ["Budi", "Sari", "Andi", "Dewi", "Rina", "Agus", "Putri", "Joko", "Wulan", "Hendra", "Siti", "Made"];
 const LAST = ["Santoso", "Wulandari", "Wijaya", "Lestari", "Kusuma", "Saputra", "Hidayat", "Nasution", "O'Brien", "Pratama"];

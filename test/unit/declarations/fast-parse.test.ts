@@ -6,22 +6,14 @@
  * their positions, diagnostics) must be what the yaml path alone gives.
  */
 import { describe, expect, it } from "vitest";
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isSeq, type Node } from "yaml";
 import { readCommonShape } from "../../../src/declarations/fast-parse.js";
+import { parseYamlSource } from "../../../src/declarations/yaml-source.js";
 import { parseDeclarationText, parseDeclarationTextWithYaml } from "../../../src/declarations/parse-file.js";
 
-/** What yaml makes of a text, exactly as parseYamlSource is configured. */
+/** What yaml makes of a text, through parseYamlSource itself (so a change of its options is tested too). */
 function withYaml(raw: string) {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    schema: "core",
-    version: "1.2",
-    logLevel: "error",
-  });
+  const { doc, lineCounter } = parseYamlSource("t.yaml", raw);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
