@@ -94,7 +94,10 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
   const width = Math.max(0, ...changes.map((ch) => ch.field.length));
   for (const change of changes) {
     const name = change.field.padEnd(width);
-    const value = action.action === "create" ? show(change.after) : `${show(change.before)} ${paint("→")} ${show(change.after)}`;
+    const value =
+      action.action === "create"
+        ? showFieldValue(change.after)
+        : `${showFieldValue(change.before)} ${paint("→")} ${showFieldValue(change.after)}`;
     const note = change.field === "email" && action.resetsPassword ? `  ${paint("(resets the user's password)")}` : "";
     lines.push(`      ${name}  ${value}${note}`);
   }
@@ -106,7 +109,8 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
   return lines;
 }
 
-function show(value: FieldValue): string {
+/** A field value as the text views print it: `(none)`, a JSON string, or a list. */
+export function showFieldValue(value: FieldValue): string {
   if (value === null) return "(none)";
   if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
   return JSON.stringify(value);

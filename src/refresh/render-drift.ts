@@ -1,6 +1,7 @@
 /** The views of a drift report, shown before the plan that `--refresh` computes: text and JSON. */
 import pc from "picocolors";
 import type { FieldValue } from "../plan/plan-types.js";
+import { showFieldValue } from "../plan/render-text.js";
 import type { Drift, DriftKind, DriftedUser } from "./detect-drift.js";
 
 export interface DriftJson {
@@ -59,13 +60,7 @@ function renderUser(user: DriftedUser, paint: (s: string) => string, dim: (s: st
   }
   const width = Math.max(0, ...user.changes.map((ch) => ch.field.length));
   for (const change of user.changes)
-    lines.push(`      ${change.field.padEnd(width)}  ${show(change.before)} ${paint("→")} ${show(change.after)}`);
+    lines.push(`      ${change.field.padEnd(width)}  ${showFieldValue(change.before)} ${paint("→")} ${showFieldValue(change.after)}`);
   lines.push("");
   return lines;
-}
-
-function show(value: FieldValue): string {
-  if (value === null) return "(none)";
-  if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
-  return JSON.stringify(value);
 }
