@@ -173,6 +173,11 @@ export class StalePlanError extends RuangkerjaError {
   override name = "StalePlanError";
 }
 
+/** A saved plan says something other than what the declarations and the state give: it was edited after plan wrote it. */
+export class ModifiedPlanError extends RuangkerjaError {
+  override name = "ModifiedPlanError";
+}
+
 /** The PostgreSQL state's advisory lock is held by another session; `holder` is known once that session has recorded it. */
 export class DatabaseStateLockedError extends StateLockedError {
   constructor(location: string, holder: LockHolder | undefined, backendPid: number | undefined, waitedMs: number) {

@@ -43,3 +43,15 @@ export class MemoryStateStore implements StateStore {
     return { release: async () => undefined, releaseSync: () => undefined };
   }
 }
+
+/** The same JSON value with every object's keys in reverse order: content equal, text not. */
+export function reverseKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reverseKeys);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reverseKeys(v)]),
+    );
+  return value;
+}

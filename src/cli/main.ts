@@ -40,6 +40,7 @@ const runExport = lazy(async () => (await import("./commands/export.js")).runExp
 const runForceUnlock = lazy(async () => (await import("./commands/force-unlock.js")).runForceUnlock);
 const runImport = lazy(async () => (await import("./commands/import.js")).runImport);
 const runPlan = lazy(async () => (await import("./commands/plan.js")).runPlan);
+const runShow = lazy(async () => (await import("./commands/show.js")).runShow);
 const runStateMigrate = lazy(async () => (await import("./commands/state-migrate.js")).runStateMigrate);
 const runStateList = lazy(async () => (await import("./commands/state.js")).runStateList);
 const runStateMv = lazy(async () => (await import("./commands/state.js")).runStateMv);
@@ -102,15 +103,29 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN or client credentials")
     .option("--compact", "one line per user, grouped by action (for large plans)")
+    .option("--mask-contacts", "mask e-mail addresses and phone numbers in the markdown plan and the step summary (public repositories)")
     .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
+
+  withCommon(
+    program
+      .command("show")
+      .argument("<plan-file>", "a plan saved by `plan --out`")
+      .description(
+        "print a saved plan, after checking that it is exactly what the declarations and the state give (refused like apply when it is not)",
+      ),
+  )
+    .addOption(new Option("--format <format>", "how to print the plan (default text)").choices(PLAN_FORMATS))
+    .option("--json", "same as --format json")
+    .option("--mask-contacts", "mask e-mail addresses and phone numbers (markdown only)")
+    .action(async (planFile: string, flags) => setExitCode(await runShow(planFile, flags, process.env, outputFor(flags))));
 
   withCommon(
     program
       .command("apply")
       .argument(
         "[plan-file]",
-        "a plan saved by `plan --out`: carried out exactly, without confirmation, unless state or declarations changed",
+        "a plan saved by `plan --out`: carried out exactly, without confirmation; refused when the declarations (--dir) or the state changed, or the file was edited",
       )
       .description("apply the plan through the RuangKerja API (asks for confirmation on a terminal)"),
   )
@@ -135,9 +150,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(lockTimeoutOption())
     .addOption(maxDeactivateOption())
     .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
-    .action(async (planFile: string | undefined, flags, command: Command) =>
+    .action(async (planFile: string | undefined, flags) =>
       setExitCode(
-        await runApply({ ...flags, planFile, dirGiven: command.getOptionValueSource("dir") === "cli" }, process.env, {
+        await runApply({ ...flags, planFile }, process.env, {
           output: outputFor(flags),
           stdin: process.stdin,
           prompt: process.stderr,

@@ -1,24 +1,21 @@
 /**
- * Saved plans (`plan --out FILE`, `apply FILE`): the Plan with what it was made from — the
- * state's lineage and serial, a digest of the declarations, the tool's version — so that apply
- * carries out exactly what was reviewed, or refuses when anything moved since. Pure: encoding,
- * decoding and the staleness check; reading and writing the file is the CLI's business.
+ * Saved plans (`plan --out FILE`, `apply FILE`, `show FILE`): the Plan with what it was made
+ * from — the state's lineage and serial, a digest of the declarations, the folder, the targets,
+ * the tool's version.
+ *
+ * Nothing in the file is trusted: whoever can edit it can recompute any digest it holds. Apply and
+ * show plan again from the declarations and the state, and carry out (or print) that fresh plan
+ * only when it is exactly the plan in the file, field by field (`savedPlanDifference`); the file's
+ * own actions are compared, never used. Pure: the document, the comparison and the staleness
+ * check; reading the file is saved-plan-reader.ts, writing it the CLI's.
  *
  * The file holds users' fields as plan and state do (names, e-mails, phones), never a token or
  * a password: records are copied field by field from the model's list.
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import { InvalidInputError } from "../errors.js";
-import { type AppliedUser, USER_FIELDS, type UserFields } from "../model.js";
-import {
-  ACTION_KINDS,
-  type ActionKind,
-  type FieldChange,
-  type FieldValue,
-  PLAN_FORMAT_VERSION,
-  type Plan,
-  type PlannedAction,
-} from "./plan-types.js";
+import { formatJsonPath, type JsonPath } from "../json/strict-json.js";
+import { USER_FIELDS, type UserFields } from "../model.js";
+import type { Plan, PlannedAction } from "./plan-types.js";
 
 export const SAVED_PLAN_KIND = "ruangkerja-users-plan";
 export const SAVED_PLAN_FORMAT_VERSION = 1;
@@ -38,7 +35,7 @@ export interface SavedPlan {
   readonly state: PlanStateBasis | null;
   /** digestDeclarations() of the declarations folder when the plan was made. */
   readonly declarationsDigest: string;
-  /** The declarations folder the plan read (`--dir`, as given): apply reads the same one unless told otherwise. */
+  /** The declarations folder the plan read (`--dir`, as given): apply and show refuse the plan for another folder. */
   readonly declarationsDir: string;
   /** The --target employee IDs the plan was limited to; empty for a whole plan. */
   readonly targets: readonly string[];
@@ -55,8 +52,19 @@ export interface CurrentBasis {
   readonly declarationsDir: string;
 }
 
+/** A saved plan as read from a file: the envelope checked against its schema, the plan as raw JSON (compared, never used). */
+export interface SavedPlanFile extends Omit<SavedPlan, "plan"> {
+  /** The file's `plan` member, as parsed: only ever compared with a fresh plan's document. */
+  readonly planDocument: unknown;
+}
+
 export function encodeSavedPlan(saved: SavedPlan): string {
-  const document = {
+  return `${JSON.stringify(savedPlanDocument(saved), null, 1)}\n`;
+}
+
+/** The saved plan as the JSON value the file holds. */
+export function savedPlanDocument(saved: SavedPlan): Record<string, unknown> {
+  return {
     kind: SAVED_PLAN_KIND,
     formatVersion: saved.formatVersion,
     toolVersion: saved.toolVersion,
@@ -65,14 +73,17 @@ export function encodeSavedPlan(saved: SavedPlan): string {
     declarationsDigest: saved.declarationsDigest,
     declarationsDir: saved.declarationsDir,
     targets: [...saved.targets],
-    plan: {
-      formatVersion: saved.plan.formatVersion,
-      summary: { ...saved.plan.summary },
-      actions: saved.plan.actions.map(actionToJson),
-      warnings: saved.plan.warnings.map(diagnosticToJson),
-    },
+    plan: planDocument(saved.plan),
   };
-  return `${JSON.stringify(document, null, 1)}\n`;
+}
+
+function planDocument(plan: Plan): Record<string, unknown> {
+  return {
+    formatVersion: plan.formatVersion,
+    summary: { ...plan.summary },
+    actions: plan.actions.map(actionToJson),
+    warnings: plan.warnings.map(diagnosticToJson),
+  };
 }
 
 function actionToJson(action: PlannedAction): Record<string, unknown> {
@@ -113,172 +124,11 @@ function diagnosticToJson(d: Diagnostic): Record<string, unknown> {
   };
 }
 
-/** Parses a saved plan's text; anything that is not one (or is damaged) is an InvalidInputError located in `file`. */
-export function decodeSavedPlan(file: string, text: string): SavedPlan {
-  const fail = (summary: string, detail?: string): never => {
-    throw new InvalidInputError(`cannot use the saved plan ${file}`, [
-      { severity: "error", summary, location: { file, line: 1, column: 1 }, ...(detail ? { detail } : {}) },
-    ]);
-  };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    return fail(`the saved plan is not valid JSON (${(error as Error).message})`, "It may be truncated. Run plan --out again.");
-  }
-  if (!isObject(raw) || raw.kind !== SAVED_PLAN_KIND) {
-    return fail("this is not a plan saved by ruangkerja-users plan --out", "Pass the file that `ruangkerja-users plan --out FILE` wrote.");
-  }
-  if (raw.formatVersion !== SAVED_PLAN_FORMAT_VERSION) {
-    return fail(
-      `the saved plan has format version ${JSON.stringify(raw.formatVersion)}, which this ruangkerja-users does not read (it reads ${SAVED_PLAN_FORMAT_VERSION})`,
-      "Run plan --out again with this version.",
-    );
-  }
-  const problems: string[] = [];
-  const check = (ok: boolean, what: string) => {
-    if (!ok) problems.push(what);
-  };
-  check(typeof raw.toolVersion === "string", '"toolVersion" is not text');
-  check(typeof raw.createdAt === "string", '"createdAt" is not text');
-  check(typeof raw.declarationsDigest === "string", '"declarationsDigest" is not text');
-  check(typeof raw.declarationsDir === "string", '"declarationsDir" is not text');
-  check(Array.isArray(raw.targets) && raw.targets.every((t) => typeof t === "string"), '"targets" is not a list of text');
-  check(raw.state === null || isStateBasis(raw.state), '"state" is neither null nor {lineage, serial}');
-  const plan = isObject(raw.plan) ? decodePlan(raw.plan, problems) : (problems.push('"plan" is not an object'), undefined);
-  if (problems.length > 0 || !plan) {
-    return fail(`the saved plan is damaged: ${problems.slice(0, 5).join("; ")}`, "It may have been edited by hand. Run plan --out again.");
-  }
-  return {
-    formatVersion: SAVED_PLAN_FORMAT_VERSION,
-    toolVersion: raw.toolVersion as string,
-    createdAt: raw.createdAt as string,
-    state: raw.state as PlanStateBasis | null,
-    declarationsDigest: raw.declarationsDigest as string,
-    declarationsDir: raw.declarationsDir as string,
-    targets: raw.targets as string[],
-    plan,
-  };
-}
-
-function decodePlan(raw: Record<string, unknown>, problems: string[]): Plan | undefined {
-  if (raw.formatVersion !== PLAN_FORMAT_VERSION) {
-    problems.push(`plan.formatVersion is ${JSON.stringify(raw.formatVersion)}, not ${PLAN_FORMAT_VERSION}`);
-    return undefined;
-  }
-  if (!Array.isArray(raw.actions)) {
-    problems.push("plan.actions is not a list");
-    return undefined;
-  }
-  const actions: PlannedAction[] = [];
-  raw.actions.forEach((item: unknown, index) => {
-    const reason = actionProblem(item);
-    if (reason) problems.push(`plan.actions[${index}] ${reason}`);
-    else actions.push(actionFromJson(item as Record<string, unknown>));
-  });
-  const warnings = Array.isArray(raw.warnings) ? raw.warnings.filter(isDiagnostic) : [];
-  if (!Array.isArray(raw.warnings) || warnings.length !== raw.warnings.length) problems.push("plan.warnings is not a list of warnings");
-  const counts = { create: 0, update: 0, rename: 0, deactivate: 0 };
-  for (const action of actions) counts[action.action]++;
-  const summary = isObject(raw.summary) ? raw.summary : {};
-  const unchanged = typeof summary.unchanged === "number" ? summary.unchanged : 0;
-  for (const kind of ACTION_KINDS) {
-    if (summary[kind] !== counts[kind]) problems.push(`plan.summary.${kind} does not match the actions`);
-  }
-  return { formatVersion: PLAN_FORMAT_VERSION, summary: { ...counts, unchanged }, actions, warnings };
-}
-
-/** A checked action, rebuilt key by key: nothing but the known fields travels on to apply. */
-function actionFromJson(item: Record<string, unknown>): PlannedAction {
-  const before = item.before as Record<string, unknown> | undefined;
-  return {
-    action: item.action as ActionKind,
-    employeeID: item.employeeID as string,
-    ...(typeof item.previousEmployeeID === "string" ? { previousEmployeeID: item.previousEmployeeID } : {}),
-    ...(item.source ? { source: locationToJson(item.source as SourceLocation) } : {}),
-    ...(item.resetsPassword === true ? { resetsPassword: true as const } : {}),
-    ...(isPasswordEnv(item.passwordEnv)
-      ? { passwordEnv: { name: item.passwordEnv.name, source: locationToJson(item.passwordEnv.source) } }
-      : {}),
-    changes: (item.changes as FieldChange[]).map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
-    after: userToJson(item.after as UserFields) as unknown as UserFields,
-    ...(before ? { before: { ...userToJson(before as unknown as UserFields), serial: before.serial } as unknown as AppliedUser } : {}),
-  };
-}
-
-function isPasswordEnv(value: unknown): value is { name: string; source: SourceLocation } {
-  return isObject(value) && typeof value.name === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value.name) && isLocation(value.source);
-}
-
-function actionProblem(item: unknown): string | undefined {
-  if (!isObject(item)) return "is not an object";
-  if (!ACTION_KINDS.includes(item.action as ActionKind)) return `has an unknown action ${JSON.stringify(item.action)}`;
-  if (typeof item.employeeID !== "string" || item.employeeID === "") return "has no employeeID";
-  if (item.action === "rename" && typeof item.previousEmployeeID !== "string") return "is a rename without previousEmployeeID";
-  if (item.source !== undefined && !isLocation(item.source)) return "has a malformed source";
-  if (item.passwordEnv !== undefined && !isPasswordEnv(item.passwordEnv)) return "has a malformed passwordEnv";
-  if (!Array.isArray(item.changes) || !item.changes.every(isFieldChange)) return "has malformed changes";
-  if (!isUserFields(item.after) || item.after.employeeID !== item.employeeID) return "has a malformed after";
-  const before = item.before;
-  if (item.action !== "create" && !(isUserFields(before) && isObject(before) && typeof before.serial === "string")) {
-    return "has no before (with serial)";
-  }
-  return undefined;
-}
-
-function isUserFields(value: unknown): value is UserFields {
-  if (!isObject(value)) return false;
-  if (typeof value.employeeID !== "string" || typeof value.name !== "string" || typeof value.isActive !== "boolean") return false;
-  for (const key of ["username", "email", "phone", "organizationSerial"] as const) {
-    if (value[key] !== undefined && typeof value[key] !== "string") return false;
-  }
-  return value.tagSerials === undefined || (Array.isArray(value.tagSerials) && value.tagSerials.every((t) => typeof t === "string"));
-}
-
-function isFieldChange(value: unknown): value is FieldChange {
-  return (
-    isObject(value) &&
-    (USER_FIELDS as readonly string[]).includes(value.field as string) &&
-    isFieldValue(value.before) &&
-    isFieldValue(value.after)
-  );
-}
-
-function isFieldValue(value: unknown): value is FieldValue {
-  return (
-    value === null ||
-    typeof value === "string" ||
-    typeof value === "boolean" ||
-    (Array.isArray(value) && value.every((v) => typeof v === "string"))
-  );
-}
-
-function isDiagnostic(value: unknown): value is Diagnostic {
-  return (
-    isObject(value) &&
-    (value.severity === "warning" || value.severity === "error") &&
-    typeof value.summary === "string" &&
-    (value.location === undefined || isLocation(value.location))
-  );
-}
-
-function isLocation(value: unknown): value is SourceLocation {
-  return isObject(value) && typeof value.file === "string" && typeof value.line === "number" && typeof value.column === "number";
-}
-
-function isStateBasis(value: unknown): value is PlanStateBasis {
-  return isObject(value) && typeof value.lineage === "string" && Number.isInteger(value.serial);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /**
  * Why a saved plan may no longer be carried out: each reason a sentence. Empty when the plan
  * still describes exactly what apply would do.
  */
-export function stalePlanReasons(saved: SavedPlan, current: CurrentBasis): string[] {
+export function stalePlanReasons(saved: Pick<SavedPlan, "toolVersion" | "state" | "declarationsDigest">, current: CurrentBasis): string[] {
   const reasons: string[] = [];
   if (saved.toolVersion !== current.toolVersion) {
     reasons.push(`it was made by ruangkerja-users ${saved.toolVersion}, and this is ${current.toolVersion}`);
@@ -300,4 +150,68 @@ export function stalePlanReasons(saved: SavedPlan, current: CurrentBasis): strin
     reasons.push(`the declarations in ${current.declarationsDir} changed since`);
   }
   return reasons;
+}
+
+/** How a saved plan differs from the plan apply would carry out now: the first place that differs, with both values. */
+export interface PlanDifference {
+  /** Where, in the file: `plan.actions[3].after.email`. */
+  readonly path: string;
+  /** The file's value there (JSON, shortened); undefined when the file has nothing there. */
+  readonly saved?: string;
+  /** The fresh plan's value there (JSON, shortened); undefined when it has nothing there. */
+  readonly fresh?: string;
+}
+
+/**
+ * The first difference between what the file says the plan does and the plan made now from the
+ * same declarations and state, or undefined when they are the same. Everything that decides what
+ * happens is compared — every action with every field, the summary, the targets; key order and
+ * whitespace are not. Warnings are not: they are advice, made again from the declarations, and a
+ * reviewer sees the fresh ones.
+ */
+export function savedPlanDifference(saved: SavedPlanFile, fresh: Plan): PlanDifference | undefined {
+  const expected = JSON.parse(JSON.stringify({ ...planDocument(fresh), warnings: undefined })) as unknown;
+  const actual = isObject(saved.planDocument) ? { ...saved.planDocument, warnings: undefined } : saved.planDocument;
+  return firstDifference(actual, expected, ["plan"]);
+}
+
+function firstDifference(actual: unknown, expected: unknown, path: (string | number)[]): PlanDifference | undefined {
+  if (Array.isArray(actual) && Array.isArray(expected)) {
+    const length = Math.max(actual.length, expected.length);
+    for (let i = 0; i < length; i++) {
+      if (i >= actual.length || i >= expected.length) return difference([...path, i], actual[i], expected[i]);
+      const found = firstDifference(actual[i], expected[i], [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (isObject(actual) && isObject(expected)) {
+    const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]);
+    for (const key of [...keys].sort()) {
+      if (actual[key] === undefined && expected[key] === undefined) continue;
+      if (!(key in actual) || !(key in expected)) return difference([...path, key], actual[key], expected[key]);
+      const found = firstDifference(actual[key], expected[key], [...path, key]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  return Object.is(actual, expected) ? undefined : difference(path, actual, expected);
+}
+
+function difference(path: JsonPath, saved: unknown, fresh: unknown): PlanDifference {
+  return {
+    path: formatJsonPath(path),
+    ...(saved !== undefined ? { saved: shortJson(saved) } : {}),
+    ...(fresh !== undefined ? { fresh: shortJson(fresh) } : {}),
+  };
+}
+
+/** JSON is escaped by construction (no raw newline or control character); long values are cut. */
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? "undefined";
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import type { LineCounter } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import { parseStrictJson } from "../json/strict-json.js";
 import type { AppliedUser } from "../model.js";
 
 export const STATE_FORMAT_VERSION = 1;
@@ -54,23 +55,21 @@ export function parseStateJson(file: string, input: string): { state?: StateDocu
   // An editor may have saved the file with a byte-order mark; JSON.parse refuses one.
   const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
   const locate = stateLocator(file, text);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
+  const parsed = parseStrictJson(text);
+  if (!parsed.ok) {
     return {
       diagnostics: [
         {
           severity: "error",
-          summary: `the state file is not valid JSON (${message})`,
+          summary: `the state file ${parsed.summary}`,
           detail:
             "It may have been truncated or edited by hand. Restore it from version control or your backup; do not delete it, or every user would be planned as new.",
-          location: locate.offset(jsonErrorOffset(message, text)),
+          location: locate.offset(parsed.offset),
         },
       ],
     };
   }
+  const raw = parsed.value;
   return checkState(raw, locate);
 }
 
@@ -203,13 +202,6 @@ function stateLocator(file: string, text: string): StateLocator {
     }
   };
   return Object.assign(locate, { offset });
-}
-
-/** Where JSON.parse stopped: Node names the position in its message; "end of JSON input" means the end. */
-function jsonErrorOffset(message: string, text: string): number {
-  const at = /at position (\d+)/.exec(message);
-  if (at) return Number(at[1]);
-  return /end of JSON input/.test(message) ? text.length : 0;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -2,7 +2,8 @@
  * A loopback HTTP proxy in front of the emulator that forwards the first `allow` requests and
  * holds every later one until open() is called: a run can be stopped mid-apply at a known point
  * (its next request waiting here), with nothing sent that the test did not let through. A held
- * request whose client went away (a killed run) is never forwarded.
+ * request whose client went away (a killed run) is never forwarded. It also records what it
+ * forwards, so a test can read exactly what a run sent.
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,11 +12,19 @@ export interface GateProxy {
   readonly url: string;
   /** Requests passed on so far. */
   forwarded(): number;
+  /** Every request passed on, in order: method, path and body as sent (to compare what a run sent with what it printed). */
+  sent(): readonly SentRequest[];
   /** Requests waiting at the gate. */
   held(): number;
   /** Lets every held and later request through. */
   open(): void;
   close(): Promise<void>;
+}
+
+export interface SentRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: string;
 }
 
 interface Waiting {
@@ -28,11 +37,13 @@ export async function startGateProxy(target: string, allow: number): Promise<Gat
   const targetUrl = new URL(target);
   let forwarded = 0;
   let opened = false;
+  const sent: SentRequest[] = [];
   const waiting: Waiting[] = [];
 
   const forward = ({ req, res, body }: Waiting) => {
     if (res.destroyed || req.socket.destroyed) return;
     forwarded += 1;
+    sent.push({ method: req.method ?? "", path: req.url ?? "", body: body.toString("utf8") });
     const upstream = request(
       { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: req.headers },
       (reply) => {
@@ -58,6 +69,7 @@ export async function startGateProxy(target: string, allow: number): Promise<Gat
   return {
     url: `http://127.0.0.1:${port}`,
     forwarded: () => forwarded,
+    sent: () => [...sent],
     held: () => waiting.filter((w) => !w.res.destroyed && !w.req.socket.destroyed).length,
     open: () => {
       opened = true;

@@ -142,3 +142,27 @@ export async function setEmulatorFaults(url: string, settings: object): Promise<
   });
   if (reply.status !== 200) throw new Error(`PUT /_emulator/faults answered ${reply.status}: ${await reply.text()}`);
 }
+
+/** Runs the built CLI under script(1), which gives it a pseudo-terminal; stdout and stderr arrive mixed. Killed after 30 s. */
+export function runOnTerminal(
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string> },
+): Promise<{ code: number | null; text: string }> {
+  const cmd = `exec ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(" ")}`;
+  return new Promise((resolve) => {
+    const child = spawn("script", ["-qec", cmd, "/dev/null"], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...options.env },
+    });
+    let text = "";
+    child.stdout.on("data", (d) => {
+      text += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, text });
+    });
+    child.stdin.end();
+  });
+}

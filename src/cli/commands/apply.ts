@@ -6,9 +6,9 @@ import { RuangkerjaClient } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
 import { resolvePasswords } from "../../apply/passwords.js";
-import { ConfigError, InvalidInputError, MassDeactivationError, NotApprovedError, StalePlanError } from "../../errors.js";
+import { ConfigError, InvalidInputError, MassDeactivationError, NotApprovedError } from "../../errors.js";
 import { renderPlanText } from "../../plan/render-text.js";
-import { type SavedPlan, stalePlanReasons } from "../../plan/saved-plan.js";
+import { type SavedPlanFile, stalePlanReasons } from "../../plan/saved-plan.js";
 import {
   checkMassDeactivation,
   DEFAULT_DEACTIVATION_LIMIT,
@@ -23,6 +23,7 @@ import { loadDesired, planAgainstState } from "../load-plan.js";
 import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 import { readPlanFile } from "../plan-file.js";
+import { checkPlanFolder, checkPlanUnmodified, stalePlanError } from "../saved-plan-check.js";
 import { createProgress, type ProgressReporter } from "../progress.js";
 import { applyTargets } from "../targets.js";
 import { TOOL_VERSION } from "../tool-version.js";
@@ -42,10 +43,11 @@ export interface ApplyFlags extends CommonFlags {
   readonly allowMassDeactivation?: boolean;
   readonly refresh?: boolean;
   readonly target?: readonly string[];
-  /** A plan saved by `plan --out`: carried out as it is, or refused when stale. */
+  /**
+   * A plan saved by `plan --out`: carried out when planning again from the declarations (--dir)
+   * and the state gives exactly it; refused when stale or modified.
+   */
   readonly planFile?: string;
-  /** True when --dir was given: a saved plan's own folder is then not used. */
-  readonly dirGiven?: boolean;
 }
 
 export interface ApplyIO {
@@ -72,13 +74,14 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
         : "apply needs confirmation, but standard input is not a terminal: run it in a terminal, or pass --auto-approve (e.g. in CI after a reviewed plan)",
     );
   }
-  // A saved plan reads the folder it was made from, unless --dir says otherwise.
-  const dir = saved && !flags.dirGiven ? saved.declarationsDir : declarationsDir(flags);
+  // The command line (or the default) names the folder, never the plan file.
+  const dir = declarationsDir(flags);
+  if (saved) checkPlanFolder(flags.planFile as string, saved, dir);
   // Validate before taking the lock: bad input changes nothing, not even the lock file.
   const { users, digest, files } = await loadDesired(dir, output);
   if (saved && saved.declarationsDigest !== digest) {
     // Checked before the lock too: a stale plan leaves nothing behind, not even a lock file.
-    throw stalePlan(flags.planFile as string, [`the declarations in ${dir} changed since`]);
+    throw stalePlanError(flags.planFile as string, [`the declarations in ${dir} changed since`]);
   }
   // Exchanges client credentials now, so wrong ones fail before the lock, the plan and any change.
   await client.authenticate();
@@ -122,9 +125,12 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
         stateLocation: store.location,
         declarationsDir: dir,
       });
-      if (reasons.length > 0) throw stalePlan(flags.planFile as string, reasons);
+      if (reasons.length > 0) throw stalePlanError(flags.planFile as string, reasons);
     }
-    const plan = saved ? saved.plan : applyTargets(planned.plan, flags.target ?? [], users, state.users);
+    // With a saved plan too, what is printed and sent is this plan, made now: the file's actions
+    // are only compared with it, so an edited file is refused and never carried out.
+    const plan = applyTargets(planned.plan, saved ? saved.targets : (flags.target ?? []), users, state.users);
+    if (saved) checkPlanUnmodified(flags.planFile as string, saved, plan);
     if (plan.actions.length === 0) {
       const none = { succeeded: 0, failed: 0, failures: [], requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } };
       output.out(
@@ -201,7 +207,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   }
 }
 
-async function readSavedPlan(path: string, flags: ApplyFlags): Promise<SavedPlan> {
+async function readSavedPlan(path: string, flags: ApplyFlags): Promise<SavedPlanFile> {
   if (flags.target && flags.target.length > 0) {
     throw new ConfigError("--target cannot be combined with a saved plan: pass --target to `plan --out` instead");
   }
@@ -211,10 +217,4 @@ async function readSavedPlan(path: string, flags: ApplyFlags): Promise<SavedPlan
     );
   }
   return readPlanFile(path);
-}
-
-function stalePlan(path: string, reasons: readonly string[]): StalePlanError {
-  return new StalePlanError(
-    `stale plan: ${path} no longer matches what it was made from (${reasons.join("; ")}); nothing was changed. Run plan again.`,
-  );
 }
