@@ -95,7 +95,7 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   await mkdir(directory, { recursive: true });
   const temporary = join(directory, `.${basename(path)}.${process.pid}.${++temporaryCounter}.tmp`);
   try {
-    const handle = await open(temporary, "w");
+    const handle = await open(temporary, "w", 0o600);
     try {
       await handle.writeFile(text, "utf8");
       await handle.sync();

@@ -185,7 +185,7 @@ export class FileStateStore implements StateStore {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
       await mkdir(dirname(this.lockPath), { recursive: true });
-      handle = await open(this.lockPath, "wx", 0o644);
+      handle = await open(this.lockPath, "wx", 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
       throw new StateIOError(this.lockPath, "lock", error);

@@ -82,7 +82,7 @@ async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promi
     await mkdir(outDir, { recursive: true });
     for (const file of files) {
       current = join(outDir, file.name);
-      await writeFile(current, file.text, "utf8");
+      await writeFile(current, file.text, { encoding: "utf8", mode: 0o600 });
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
