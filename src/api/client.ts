@@ -50,6 +50,9 @@ export function redactUrl(url: URL): string {
   const copy = new URL(url.toString());
   copy.username = "";
   copy.password = "";
+  // A query or fragment may carry a secret (?access_token=…): never shown.
+  copy.search = "";
+  copy.hash = "";
   return copy.toString();
 }
 
@@ -66,6 +69,13 @@ export function checkBaseUrl(baseUrl: string): URL {
     // Never echoed, and never sent: fetch would put them in its error messages.
     throw new ConfigError(
       `RUANGKERJA_API_URL must not contain a user name or password (${redactUrl(url)}): the token goes in RUANGKERJA_TOKEN`,
+    );
+  }
+  if (url.search !== "" || url.hash !== "" || baseUrl.includes("?") || baseUrl.includes("#")) {
+    // The API's paths are appended to this URL: a query or fragment would be dropped or misplaced,
+    // and may hold a secret, so it is neither used nor echoed.
+    throw new ConfigError(
+      `RUANGKERJA_API_URL must not contain a query string or fragment (${redactUrl(url)}?…): give the API's base URL, e.g. https://api.ruangkerja.id`,
     );
   }
   if (url.protocol === "https:") return url;

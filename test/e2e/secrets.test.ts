@@ -146,6 +146,13 @@ const CASES: SecretCase[] = [
     expect: "must not contain a user name or password",
   },
   {
+    name: "apply with a query string in the API URL",
+    args: ["apply", "--auto-approve"],
+    env: () => ({ RUANGKERJA_API_URL: `http://127.0.0.1:${closedPort}/?token=${MARKER}` }),
+    code: 1,
+    expect: "must not contain a query string or fragment",
+  },
+  {
     name: "apply while another run holds the lock",
     args: ["apply", "--auto-approve"],
     setup: (ctx) => writeLock(ctx.dir, "11111111-2222-4333-8444-555555555555"),

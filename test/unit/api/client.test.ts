@@ -269,6 +269,18 @@ describe("RuangkerjaClient", () => {
     expect((error as Error).message).not.toContain("pa55word");
   });
 
+  it("refuses a query string or fragment in the API URL, without echoing it", () => {
+    for (const url of ["https://api.example/?access_token=s3cr3t", "https://api.example/#s3cr3t", "http://127.0.0.1:9/?"]) {
+      expect(() => checkBaseUrl(url), url).toThrow(ConfigError);
+      try {
+        checkBaseUrl(url);
+      } catch (error) {
+        expect((error as Error).message).toContain("must not contain a query string or fragment");
+        expect((error as Error).message).not.toContain("s3cr3t");
+      }
+    }
+  });
+
   it("reports an unexpected reply shape", async () => {
     script = [json(200, { status: "success" })];
     await expect(client().createBulk([])).rejects.toThrow(/unexpected reply/);
