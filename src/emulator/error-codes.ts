@@ -93,7 +93,7 @@ export const EMULATOR_ERROR_CODES = {
     message: "MALFORMED_JSON",
     detail: "request body is not valid JSON: <parser message>",
     httpStatus: 400,
-    when: "the body of a POST or PUT does not parse as JSON",
+    when: "the body of a POST or PUT does not parse as JSON, or is not valid UTF-8",
     documented: false,
   },
   INVALID_BODY: {

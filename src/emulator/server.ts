@@ -315,8 +315,15 @@ async function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
   if (mediaType !== "application/json") {
     return { ok: false, error: errorBody("UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json, got "${mediaType}"`) };
   }
+  let text: string;
   try {
-    return { ok: true, value: JSON.parse(Buffer.concat(chunks, size).toString("utf8")) };
+    // fatal: a real server refuses bytes that are not UTF-8 instead of reading U+FFFD into a name.
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks, size));
+  } catch {
+    return { ok: false, error: errorBody("MALFORMED_JSON", "request body is not valid JSON: it is not valid UTF-8") };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     return { ok: false, error: errorBody("MALFORMED_JSON", `request body is not valid JSON: ${(error as Error).message}`) };
   }

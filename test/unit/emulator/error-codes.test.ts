@@ -119,6 +119,20 @@ describe("the emulator's own codes", () => {
     expectError(await t.call("POST", "/ruangkerja/users/create-bulk", undefined, { raw: "" }), "MALFORMED_JSON");
   });
 
+  it("40003: a body that is not valid UTF-8, even inside a JSON string, is refused and stores nothing", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"items":[{"employeeID":"U1","name":"Bad '),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('","isActive":true}]}'),
+    ]);
+    expectError(
+      await t.call("POST", "/ruangkerja/users/create-bulk", undefined, { raw: bytes }),
+      "MALFORMED_JSON",
+      "request body is not valid JSON: it is not valid UTF-8",
+    );
+    expect(t.emulator.users().map((u) => u.employeeID)).not.toContain("U1");
+  });
+
   it("40004: a body of the wrong shape", async () => {
     expectError(await t.call("POST", "/ruangkerja/users", [user("X1")]), "INVALID_BODY", "the user must be a JSON object");
     expectError(await t.call("PUT", "/ruangkerja/users/TAKEN", null), "INVALID_BODY");

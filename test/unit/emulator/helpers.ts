@@ -15,8 +15,8 @@ export interface CallResult {
 export interface CallOptions {
   /** Authorization header; `null` sends none. @default the emulator's token */
   readonly authorization?: string | null;
-  /** Raw body text instead of JSON-encoding `body`. */
-  readonly raw?: string;
+  /** Raw body (text, or bytes sent as they are) instead of JSON-encoding `body`. */
+  readonly raw?: string | Uint8Array;
   readonly contentType?: string | null;
 }
 
