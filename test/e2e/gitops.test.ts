@@ -57,114 +57,6 @@ afterEach(async () => {
   await work.cleanup();
 });
 
-describe("saved plans", () => {
-  it("plan --out then apply FILE carries out exactly that plan, and the file holds no token", async () => {
-    const planned = await run(["plan", "--out", "plans/p.json"]);
-    expect(planned.code).toBe(0);
-    expect(planned.stdout).toContain("Plan: 3 to create");
-    expect(planned.stderr).toContain("Saved the plan to plans/p.json");
-    const text = await readFile(join(work.dir, "plans/p.json"), "utf8");
-    expect(text).not.toContain(TOKEN);
-    const saved = JSON.parse(text);
-    expect(saved).toMatchObject({ kind: "ruangkerja-users-plan", formatVersion: 1, state: null, targets: [] });
-    expect(saved.declarationsDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(saved.plan.actions.map((a: { employeeID: string }) => a.employeeID)).toEqual(["T0000", "T0001", "T0002"]);
-    expect(totalRequests()).toBe(0);
-
-    // No --auto-approve and no terminal: a saved plan was reviewed when it was made.
-    const applied = await run(["apply", "plans/p.json"]);
-    expect(applied.code).toBe(0);
-    expect(applied.stdout).toContain("Apply complete: 3 succeeded, 0 failed");
-    expect(emulator.users().map((u) => u.employeeID)).toEqual(["T0000", "T0001", "T0002"]);
-    for (const output of [planned.stdout, planned.stderr, applied.stdout, applied.stderr]) expect(output).not.toContain(TOKEN);
-
-    const again = await run(["plan", "--detailed-exitcode"]);
-    expect(again.code).toBe(0);
-  });
-
-  it("a saved plan with only updates applies against the state it was made from", async () => {
-    expect((await run(["apply", "--auto-approve"])).code).toBe(0);
-    const users = makeUsers("T", 3);
-    users[1] = { ...users[1], name: "Nama Baru" } as (typeof users)[number];
-    await writeText(teamFile(), usersYaml(users));
-    expect((await run(["plan", "--out", "p.json"])).code).toBe(0);
-    const result = await run(["apply", "p.json", "--json"]);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ succeeded: 1, failed: 0 });
-    expect(emulator.users().find((u) => u.employeeID === "T0001")?.name).toBe("Nama Baru");
-  });
-
-  it("is refused as stale after the state changed, before any API call", async () => {
-    expect((await run(["plan", "--out", "p.json"])).code).toBe(0);
-    expect((await run(["apply", "--auto-approve"])).code).toBe(0);
-    const state = await readFile(join(work.dir, ".ruangkerja/state.json"), "utf8");
-    const before = totalRequests();
-    const result = await run(["apply", "p.json"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("stale plan: p.json");
-    expect(result.stderr).toContain("there was no state when it was made");
-    expect(result.stderr).toContain("Run plan again");
-    expect(totalRequests()).toBe(before);
-    expect(await readFile(join(work.dir, ".ruangkerja/state.json"), "utf8")).toBe(state);
-    expect(existsSync(join(work.dir, ".ruangkerja/state.json.lock"))).toBe(false);
-  });
-
-  it("is refused as stale when the state's serial moved on", async () => {
-    expect((await run(["apply", "--auto-approve"])).code).toBe(0);
-    await writeText(teamFile(), usersYaml(makeUsers("T", 4)));
-    expect((await run(["plan", "--out", "p.json"])).code).toBe(0);
-    expect((await run(["apply", "--auto-approve"])).code).toBe(0);
-    const before = totalRequests();
-    const result = await run(["apply", "p.json"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/the state changed since \(serial 1 then, 2 now/);
-    expect(totalRequests()).toBe(before);
-  });
-
-  it("is refused as stale after a YAML edit, before any API call, leaving no state or lock", async () => {
-    expect((await run(["plan", "--out", "p.json"])).code).toBe(0);
-    await writeFile(teamFile(), `${await readFile(teamFile(), "utf8")}# a comment is an edit too\n`);
-    const result = await run(["apply", "p.json"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("stale plan: p.json");
-    expect(result.stderr).toContain("the declarations in users changed since");
-    expect(totalRequests()).toBe(0);
-    expect(existsSync(join(work.dir, ".ruangkerja"))).toBe(false);
-  });
-
-  it.runIf(existsSync("/usr/bin/script"))("apply FILE on a terminal does not ask again: the plan was the review", async () => {
-    expect((await run(["plan", "--out", "p.json"])).code).toBe(0);
-    const result = await onTerminal(["apply", "p.json"]);
-    expect(result.text).not.toContain("Enter a value");
-    expect(result.text).toContain("Apply complete: 3 succeeded, 0 failed");
-    expect(result.code).toBe(0);
-  });
-
-  it("apply FILE reads the declarations folder the plan was made from, unless --dir says otherwise", async () => {
-    await writeText(join(work.dir, "people/all.yaml"), usersYaml(makeUsers("P", 2)));
-    expect((await run(["plan", "--dir", "people", "--out", "p.json"])).code).toBe(0);
-    const elsewhere = await run(["apply", "p.json", "--dir", "users"]);
-    expect(elsewhere.code).toBe(1);
-    expect(elsewhere.stderr).toContain("the declarations in users changed since");
-    expect(totalRequests()).toBe(0);
-    const same = await run(["apply", "p.json"]);
-    expect(same.code).toBe(0);
-    expect(emulator.users().map((u) => u.employeeID)).toEqual(["P0000", "P0001"]);
-  });
-
-  it("a damaged plan file is refused with its path, and a missing one says how to make it", async () => {
-    await writeText(join(work.dir, "p.json"), '{"kind":"ruangkerja-users-plan","formatVersion":1,"plan":');
-    const damaged = await run(["apply", "p.json"]);
-    expect(damaged.code).toBe(1);
-    expect(damaged.stderr).toContain("p.json:1:1: error: the saved plan is not valid JSON");
-    const missing = await run(["apply", "nothing.json"]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain("no saved plan at nothing.json");
-    expect(missing.stderr).toContain("plan --out nothing.json");
-    expect(totalRequests()).toBe(0);
-  });
-});
-
 describe("--target", () => {
   it("limits plan and apply to the named users and says the plan is partial", async () => {
     const planned = await run(["plan", "--json", "--target", "T0001", "--target", "T0002"]);
@@ -223,9 +115,9 @@ describe("--target", () => {
 });
 
 describe("plan --format markdown", () => {
-  it("renders a pull-request comment: summary first, a table per kind, changed fields, warnings", async () => {
+  it("renders a pull-request comment: counts first, a table per group riskiest first, changed fields, warnings", async () => {
     expect((await run(["apply", "--auto-approve"])).code).toBe(0);
-    const users = makeUsers("T", 3);
+    const users = makeUsers("T", 2);
     users[0] = { ...users[0], phone: "6281299990000" } as (typeof users)[number];
     await writeText(teamFile(), usersYaml([...users, ...makeUsers("N", 1)]));
     const result = await run(["plan", "--format", "markdown"]);
@@ -233,12 +125,28 @@ describe("plan --format markdown", () => {
     const md = result.stdout;
     const lines = md.split("\n");
     expect(lines[0]).toBe("<!-- ruangkerja-users plan -->");
-    expect(lines.findIndex((l) => l.startsWith("**Plan: 1 to create, 1 to update, 0 to rename, 0 to deactivate.**"))).toBeLessThan(
-      lines.findIndex((l) => l.startsWith("#### + Create (1)")),
-    );
-    expect(md).toContain("#### ~ Update (1)");
+    expect(lines[3]).toBe("**Plan: 1 to create, 1 to update, 0 to rename, 1 to deactivate.** 1 unchanged.");
+    expect(lines.slice(7, 10)).toEqual(["| - | Deactivate | 1 |", "| ~ | Update | 1 |", "| + | Create | 1 |"]);
+    const headings = ["#### - Deactivate (1)", "#### ~ Update (1)", "#### + Create (1)"].map((h) => lines.indexOf(h));
+    expect(headings[0]).toBeGreaterThan(9);
+    expect([...headings].sort((a, b) => a - b)).toEqual(headings);
+    expect(md).toContain("| `T0002` | `Karyawan T 0002` |  | no longer declared |");
     expect(md).toContain("| `T0000` | `Karyawan T 0000` | phone: `628110000` → `6281299990000` | `users/team.yaml:");
+    expect(md).toContain("| `N0000` | `Karyawan N 0000` | username: `n0000`<br>email: `n0000@contoh.co.id`<br>phone: `628110000`");
     expect(md).not.toContain("Warnings");
+    expect(md).not.toContain("not listed");
+
+    // --mask-contacts masks the markdown; JSON and text stay whole.
+    const masked = await run(["plan", "--format", "markdown", "--mask-contacts"]);
+    expect(masked.code).toBe(0);
+    expect(masked.stdout).toContain("| `T0000` | `Karyawan T 0000` | phone: `62*****00` → `6281*******00` | `users/team.yaml:");
+    expect(masked.stdout).toContain("username: `n0000`<br>email: `n***@contoh.co.id`<br>phone: `62*****00`");
+    expect(masked.stdout).not.toContain("n0000@contoh.co.id");
+    expect(masked.stdout).not.toContain("6281299990000");
+    const json = await run(["plan", "--json", "--mask-contacts"]);
+    expect(json.stdout).toContain("6281299990000");
+    const text = await run(["plan", "--mask-contacts"]);
+    expect(text.stdout).toContain('"n0000@contoh.co.id"');
 
     const targeted = await run(["plan", "--format", "markdown", "--target", "T0000"]);
     expect(targeted.stdout).toContain("#### ⚠️ Warnings (1)");
@@ -320,7 +228,24 @@ describe("under GitHub Actions", () => {
     const text = await readFile(summary, "utf8");
     expect(text.startsWith("# earlier step\n<!-- ruangkerja-users plan -->")).toBe(true);
     expect(text).toContain("**Plan: 3 to create");
-    expect(text).toContain("| `T0000` |");
+    expect(text).toContain("| `T0000` | `Karyawan T 0000` | username: `t0000`<br>email: `t0000@contoh.co.id`");
+  });
+
+  it("the job summary is masked with --mask-contacts, and names the saved plan when rows are left out", async () => {
+    const summary = join(work.dir, "summary.md");
+    await writeText(teamFile(), usersYaml(makeUsers("T", 400)));
+    const result = await run(["plan", "--mask-contacts", "--out", "p.json"], { ...actions, GITHUB_STEP_SUMMARY: summary });
+    expect(result.code).toBe(0);
+    // The text plan in the job log stays whole.
+    expect(result.stdout).toContain('"t0399@contoh.co.id"');
+    const text = await readFile(summary, "utf8");
+    expect(text.startsWith("<!-- ruangkerja-users plan -->")).toBe(true);
+    expect(text.length).toBeLessThanOrEqual(60_001);
+    expect(text).toContain("| `T0000` | `Karyawan T 0000` | username: `t0000`<br>email: `t***@contoh.co.id`<br>phone: `62*****00`");
+    expect(text).not.toMatch(/t\d{4}@contoh/);
+    expect(text).not.toMatch(/62811\d{4}/);
+    expect(text).toMatch(/…and \d+ more to create, not shown here: `ruangkerja-users show p\.json` lists them all\./);
+    expect(text).toMatch(/\*\*\d+ of the 400 changes are not listed here\*\* \(\d+ to create\)/);
   });
 });
 

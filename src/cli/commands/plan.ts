@@ -1,12 +1,10 @@
 /** `plan`: declarations against state; never writes state, and calls the API only to read users (--refresh). */
 import { appendFile } from "node:fs/promises";
 import { ConfigError } from "../../errors.js";
-import type { Plan } from "../../plan/plan-types.js";
 import { planToJson } from "../../plan/render-json.js";
-import { renderPlanMarkdown } from "../../plan/render-markdown.js";
-import { renderPlanText, renderPlanTextChunks } from "../../plan/render-text.js";
+import { type MarkdownOptions, renderPlanMarkdown } from "../../plan/render-markdown.js";
+import { renderPlanTextChunks } from "../../plan/render-text.js";
 import { SAVED_PLAN_FORMAT_VERSION } from "../../plan/saved-plan.js";
-import type { Drift } from "../../refresh/detect-drift.js";
 import {
   checkMassDeactivation,
   DEFAULT_DEACTIVATION_LIMIT,
@@ -39,6 +37,8 @@ export interface PlanFlags extends CommonFlags {
   readonly maxDeactivate?: DeactivationLimit;
   readonly refresh?: boolean;
   readonly compact?: boolean;
+  /** Mask e-mail addresses and phone numbers in the markdown view and the step summary (the text and JSON views stay whole). */
+  readonly maskContacts?: boolean;
 }
 
 export async function runPlan(flags: PlanFlags, env: Environment, output: Output): Promise<number> {
@@ -78,28 +78,23 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
       plan,
     });
   }
+  // The pull-request view (stdout with --format markdown, and the job summary): drift inside its budget.
+  const markdown: MarkdownOptions = {
+    maskContacts: flags.maskContacts === true,
+    ...(context.drift && { drift: context.drift }),
+    ...(flags.out && { planFile: flags.out }),
+  };
   if (format === "text") {
     if (context.drift) output.out(`${renderDriftText(context.drift, { color: output.color })}\n`);
     // In pieces: the text of a 100,000-user plan is never built as one string.
     for (const chunk of renderPlanTextChunks(plan, { color: output.color, compact: flags.compact === true })) output.out(chunk);
-  } else output.out(renderPlan(plan, format, output.color, context.drift));
+  } else if (format === "markdown") output.out(renderPlanMarkdown(plan, markdown).trimEnd());
+  else output.out(JSON.stringify({ ...planToJson(plan), ...(context.drift && { drift: driftToJson(context.drift) }) }));
   printAnnotations(output, plan.warnings);
   if (flags.out) output.err(`Saved the plan to ${flags.out}. To carry out exactly this plan: ruangkerja-users apply ${flags.out}`);
-  if (github.stepSummary) await appendStepSummary(github.stepSummary, renderPlanMarkdown(plan));
+  if (github.stepSummary) await appendStepSummary(github.stepSummary, renderPlanMarkdown(plan, markdown));
   if (flags.detailedExitcode && plan.actions.length > 0) return EXIT_CHANGES;
   return EXIT_OK;
-}
-
-function renderPlan(plan: Plan, format: "text" | "json" | "markdown", color: boolean, drift: Drift | undefined): string {
-  if (format === "json") return JSON.stringify({ ...planToJson(plan), ...(drift && { drift: driftToJson(drift) }) });
-  const driftText = drift ? renderDriftText(drift, { color: format === "text" && color }) : undefined;
-  if (format === "markdown") {
-    const markdown = renderPlanMarkdown(plan).trimEnd();
-    return driftText
-      ? `${markdown}\n\n<details><summary>Drift (changes made outside git)</summary>\n\n\`\`\`\n${driftText}\n\`\`\`\n</details>`
-      : markdown;
-  }
-  return `${driftText ? `${driftText}\n\n` : ""}${renderPlanText(plan, { color })}`;
 }
 
 async function appendStepSummary(path: string, markdown: string): Promise<void> {
