@@ -569,5 +569,5 @@ function escapeText(text: string): string {
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]|#])/g, "\\$1");
+    .replace(/([\\`*_[\]|#~])/g, "\\$1");
 }

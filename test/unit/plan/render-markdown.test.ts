@@ -371,11 +371,13 @@ describe("renderPlanMarkdown", () => {
       warnings: [
         { severity: "warning" as const, summary: "a <b>bold</b> *claim* | x", detail: "line one\nline two" },
         { severity: "warning" as const, summary: "ping @everyone about budi@contoh.co.id." },
+        { severity: "warning" as const, summary: "~~struck~~ [link](x)" },
       ],
     };
     const md = renderPlanMarkdown(plan);
     expect(md).toContain("- a &lt;b&gt;bold&lt;/b&gt; \\*claim\\* \\| x<br>line one line two");
     expect(md).toContain("- ping `@everyone` about `budi@contoh.co.id`.");
+    expect(md).toContain("- \\~\\~struck\\~\\~ \\[link\\](x)");
   });
 });
 
