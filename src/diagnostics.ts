@@ -1,9 +1,12 @@
 /**
  * One Diagnostic type for every problem the tool reports about the user's input
  * (declarations, state, flags), and its formatters. Diagnostics are collected, never
- * thrown one by one: a run reports every problem it found.
+ * thrown one by one: a run reports every problem it found. Their text holds what files say
+ * (keys, values, file names), so the formatters print it through src/text/untrusted-text.ts:
+ * a diagnostic can neither start a line of its own nor forge a workflow command.
  */
 import pc from "picocolors";
+import { safeLine, safeLines, showText } from "./text/untrusted-text.js";
 
 export type Severity = "error" | "warning";
 
@@ -30,9 +33,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
 
+/** `users/a.yaml:12:5`; a file name that needs escaping is quoted: `"users/a\n::x.yaml":12:5`. */
 export function formatLocation(location: SourceLocation | undefined): string {
   if (!location) return "";
-  return `${location.file}:${location.line}:${location.column}`;
+  return `${showText(location.file)}:${location.line}:${location.column}`;
 }
 
 export interface FormatOptions {
@@ -44,9 +48,9 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions): string 
   const colors = pc.createColors(options.color);
   const where = d.location ? `${formatLocation(d.location)}: ` : "";
   const label = d.severity === "error" ? colors.red(colors.bold("error")) : colors.yellow(colors.bold("warning"));
-  const field = d.field ? ` ${colors.dim(`[${d.field}]`)}` : "";
-  const head = `${where}${label}: ${d.summary}${field}`;
-  return d.detail ? `${head}\n  ${d.detail.split("\n").join("\n  ")}` : head;
+  const field = d.field ? ` ${colors.dim(`[${safeLine(d.field)}]`)}` : "";
+  const head = `${where}${label}: ${safeLine(d.summary)}${field}`;
+  return d.detail ? `${head}\n  ${safeLines(d.detail).split("\n").join("\n  ")}` : head;
 }
 
 export function formatDiagnostics(diagnostics: readonly Diagnostic[], options: FormatOptions): string {
@@ -69,17 +73,20 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 /**
  * GitHub Actions form: one workflow command per diagnostic, e.g.
  * `::error file=users/a.yaml,line=12,col=5,title=ruangkerja-users: phone::<summary>%0A<detail>`,
- * which GitHub shows as an annotation on that line of the pull request's diff. Escaping follows
- * GitHub's toolkit: `%`, CR and LF in the message; also `:` and `,` in properties.
+ * which GitHub shows as an annotation on that line of the pull request's diff. The text is first
+ * made safe as in the terminal form (so an annotation shows `\n`, not a line break, where a
+ * value held one); then escaping follows GitHub's toolkit: `%`, CR and LF in the message (the
+ * detail's own line breaks), also `:` and `,` in properties.
  */
 export function formatGithubAnnotation(d: Diagnostic): string {
   const properties: string[] = [];
   if (d.location) {
-    properties.push(`file=${escapeAnnotationProperty(d.location.file)}`);
+    // As the terminal form names it: a plain path as it is (the annotation lands on that file), an odd one quoted and escaped.
+    properties.push(`file=${escapeAnnotationProperty(showText(d.location.file))}`);
     properties.push(`line=${d.location.line}`, `col=${d.location.column}`);
   }
-  properties.push(`title=${escapeAnnotationProperty(d.field ? `ruangkerja-users: ${d.field}` : "ruangkerja-users")}`);
-  const message = d.detail ? `${d.summary}\n${d.detail}` : d.summary;
+  properties.push(`title=${escapeAnnotationProperty(d.field ? `ruangkerja-users: ${safeLine(d.field)}` : "ruangkerja-users")}`);
+  const message = d.detail ? `${safeLine(d.summary)}\n${safeLines(d.detail)}` : safeLine(d.summary);
   return `::${d.severity} ${properties.join(",")}::${escapeAnnotationData(message)}`;
 }
 

@@ -2,15 +2,18 @@
 import pc from "picocolors";
 import type { Diagnostic } from "../diagnostics.js";
 import { warningToJson } from "../plan/render-json.js";
+import { safeLine, showText } from "../text/untrusted-text.js";
 import type { ApplyResult } from "./apply-plan.js";
 
 export function renderApplyResult(result: ApplyResult, options: { color: boolean }): string {
   const c = pc.createColors(options.color);
   const lines: string[] = [];
   for (const f of result.failures) {
-    const where = f.source ? `${f.source.file}:${f.source.line}: ` : "";
-    const who = f.previousEmployeeID ? `${f.previousEmployeeID} → ${f.employeeID}` : f.employeeID;
-    lines.push(`${where}${c.red(c.bold("failed"))}: ${f.action} ${who}: ${f.message} (${f.errorCode})${f.detail ? `: ${f.detail}` : ""}`);
+    // The file name is the declarations'; message, code and detail are RuangKerja's words, with values it echoes.
+    const where = f.source ? `${showText(f.source.file)}:${f.source.line}: ` : "";
+    const who = f.previousEmployeeID ? `${showText(f.previousEmployeeID)} → ${showText(f.employeeID)}` : showText(f.employeeID);
+    const said = `${safeLine(f.message)} (${safeLine(String(f.errorCode))})${f.detail ? `: ${safeLine(f.detail)}` : ""}`;
+    lines.push(`${where}${c.red(c.bold("failed"))}: ${f.action} ${who}: ${said}`);
   }
   if (result.confirmedByReadBack) {
     lines.push(
@@ -18,7 +21,7 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
     );
   }
   if (result.batchesSplit) lines.push(`${result.batchesSplit} bulk call(s) refused for their size were split in halves and sent again.`);
-  if (result.stoppedBecause) lines.push(c.red(`Apply stopped early: ${result.stoppedBecause}`));
+  if (result.stoppedBecause) lines.push(c.red(`Apply stopped early: ${safeLine(result.stoppedBecause)}`));
   const r = result.requests;
   const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update${r["update-email-bulk"] ? `, ${r["update-email-bulk"]} update-email-bulk` : ""}).`;
   lines.push(result.failed === 0 ? c.green(c.bold(summary)) : c.red(c.bold(summary)));

@@ -1,5 +1,11 @@
-/** The only place that writes to the terminal; commands get an Output and never touch process.stdout. */
+/**
+ * The only place that writes to the terminal; commands get an Output and never touch process.stdout.
+ * Renderers escape what files say (src/text/untrusted-text.ts); out and err also make sure, for
+ * whatever a renderer missed, that no line reads as a CI workflow command. The tool's own
+ * annotations go through `annotate`, which alone writes them as they are.
+ */
 import { type Diagnostic, formatDiagnostics, formatGithubAnnotations, sortDiagnostics } from "../diagnostics.js";
+import { defangWorkflowCommands } from "../text/untrusted-text.js";
 
 export interface Output {
   readonly color: boolean;
@@ -11,14 +17,20 @@ export interface Output {
   readonly stderrIsTTY: boolean;
   /** Under GitHub Actions: diagnostics are also written as workflow commands (annotations). */
   readonly annotations?: boolean;
+  /**
+   * Writes workflow commands the tool made itself (formatGithubAnnotations) to stderr as they are.
+   * @default err
+   */
+  annotate?(text: string): void;
 }
 
 export function processOutput(color: boolean, annotations = false): Output {
   return {
     color,
     annotations,
-    out: (text) => process.stdout.write(`${text}\n`),
-    err: (text) => process.stderr.write(`${text}\n`),
+    out: (text) => process.stdout.write(`${defangWorkflowCommands(text)}\n`),
+    err: (text) => process.stderr.write(`${defangWorkflowCommands(text)}\n`),
+    annotate: (text) => process.stderr.write(`${text}\n`),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
   };
@@ -32,7 +44,10 @@ export function printDiagnostics(output: Output, diagnostics: readonly Diagnosti
 
 /** On stderr, which the Actions runner reads for workflow commands as it does stdout: stdout stays the result (JSON, markdown). */
 export function printAnnotations(output: Output, diagnostics: readonly Diagnostic[]): void {
-  if (output.annotations && diagnostics.length > 0) output.err(formatGithubAnnotations(sortDiagnostics(diagnostics)));
+  if (!output.annotations || diagnostics.length === 0) return;
+  const text = formatGithubAnnotations(sortDiagnostics(diagnostics));
+  if (output.annotate) output.annotate(text);
+  else output.err(text);
 }
 
 export function countLine(diagnostics: readonly Diagnostic[]): string {

@@ -13,6 +13,7 @@
  * this reader answers, its values and each user's line and column equal what `yaml` gives.
  */
 import type { SourceLocation } from "../diagnostics.js";
+import { UNSAFE_BMP_CLASS } from "../text/untrusted-text.js";
 import { toDesiredUser } from "./normalize.js";
 import type { DeclaredUser, ParsedFile } from "./parse-file.js";
 import { type DeclarationFileAsWritten, declarationsValidator } from "./schema.js";
@@ -44,19 +45,22 @@ const CORE_NOT_STRING = [
 ];
 
 /**
- * Plain scalars kept to what cannot mean anything else: printable characters (no surrogates, no
- * BOM), not starting with an indicator, without `:` or `#` anywhere, no surrounding spaces.
- * In flow context, without `,[]{}` too.
+ * Characters a scalar of the fast path never holds: the ones declarations refuse (UNSAFE_BMP_CLASS,
+ * which without the `u` flag covers every character beyond the BMP too) and the noncharacters
+ * U+FFFE and U+FFFF, which YAML does not count as printable. A file with any of them goes to yaml,
+ * and text-rules.ts reports it there with its position.
  */
-/* eslint-disable no-control-regex -- these patterns exist to refuse control characters */
-const SAFE_PLAIN_BLOCK =
-  /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
-const SAFE_PLAIN_FLOW =
-  /^[^\s\-?:,[\]{}#&*!|>'"%@`](?:[^:#,[\]{}\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*[^\s:#,[\]{}\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF])?$/;
+const NEVER = `${UNSAFE_BMP_CLASS}\\uFFFE\\uFFFF`;
+/**
+ * Plain scalars kept to what cannot mean anything else: printable characters, not starting with
+ * an indicator, without `:` or `#` anywhere, no surrounding spaces. In flow context, without
+ * `,[]{}` too.
+ */
+const SAFE_PLAIN_BLOCK = new RegExp(`^[^\\s\\-?:,[\\]{}#&*!|>'"%@\`](?:[^:#${NEVER}]*[^\\s:#${NEVER}])?$`);
+const SAFE_PLAIN_FLOW = new RegExp(`^[^\\s\\-?:,[\\]{}#&*!|>'"%@\`](?:[^:#,[\\]{}${NEVER}]*[^\\s:#,[\\]{}${NEVER}])?$`);
 /** Inside quotes: printable; in double quotes no backslash either (no escapes to interpret). */
-const SAFE_DOUBLE_QUOTED = /^[^"\\\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*$/;
-const SAFE_SINGLE_QUOTED = /^[^'\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFEFF\uFFFE\uFFFF]*$/;
-/* eslint-enable no-control-regex */
+const SAFE_DOUBLE_QUOTED = new RegExp(`^[^"\\\\${NEVER}]*$`);
+const SAFE_SINGLE_QUOTED = new RegExp(`^[^'${NEVER}]*$`);
 /** What may follow a value on its line: spaces, or a comment after at least one space. */
 const LINE_END = /^(?: *| +#.*)$/;
 /** `key:` then the end of the line or a space; the key a plain word. */

@@ -10,6 +10,7 @@ import { parseCommonDeclarationText } from "./fast-parse.js";
 import { toDesiredUser } from "./normalize.js";
 import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors, type UserAsWritten } from "./schema.js";
 import { schemaDiagnostics } from "./schema-messages.js";
+import { findUnsafeText, pointerOf, textDiagnostics } from "./text-rules.js";
 import { aliasDiagnostic, emptyFileDiagnostic, loneCarriageReturnDiagnostic, MAX_ALIAS_COUNT, yamlDiagnostics } from "./yaml-messages.js";
 import { fieldOf, findNode, keyStart, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
 
@@ -46,8 +47,14 @@ function isEmptyDocument(source: YamlSource): boolean {
   return contents === null || (isScalar(contents) && contents.value === null);
 }
 
-/** Sorts the schema's errors by user; `fileLevel` when one outside the users (defaults, users: itself) concerns them all. */
-function errorsByUser(errors: readonly ErrorObject[]): { userErrors: UserErrors; fileLevel: boolean } {
+/** Where a problem is in the data and of what kind: an AJV error, or a finding of the text rule (keyword "text"). */
+type Problem = Pick<ErrorObject, "instancePath" | "keyword">;
+
+/** The schema's keywords about the content of a text: a value the text rule refuses needs no second message about its form. */
+const TEXT_CONTENT_KEYWORDS = new Set(["pattern", "format", "minLength", "maxLength"]);
+
+/** Sorts the problems by user; `fileLevel` when one outside the users (defaults, users: itself) concerns them all. */
+function errorsByUser(errors: readonly Problem[]): { userErrors: UserErrors; fileLevel: boolean } {
   const userErrors: UserErrors = new Map();
   let fileLevel = false;
   for (const error of errors) {
@@ -102,15 +109,24 @@ export function parseDeclarationTextWithYaml(file: string, text: string): Parsed
   const hidden = hiddenTypeErrors(data);
   const inside = (path: string) =>
     hidden.some((h) => h.instancePath === "" || path === h.instancePath || path.startsWith(`${h.instancePath}/`));
-  const errors = [...hidden, ...schemaErrors.filter((e) => !inside(e.instancePath))];
+  const unsafeText = findUnsafeText(data);
+  const refusedText = new Set(unsafeText.map((f) => pointerOf(f.path)));
+  const errors = [
+    ...hidden,
+    ...schemaErrors.filter((e) => !inside(e.instancePath) && !(TEXT_CONTENT_KEYWORDS.has(e.keyword) && refusedText.has(e.instancePath))),
+  ];
   // After a duplicate key no user of the file is complete, but identities still feed the cross-file rules.
   const usable = source.doc.errors.length === 0;
-  if (errors.length === 0) {
+  if (errors.length === 0 && unsafeText.length === 0) {
     return { users: buildUsers(source, data as DeclarationFileAsWritten, new Map(), usable, diagnostics), diagnostics };
   }
   for (const d of schemaDiagnostics(source, errors, data)) diagnostics.push(d);
+  for (const d of textDiagnostics(source, unsafeText)) diagnostics.push(d);
   if (!Array.isArray((data as { users?: unknown } | null)?.users)) return { users: [], diagnostics };
-  const { userErrors, fileLevel } = errorsByUser(errors);
+  const { userErrors, fileLevel } = errorsByUser([
+    ...errors,
+    ...[...refusedText].map((instancePath) => ({ instancePath, keyword: "text" })),
+  ]);
   return { users: buildUsers(source, data as DeclarationFileAsWritten, userErrors, !fileLevel && usable, diagnostics), diagnostics };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { ErrorObject } from "ajv";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import { quoteText, showText } from "../text/untrusted-text.js";
 import { declarationsKnownFields } from "./schema.js";
 import { isPasswordField, suggestField } from "./suggest.js";
 import { type Message, type Problem, typeMessage } from "./type-messages.js";
@@ -33,7 +34,9 @@ function who(problem: Problem): string {
   const id = value?.employeeID;
   if (typeof id === "string" && /^[A-Za-z0-9]+$/.test(id)) return `user ${id}`;
   const name = value?.name;
-  return typeof name === "string" && name.trim() !== "" ? `${fieldOf(problem.path)} (${name})` : (fieldOf(problem.path) ?? "the user");
+  return typeof name === "string" && name.trim() !== ""
+    ? `${fieldOf(problem.path)} (${showText(name)})`
+    : (fieldOf(problem.path) ?? "the user");
 }
 
 function requiredMessage(problem: Problem, missing: string): Message {
@@ -62,7 +65,7 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
       detail: "Each person needs their own initial password: move passwordEnv: NAME to the users that need one.",
     };
   }
-  if (isPasswordField(name)) return { summary: `"${name}" must not be written in a declaration file`, detail: PASSWORD_DETAIL };
+  if (isPasswordField(name)) return { summary: `${quoteText(name)} must not be written in a declaration file`, detail: PASSWORD_DETAIL };
   if (name === "<<") {
     return {
       summary: "YAML merge keys (<<) are not supported in declaration files",
@@ -96,38 +99,19 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
   const where = level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : `in ${who(problem)}`;
   const caseOnly = suggestion !== undefined && suggestion.toLowerCase() === name.toLowerCase();
   return {
-    summary: `unknown field "${name}" ${where}`,
+    summary: `unknown field ${quoteText(name)} ${where}`,
     detail: suggestion
       ? `Did you mean "${suggestion}"?${caseOnly ? " Field names are case-sensitive." : ""}`
       : `Allowed ${level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : "for a user"}: ${allowed.join(", ")}.`,
   };
 }
 
-/** Zero-width and byte-order-mark characters: a name with one looks right and never matches. */
-const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;
-
+/** Control, invisible and bidirectional characters are text-rules.ts's; what is left of a name's pattern is spaces. */
 function nameMessage(name: string, text: string): Message {
   if (text.trim() === "") return { summary: `${name} is empty`, detail: "Write the person's full name." };
-  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
-  if (/[\u0000-\u001F\u007F]/.test(text)) {
-    return {
-      summary: `${name} ${JSON.stringify(text)} contains a line break or another control character`,
-      detail: "Write the name on one line. A block scalar (| or >) keeps the final line break: use >- or write the name as plain text.",
-    };
-  }
-  const invisible = [...new Set(text.match(INVISIBLE) ?? [])].map(
-    (c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`,
-  );
-  if (invisible.length > 0) {
-    const visible = text.replace(INVISIBLE, "").trim();
-    return {
-      summary: `${name} ${JSON.stringify(visible)} contains an invisible character ${invisible.join(", ")}`,
-      detail: `Retype the name (such characters come from copying out of documents or spreadsheets, or from an editor's byte-order mark): ${JSON.stringify(visible)}.`,
-    };
-  }
   return {
-    summary: `${name} ${JSON.stringify(text)} has a space at the start or end`,
-    detail: `Remove it: ${JSON.stringify(text.trim())}. RuangKerja would show the name with the space, and plans could keep seeing a change.`,
+    summary: `${name} ${quoteText(text)} has a space at the start or end`,
+    detail: `Remove it: ${quoteText(text.trim())}. RuangKerja would show the name with the space, and plans could keep seeing a change.`,
   };
 }
 
@@ -139,14 +123,14 @@ function patternMessage(problem: Problem, value: unknown): Message {
   if (text === "") return { summary: `${name} is empty`, detail: "Fill it in, or remove the line." };
   if (field === "tagSerials" || field === "organizationSerial") {
     return {
-      summary: `${name} ${JSON.stringify(text)} may contain only letters, digits and dashes`,
+      summary: `${name} ${quoteText(text)} may contain only letters, digits and dashes`,
       detail: `Copy the serial from RuangKerja as it is, e.g. ${field === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "COMPFJLYTHWL"}.`,
     };
   }
   if (field === "phone") {
     const cleaned = (text.trim().startsWith("+") ? "+" : "") + text.replace(/[^0-9]/g, "");
     return {
-      summary: `${name} ${JSON.stringify(text)} may contain only digits, with an optional + at the start (no spaces, dashes or brackets)`,
+      summary: `${name} ${quoteText(text)} may contain only digits, with an optional + at the start (no spaces, dashes or brackets)`,
       detail: `Write it with the country code and digits only, e.g. "${/[0-9]/.test(cleaned) ? cleaned : "6281122334455"}".`,
     };
   }
@@ -154,11 +138,11 @@ function patternMessage(problem: Problem, value: unknown): Message {
     const cleaned = text.replace(/[^A-Za-z0-9]/g, "");
     const spaces = text.trim() !== text ? " It has a space at the start or end." : "";
     return {
-      summary: `${name} ${JSON.stringify(text)} may contain only letters A–Z, a–z and digits 0–9 (no spaces, dashes or dots)`,
+      summary: `${name} ${quoteText(text)} may contain only letters A–Z, a–z and digits 0–9 (no spaces, dashes or dots)`,
       detail: `${spaces ? `${spaces.trim()} ` : ""}Remove the other characters${cleaned ? `, e.g. "${cleaned}"` : ""}: RuangKerja accepts only letters and digits here.`,
     };
   }
-  return { summary: `${name} ${JSON.stringify(text)} is not in the expected form` };
+  return { summary: `${name} ${quoteText(text)} is not in the expected form` };
 }
 
 function describe(problem: Problem): Message {
@@ -190,7 +174,7 @@ function describe(problem: Problem): Message {
       };
     case "format":
       return {
-        summary: `${label(problem.path)} ${JSON.stringify(error.data)} is not a valid e-mail address`,
+        summary: `${label(problem.path)} ${quoteText(String(error.data))} is not a valid e-mail address`,
         detail: "Write it as name@domain, without spaces, e.g. budi.santoso@contoh.co.id.",
       };
     case "maxLength":
@@ -198,11 +182,13 @@ function describe(problem: Problem): Message {
         summary: `${label(problem.path)} is longer than ${String(params.limit)} characters`,
         detail: "An e-mail address has at most 254 characters; check that it was not pasted twice or joined with another.",
       };
-    case "uniqueItems":
+    case "uniqueItems": {
+      const repeated = valueAt(error.data, [Number(params.j)]);
       return {
-        summary: `${label(problem.path)} lists ${JSON.stringify(valueAt(error.data, [Number(params.j)]))} twice`,
+        summary: `${label(problem.path)} lists ${typeof repeated === "string" ? quoteText(repeated) : JSON.stringify(repeated)} twice`,
         detail: "Each item counts once; remove the repeated one.",
       };
+    }
     default:
       return { summary: `${fieldOf(problem.path) ?? "the file"} ${error.message ?? "is invalid"}` };
   }

@@ -5,6 +5,7 @@
  */
 import type { ErrorObject } from "ajv";
 import type { Diagnostic } from "../diagnostics.js";
+import { quoteText } from "../text/untrusted-text.js";
 import { type DataPath, fieldName, findNode, label, writtenText, type YamlSource } from "./yaml-source.js";
 
 export type Message = Pick<Diagnostic, "summary" | "detail">;
@@ -27,7 +28,7 @@ function kindOf(value: unknown): string {
   if (value instanceof Map) return "an ordered mapping (!!omap)";
   if (typeof value === "boolean") return `true/false (${value})`;
   if (typeof value === "number") return "a number";
-  if (typeof value === "string") return `text (${JSON.stringify(value)})`;
+  if (typeof value === "string") return `text (${quoteText(value)})`;
   if (Array.isArray(value)) return "a list";
   return "a mapping of field: value lines";
 }
@@ -107,7 +108,7 @@ function notBooleanMessage(problem: Problem, value: unknown): Message {
     const meant = YES.test(value.trim()) ? "true" : NO.test(value.trim()) ? "false" : undefined;
     const tag = tagAt(problem);
     return {
-      summary: `${name} ${JSON.stringify(value)} is text, not true or false`,
+      summary: `${name} ${quoteText(value)} is text, not true or false`,
       detail:
         tag && meant
           ? `Remove the ${tag} tag${isQuoted(written) ? " and the quotes" : ""}: ${name}: ${meant}`

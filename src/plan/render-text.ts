@@ -1,9 +1,11 @@
 /**
  * The human view of a plan, in the style Terraform users know: `+` create, `~` update,
- * `→` rename, `-` deactivate, `before → after` per field, and a summary line last.
+ * `→` rename, `-` deactivate, `before → after` per field, and a summary line last. Values come
+ * from declarations, state and RuangKerja: they are printed through src/text/untrusted-text.ts.
  */
 import pc from "picocolors";
 import { formatDiagnostic } from "../diagnostics.js";
+import { quoteText, showText } from "../text/untrusted-text.js";
 import type { ActionKind, FieldValue, Plan, PlannedAction } from "./plan-types.js";
 
 export interface RenderOptions {
@@ -65,14 +67,22 @@ function groupTitle(kind: ActionKind, plan: Plan): string {
   return `${plan.summary[kind]} ${titles[kind]}:`;
 }
 
+/** `  (users/a.yaml:5)`, or that the user is no longer declared. */
+function whereDeclared(action: PlannedAction, dim: (s: string) => string): string {
+  return action.source ? dim(`  (${showText(action.source.file)}:${action.source.line})`) : dim("  (no longer declared)");
+}
+
+/** `EMP001`, or `OLD1 → EMP001` for a rename. */
+function titleOf(action: PlannedAction): string {
+  const id = showText(action.employeeID);
+  return action.action === "rename" ? `${showText(action.previousEmployeeID ?? "")} → ${id}` : id;
+}
+
 /** `+ create EMP001 "Budi"  (users/a.yaml:5)`; an update names the fields that change. */
 function renderCompactAction(action: PlannedAction, paint: (s: string) => string, dim: (s: string) => string): string {
-  const where = action.source ? dim(`  (${action.source.file}:${action.source.line})`) : dim("  (no longer declared)");
-  const name = action.after.name;
-  const title = action.action === "rename" ? `${action.previousEmployeeID} → ${action.employeeID}` : action.employeeID;
   const fields = action.action === "update" || action.action === "rename" ? action.changes.filter((ch) => ch.field !== "employeeID") : [];
   const changed = fields.length > 0 ? `: ${fields.map((ch) => ch.field).join(", ")}` : "";
-  return `    ${paint(MARK[action.action])} ${title} ${dim(JSON.stringify(name))}${changed}${where}`;
+  return `    ${paint(MARK[action.action])} ${titleOf(action)} ${dim(quoteText(action.after.name))}${changed}${whereDeclared(action, dim)}`;
 }
 
 export function summaryLine(plan: Plan): string {
@@ -84,12 +94,8 @@ export function summaryLine(plan: Plan): string {
 }
 
 function renderAction(action: PlannedAction, paint: (s: string) => string, dim: (s: string) => string): string[] {
-  const where = action.source ? dim(`  (${action.source.file}:${action.source.line})`) : dim("  (no longer declared)");
-  const title =
-    action.action === "rename"
-      ? `${action.previousEmployeeID} → ${action.employeeID}`
-      : `${action.employeeID}${action.before ? ` ${dim(JSON.stringify(action.before.name))}` : ""}`;
-  const lines = [`  ${paint(MARK[action.action])} ${paint(action.action)} ${title}${where}`];
+  const title = action.action === "rename" || !action.before ? titleOf(action) : `${titleOf(action)} ${dim(quoteText(action.before.name))}`;
+  const lines = [`  ${paint(MARK[action.action])} ${paint(action.action)} ${title}${whereDeclared(action, dim)}`];
   const changes = action.action === "rename" ? action.changes.filter((ch) => ch.field !== "employeeID") : action.changes;
   const width = Math.max(0, ...changes.map((ch) => ch.field.length));
   for (const change of changes) {
@@ -103,15 +109,15 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
   }
   if (action.passwordEnv)
     lines.push(
-      `      ${"passwordEnv".padEnd(width)}  ${action.passwordEnv.name} ${dim("(initial password read from this environment variable at apply)")}`,
+      `      ${"passwordEnv".padEnd(width)}  ${showText(action.passwordEnv.name)} ${dim("(initial password read from this environment variable at apply)")}`,
     );
   lines.push("");
   return lines;
 }
 
-/** A field value as the text views print it: `(none)`, a JSON string, or a list. */
+/** A field value as the text views print it: `(none)`, a quoted string (quoteText), true/false, or a list. */
 export function showFieldValue(value: FieldValue): string {
   if (value === null) return "(none)";
-  if (Array.isArray(value)) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
-  return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(quoteText).join(", ")}]`;
+  return typeof value === "string" ? quoteText(value) : String(value);
 }

@@ -2,6 +2,7 @@
 import pc from "picocolors";
 import type { FieldValue } from "../plan/plan-types.js";
 import { showFieldValue } from "../plan/render-text.js";
+import { quoteText, showText } from "../text/untrusted-text.js";
 import type { Drift, DriftKind, DriftedUser } from "./detect-drift.js";
 
 export interface DriftJson {
@@ -52,7 +53,8 @@ export function renderDriftText(drift: Drift, options: { readonly color: boolean
 
 function renderUser(user: DriftedUser, paint: (s: string) => string, dim: (s: string) => string): string[] {
   const what = user.kind === "missing" ? "missing from RuangKerja" : `${user.kind} in RuangKerja`;
-  const lines = [`  ${paint(MARK[user.kind])} ${user.employeeID} ${dim(JSON.stringify(user.name))} ${paint(what)}`];
+  // The name and values are RuangKerja's and the state's: quoted and escaped like the plan's.
+  const lines = [`  ${paint(MARK[user.kind])} ${showText(user.employeeID)} ${dim(quoteText(user.name))} ${paint(what)}`];
   if (user.kind === "missing") {
     lines.push(
       `      ${dim("no user has this employeeID (renamed or removed outside git): it leaves state, so if declared it is created again")}`,

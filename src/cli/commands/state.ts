@@ -6,6 +6,7 @@ import { ConfigError, InvalidInputError } from "../../errors.js";
 import type { AppliedUser } from "../../model.js";
 import type { StateDocument } from "../../state/state-document.js";
 import type { StateStore } from "../../state/state-store.js";
+import { quoteText, showText } from "../../text/untrusted-text.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { type CommonFlags, type Environment, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
@@ -54,8 +55,10 @@ export async function runStateList(flags: StateFlags, env: Environment, output: 
     output.err(`No state at ${store.location}: nothing has been applied with it yet.`);
     return EXIT_OK;
   }
-  const width = Math.max(10, ...users.map((u) => u.employeeID.length));
-  for (const u of users) output.out(`${u.employeeID.padEnd(width)}  ${u.isActive ? "active  " : "inactive"}  ${u.name}`);
+  // A state file is a file like any other: what it says is printed escaped (a name cannot start a line of its own).
+  const rows = users.map((u) => ({ id: showText(u.employeeID), active: u.isActive, name: showText(u.name) }));
+  const width = Math.max(10, ...rows.map((r) => r.id.length));
+  for (const r of rows) output.out(`${r.id.padEnd(width)}  ${r.active ? "active  " : "inactive"}  ${r.name}`);
   output.err(`${users.length} user${users.length === 1 ? "" : "s"} in ${store.location} (serial ${state.serial}).`);
   return EXIT_OK;
 }
@@ -70,13 +73,17 @@ export async function runStateShow(employeeID: string, flags: StateFlags, env: E
     output.out(JSON.stringify(user));
     return EXIT_OK;
   }
-  const fields = Object.entries(user) as [string, unknown][];
+  const fields = (Object.entries(user) as [string, unknown][]).map(([key, value]) => [showText(key), showStateValue(value)] as const);
   const width = Math.max(...fields.map(([key]) => key.length));
-  for (const [key, value] of fields) {
-    const shown = Array.isArray(value) ? `[${value.map((v) => JSON.stringify(v)).join(", ")}]` : JSON.stringify(value);
-    output.out(`${key.padEnd(width)}  ${shown}`);
-  }
+  for (const [key, shown] of fields) output.out(`${key.padEnd(width)}  ${shown}`);
   return EXIT_OK;
+}
+
+/** A value of a state record as `state show` prints it: text quoted and escaped (quoteText), lists of it, true/false. */
+function showStateValue(value: unknown): string {
+  if (typeof value === "string") return quoteText(value);
+  if (Array.isArray(value)) return `[${value.map(showStateValue).join(", ")}]`;
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** `state rm EMPLOYEEID…`: forget users; RuangKerja keeps them. All or nothing. */

@@ -1,6 +1,7 @@
 /** `validate`: offline; exit 0 when the declarations are valid, 1 when not, every problem listed. */
 import { loadDeclarations } from "../../declarations/load-declarations.js";
 import { hasErrors } from "../../diagnostics.js";
+import { showText } from "../../text/untrusted-text.js";
 import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
 import { type CommonFlags, declarationsDir } from "../options.js";
 import { countLine, type Output, printAnnotations, printDiagnostics } from "../output.js";
@@ -33,9 +34,11 @@ export async function runValidate(flags: ValidateFlags, output: Output): Promise
   }
   printDiagnostics(output, result.diagnostics);
   if (ok) {
-    output.out(`Valid: ${result.users.length} users in ${result.files.length} files under ${dir} (${countLine(result.diagnostics)}).`);
+    output.out(
+      `Valid: ${result.users.length} users in ${result.files.length} files under ${showText(dir)} (${countLine(result.diagnostics)}).`,
+    );
     return EXIT_OK;
   }
-  output.err(`Invalid: ${countLine(result.diagnostics)} in ${dir}.`);
+  output.err(`Invalid: ${countLine(result.diagnostics)} in ${showText(dir)}.`);
   return EXIT_ERROR;
 }

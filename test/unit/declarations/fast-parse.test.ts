@@ -161,6 +161,19 @@ const TRICKY_SCALARS = [
   "a\u2028b",
   "a\u0085b",
   "zero\u200bwidth",
+  // Characters declarations refuse (text-rules.ts): the fast reader must leave them to yaml, which reports them.
+  "bidi\u202eend",
+  "\u2066isolated\u2069",
+  "word\u2060joiner",
+  "soft\u00adhyphen",
+  "mark\u200fright",
+  '"quoted \u202e"',
+  "'single \u200b'",
+  '"\\u202E escaped"',
+  '"\\e"',
+  // Joiners that Persian and Indic names need are kept, on either path.
+  "\u0646\u0633\u0631\u06cc\u0646\u200c\u0645\u062d\u0645\u062f\u06cc",
+  "\u0915\u094d\u200d\u0937",
 ];
 
 const USER_FIELDS = ["employeeID", "name", "username", "email", "phone", "isActive", "organizationSerial"] as const;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planChanges } from "../../../src/plan/plan-changes.js";
 import { renderPlanText, renderPlanTextChunks, SUMMARY_FIRST_ABOVE } from "../../../src/plan/render-text.js";
+import { hasUnsafeCharacter } from "../../../src/text/untrusted-text.js";
 import { applied, desired, stateOf } from "../../builders.js";
 
 const mixed = planChanges(
@@ -47,5 +48,31 @@ describe("plan text for large plans", () => {
     expect(chunks.length).toBe(3);
     expect(chunks.join("\n")).toBe(renderPlanText(plan, { color: false }));
     expect(chunks.join("\n").match(/\+ create /g)).toHaveLength(2500);
+  });
+});
+
+describe("plan text of hostile values", () => {
+  /** Lines as GitHub's runner reads them (ending at LF or CR, leading white space trimmed) that would be workflow commands. */
+  const forged = (text: string) => text.split(/\r\n|\r|\n/).filter((line) => line.trimStart().startsWith("::") || line.includes("##["));
+  const hostileName = "Budi\n::error title=Forged::all good\u202e ##[error]x";
+  const source = { file: "users/\n::error::forged.yaml", line: 3, column: 5 };
+  const plan = planChanges(
+    [desired("NEW1", { name: hostileName, source, tagSerials: ["T\n::warning::t"] }), desired("U1", { name: "Changed", source })],
+    stateOf(applied("U1", { name: "Old\r::error::old", organizationSerial: "\u001b[2Jgone" })),
+  );
+
+  it.each([false, true])("prints names, values and file names escaped (compact: %s)", (compact) => {
+    const text = renderPlanText(plan, { color: false, compact });
+    expect(forged(text)).toEqual([]);
+    expect(hasUnsafeCharacter(text.replace(/\n/g, " "))).toBe(false);
+    expect(text).toContain('"Budi\\n::error title=Forged::all good\\u202e #\\u0023[error]x"');
+    expect(text).toContain('("users/\\n::error::forged.yaml":3)');
+  });
+
+  it("prints state's values escaped in an update", () => {
+    const text = renderPlanText(plan, { color: false });
+    expect(text).toContain('~ update U1 "Old\\r::error::old"');
+    expect(text).toContain('"\\u001b[2Jgone" → (none)');
+    expect(text).toContain('tagSerials  ["T\\n::warning::t"]');
   });
 });
