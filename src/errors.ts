@@ -173,6 +173,11 @@ export class StalePlanError extends RuangkerjaError {
   override name = "StalePlanError";
 }
 
+/** The state was applied against another API than this run talks to (see checkStateApi). */
+export class OtherApiError extends ConfigError {
+  override name = "OtherApiError";
+}
+
 /** A saved plan says something other than what the declarations and the state give: it was edited after plan wrote it. */
 export class ModifiedPlanError extends RuangkerjaError {
   override name = "ModifiedPlanError";

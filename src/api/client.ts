@@ -6,6 +6,7 @@
  * exponential backoff and full jitter, honouring Retry-After, up to `maxAttempts` attempts; the
  * table and why each repeat is safe are in retry-policy.ts.
  */
+import { isLoopbackUrl, normalizeApiOrigin } from "./api-origin.js";
 import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
 import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
@@ -39,11 +40,7 @@ export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "li
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
 
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-export function isLoopbackUrl(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
-}
+export { isLoopbackUrl } from "./api-origin.js";
 
 /** The URL without user name and password, for messages. */
 export function redactUrl(url: URL): string {
@@ -92,6 +89,8 @@ export class RuangkerjaClient {
   readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
   /** The base URL without credentials, for messages and prompts. */
   readonly displayUrl: string;
+  /** The API as state records it (normalizeApiOrigin). */
+  readonly apiOrigin: string;
   private readonly auth: TokenSource;
   private readonly http: KyInstance;
   private readonly maxAttempts: number;
@@ -104,6 +103,7 @@ export class RuangkerjaClient {
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
     this.displayUrl = redactUrl(url);
+    this.apiOrigin = normalizeApiOrigin(url);
     this.auth = tokenSourceOf(options, url);
     this.http = ky.create({
       prefixUrl: url.toString(),

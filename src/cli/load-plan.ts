@@ -10,6 +10,7 @@ import type { UserReader } from "../refresh/read-users.js";
 import { refreshState } from "../refresh/refresh-state.js";
 import { newStateDocument, type StateDocument } from "../state/state-document.js";
 import type { StateStore } from "../state/state-store.js";
+import { checkStateApi } from "./check-state-api.js";
 import { countLine, type Output, printDiagnostics } from "./output.js";
 
 /** Loads and validates the declarations; prints every diagnostic; throws when any is an error. */
@@ -36,9 +37,25 @@ export async function loadAndPlan(dir: string, store: StateStore, output: Output
   return planAgainstState(users, store, refreshFrom);
 }
 
-/** With `refreshFrom` (--refresh), the state users are first read from RuangKerja and the plan starts from them. */
-export async function planAgainstState(users: readonly DesiredUser[], store: StateStore, refreshFrom?: UserReader): Promise<PlanContext> {
+/** The API a run talks to: a state applied against another one is refused before it is read from or planned for. */
+export interface ApiOfRun {
+  readonly apiOrigin: string;
+  /** --allow-other-api */
+  readonly allowOtherApi: boolean;
+}
+
+/**
+ * With `refreshFrom` (--refresh), the state users are first read from RuangKerja and the plan starts from them.
+ * With `api`, a state recorded against another API is refused first (checkStateApi).
+ */
+export async function planAgainstState(
+  users: readonly DesiredUser[],
+  store: StateStore,
+  refreshFrom?: UserReader,
+  api?: ApiOfRun,
+): Promise<PlanContext> {
   const existing = await store.read();
+  if (existing && api) checkStateApi(existing, api.apiOrigin, store.location, api.allowOtherApi);
   const stored = existing ?? newStateDocument();
   const refreshed = refreshFrom ? await refreshState(stored, refreshFrom) : undefined;
   const state = refreshed?.state ?? stored;

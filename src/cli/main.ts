@@ -59,6 +59,9 @@ function outputFor(flags: CommonFlags): Output {
 
 const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
 
+const ALLOW_OTHER_API_HELP =
+  "use a state that was applied against another API than RUANGKERJA_API_URL (refused by default); the state then records this API";
+
 const WORKSPACE_HELP = 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")';
 
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
@@ -104,6 +107,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN or client credentials")
     .option("--compact", "one line per user, grouped by action (for large plans)")
     .option("--mask-contacts", "mask e-mail addresses and phone numbers in the markdown plan and the step summary (public repositories)")
+    .option("--allow-other-api", `with --refresh: ${ALLOW_OTHER_API_HELP}`)
     .addOption(maxDeactivateOption())
     .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
@@ -150,6 +154,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(lockTimeoutOption())
     .addOption(maxDeactivateOption())
     .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
+    .option("--allow-other-api", ALLOW_OTHER_API_HELP)
     .action(async (planFile: string | undefined, flags) =>
       setExitCode(
         await runApply({ ...flags, planFile }, process.env, {
@@ -182,6 +187,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .command("import")
     .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
     .argument("<employeeID...>", "employee IDs to adopt")
+    .option("--allow-other-api", ALLOW_OTHER_API_HELP)
     .addOption(lockTimeoutOption())
     .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
     .option("--workspace <name>", WORKSPACE_HELP)

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS ${POSTGRES_STATE_TABLE} (
   format_version integer NOT NULL,
   lineage        text NOT NULL,
   serial         bigint NOT NULL,
+  api_origin     text,
   users          jsonb NOT NULL,
   updated_at     timestamptz NOT NULL DEFAULT now()
 );
@@ -46,7 +47,9 @@ CREATE TABLE IF NOT EXISTS ${POSTGRES_LOCK_TABLE} (
   operation   text NOT NULL,
   since       timestamptz NOT NULL,
   backend_pid integer NOT NULL
-);`;
+);
+-- Tables made before the state recorded its API gain the column (NULL until the next write).
+ALTER TABLE ${POSTGRES_STATE_TABLE} ADD COLUMN IF NOT EXISTS api_origin text;`;
 
 /** The advisory lock key of a workspace (a 64-bit hash; the schema creation has its own). */
 const LOCK_KEY_SQL = "hashtextextended('ruangkerja-users/' || $1::text, 0)";
@@ -86,17 +89,28 @@ export class PostgresStateStore implements StateStore {
 
   async read(): Promise<StateDocument | undefined> {
     const row = await this.withClient("read", async (client) => {
-      const result = await client.query<{ format_version: number; lineage: string; serial: string; users: unknown }>(
-        `SELECT format_version, lineage, serial::text AS serial, users FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`,
-        [this.workspace],
-      );
+      const result = await client.query<{
+        format_version: number;
+        lineage: string;
+        serial: string;
+        api_origin: string | null;
+        users: unknown;
+      }>(`SELECT format_version, lineage, serial::text AS serial, api_origin, users FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`, [
+        this.workspace,
+      ]);
       return result.rows[0];
     });
     if (!row) {
       this.seen = "absent";
       return undefined;
     }
-    const raw = { formatVersion: row.format_version, lineage: row.lineage, serial: Number(row.serial), users: row.users };
+    const raw = {
+      formatVersion: row.format_version,
+      lineage: row.lineage,
+      serial: Number(row.serial),
+      ...(row.api_origin !== null && { apiOrigin: row.api_origin }),
+      users: row.users,
+    };
     const { state, diagnostics } = parseStateValue(this.location, raw);
     if (!state) throw new InvalidInputError(`cannot use the state in ${this.location}`, diagnostics);
     this.seen = { lineage: state.lineage, serial: state.serial };
@@ -119,15 +133,15 @@ export class PostgresStateStore implements StateStore {
         if (found && (found.lineage !== expected.lineage || found.serial !== expected.serial)) {
           throw new StateConflictError(this.location, found, expected);
         }
-        const values = [this.workspace, json.formatVersion, json.lineage, json.serial, JSON.stringify(json.users)];
+        const values = [this.workspace, json.formatVersion, json.lineage, json.serial, JSON.stringify(json.users), json.apiOrigin ?? null];
         if (row) {
           await client.query(
-            `UPDATE ${POSTGRES_STATE_TABLE} SET format_version = $2, lineage = $3, serial = $4, users = $5::jsonb, updated_at = now() WHERE workspace = $1`,
+            `UPDATE ${POSTGRES_STATE_TABLE} SET format_version = $2, lineage = $3, serial = $4, users = $5::jsonb, api_origin = $6, updated_at = now() WHERE workspace = $1`,
             values,
           );
         } else {
           await client.query(
-            `INSERT INTO ${POSTGRES_STATE_TABLE} (workspace, format_version, lineage, serial, users) VALUES ($1, $2, $3, $4, $5::jsonb)`,
+            `INSERT INTO ${POSTGRES_STATE_TABLE} (workspace, format_version, lineage, serial, users, api_origin) VALUES ($1, $2, $3, $4, $5::jsonb, $6)`,
             values,
           );
         }
@@ -325,10 +339,11 @@ export class PostgresStateStore implements StateStore {
 
   private async ensureSchema(client: pg.Client): Promise<void> {
     if (this.schemaReady) return;
-    const ready = await client.query<{ ready: boolean }>("SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ready", [
-      POSTGRES_STATE_TABLE,
-      POSTGRES_LOCK_TABLE,
-    ]);
+    const ready = await client.query<{ ready: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
+         AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'api_origin' AND NOT attisdropped) AS ready`,
+      [POSTGRES_STATE_TABLE, POSTGRES_LOCK_TABLE],
+    );
     if (!ready.rows[0]?.ready) {
       // Serialised: two first runs at once would otherwise race on the catalog.
       await client.query("BEGIN");

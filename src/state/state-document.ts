@@ -17,6 +17,12 @@ export interface StateDocument {
   readonly lineage: string;
   /** Increases by one on every write. */
   readonly serial: number;
+  /**
+   * The API the state was last applied against (normalizeApiOrigin); absent in a state written
+   * before it was recorded, which gains it on its next write. Using the state against another
+   * API is refused unless the user says so.
+   */
+  readonly apiOrigin?: string;
   /** Users by employeeID, as last applied. */
   readonly users: ReadonlyMap<string, AppliedUser>;
 }
@@ -26,6 +32,7 @@ export interface StateJson {
   formatVersion: number;
   lineage: string;
   serial: number;
+  apiOrigin?: string;
   users: AppliedUser[];
 }
 
@@ -35,7 +42,13 @@ export function newStateDocument(): StateDocument {
 
 export function stateToJson(state: StateDocument): StateJson {
   const users = [...state.users.values()].sort((a, b) => (a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0));
-  return { formatVersion: state.formatVersion, lineage: state.lineage, serial: state.serial, users: users.map(orderFields) };
+  return {
+    formatVersion: state.formatVersion,
+    lineage: state.lineage,
+    serial: state.serial,
+    ...(state.apiOrigin !== undefined && { apiOrigin: state.apiOrigin }),
+    users: users.map(orderFields),
+  };
 }
 
 const FIELD_ORDER = ["employeeID", "name", "username", "email", "phone", "isActive", "tagSerials", "organizationSerial", "serial"] as const;
@@ -87,7 +100,7 @@ function checkState(raw: unknown, locate: StateLocator): { state?: StateDocument
     diagnostics: [{ severity: "error", summary, location: locate(path), ...(detail ? { detail } : {}) }],
   });
   if (!isObject(raw)) return problem("the state file does not hold a JSON object");
-  const { formatVersion, lineage, serial, users } = raw;
+  const { formatVersion, lineage, serial, apiOrigin, users } = raw;
   if (typeof formatVersion !== "number" || !Number.isInteger(formatVersion) || formatVersion < 1) {
     return problem('the state file has no "formatVersion"', "This does not look like a ruangkerja-users state file.", ["formatVersion"]);
   }
@@ -102,6 +115,10 @@ function checkState(raw: unknown, locate: StateLocator): { state?: StateDocument
   if (typeof lineage !== "string" || lineage === "") return problem('the state file has no "lineage"', restore, ["lineage"]);
   if (typeof serial !== "number" || !Number.isInteger(serial) || serial < 0) {
     return problem('the state file\'s "serial" is not a non-negative whole number', restore, ["serial"]);
+  }
+  if (!Number.isSafeInteger(serial)) return problem('the state file\'s "serial" is larger than a state can count to', restore, ["serial"]);
+  if (apiOrigin !== undefined && !isApiOrigin(apiOrigin)) {
+    return problem('the state file\'s "apiOrigin" is not the URL of an API', restore, ["apiOrigin"]);
   }
   if (!Array.isArray(users)) return problem('the state file\'s "users" is not a list', restore, ["users"]);
   const map = new Map<string, AppliedUser>();
@@ -132,7 +149,20 @@ function checkState(raw: unknown, locate: StateLocator): { state?: StateDocument
     map.set(applied.employeeID, onlyKnownFields(applied) ? applied : orderFields(applied));
   });
   if (diagnostics.length > 0) return { diagnostics };
-  return { state: { formatVersion: STATE_FORMAT_VERSION, lineage, serial, users: map }, diagnostics: [] };
+  return {
+    state: { formatVersion: STATE_FORMAT_VERSION, lineage, serial, ...(apiOrigin !== undefined && { apiOrigin }), users: map },
+    diagnostics: [],
+  };
+}
+
+function isApiOrigin(value: unknown): value is string {
+  if (typeof value !== "string" || value.length > 2048) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.search === "" && url.hash === "" && url.username === "";
+  } catch {
+    return false;
+  }
 }
 
 const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELD_ORDER);

@@ -12,16 +12,20 @@ export class StateSession {
   private serial: number;
   private readonly lineage: string;
   private readonly formatVersion: number;
+  private readonly apiOrigin: string | undefined;
   private queue: Promise<void> = Promise.resolve();
 
+  /** `apiOrigin`: the API this session applies to, recorded in every write (the initial state's when absent). */
   constructor(
     private readonly store: StateStore,
     initial: StateDocument,
+    apiOrigin?: string,
   ) {
     this.users = new Map(initial.users);
     this.serial = initial.serial;
     this.lineage = initial.lineage;
     this.formatVersion = initial.formatVersion;
+    this.apiOrigin = apiOrigin ?? initial.apiOrigin;
   }
 
   /** Records a user as applied (under its current employeeID). */
@@ -36,7 +40,13 @@ export class StateSession {
   }
 
   snapshot(): StateDocument {
-    return { formatVersion: this.formatVersion, lineage: this.lineage, serial: this.serial, users: new Map(this.users) };
+    return {
+      formatVersion: this.formatVersion,
+      lineage: this.lineage,
+      serial: this.serial,
+      ...(this.apiOrigin !== undefined && { apiOrigin: this.apiOrigin }),
+      users: new Map(this.users),
+    };
   }
 
   /** Writes the current users with the next serial; resolves when this write (and those before it) is on disk. */

@@ -41,6 +41,8 @@ export interface ApplyFlags extends CommonFlags {
   readonly lockTimeout?: number;
   readonly maxDeactivate?: DeactivationLimit;
   readonly allowMassDeactivation?: boolean;
+  /** --allow-other-api: use a state recorded against another API (it then records this one). */
+  readonly allowOtherApi?: boolean;
   readonly refresh?: boolean;
   readonly target?: readonly string[];
   /**
@@ -113,7 +115,10 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   try {
-    const planned = await planAgainstState(users, store, flags.refresh ? client : undefined);
+    const planned = await planAgainstState(users, store, flags.refresh ? client : undefined, {
+      apiOrigin: client.apiOrigin,
+      allowOtherApi: flags.allowOtherApi === true,
+    });
     const { state, drift } = planned;
     const driftJson = drift && { drift: driftToJson(drift) };
     if (drift && !flags.json) output.out(`${renderDriftText(drift, { color: output.color })}\n`);
@@ -140,7 +145,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
       );
       // Nothing to send, but state should still say what RuangKerja holds now.
       if (drift && drift.users.length > 0) {
-        await new StateSession(store, state).save();
+        await new StateSession(store, state, client.apiOrigin).save();
         if (!flags.json)
           output.err(
             `State refreshed to match RuangKerja (${drift.users.length} drifted user${drift.users.length === 1 ? "" : "s"}); saved to ${store.location}.`,
@@ -175,7 +180,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
     }
     if (cancel.signal.aborted) throw new NotApprovedError("Apply cancelled: nothing was changed.");
     approved = true;
-    const session = new StateSession(store, state);
+    const session = new StateSession(store, state, client.apiOrigin);
     // The refreshed users are what RuangKerja holds now, whatever the calls below achieve.
     if (drift && drift.users.length > 0) await session.save();
     // One request needs no progress; --json prints nothing but its result.

@@ -59,7 +59,8 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
     await warnAboutOtherFiles(outDir, files, output, flags.out);
     await writeFiles(outDir, files);
 
-    const session = new StateSession(store, existing ?? newStateDocument());
+    // A replaced state (--force) records the API it now comes from.
+    const session = new StateSession(store, existing ?? newStateDocument(), client.apiOrigin);
     for (const user of [...exported, ...stateOnly]) session.put(adoptedUser(user));
     await session.save();
 

@@ -10,11 +10,16 @@ import { InvalidInputError } from "../../errors.js";
 import { adoptedUser, readUsersById } from "../../refresh/read-users.js";
 import { newStateDocument } from "../../state/state-document.js";
 import { StateSession } from "../../state/state-session.js";
+import { checkStateApi } from "../check-state-api.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 
-export type ImportFlags = Pick<CommonFlags, "state" | "workspace" | "color"> & { readonly lockTimeout?: number };
+export type ImportFlags = Pick<CommonFlags, "state" | "workspace" | "color"> & {
+  readonly lockTimeout?: number;
+  /** --allow-other-api: import into a state recorded against another API (it then records this one). */
+  readonly allowOtherApi?: boolean;
+};
 
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 
@@ -34,7 +39,9 @@ export async function runImport(employeeIDs: readonly string[], flags: ImportFla
   const store = openStateFromFlags(flags, env);
   const lock = await store.lock("import", { timeoutMs: lockTimeoutMs(flags, env) });
   try {
-    const state = (await store.read()) ?? newStateDocument();
+    const existing = await store.read();
+    if (existing) checkStateApi(existing, client.apiOrigin, store.location, flags.allowOtherApi === true);
+    const state = existing ?? newStateDocument();
     const wanted = [...new Set(employeeIDs)];
     for (const id of wanted.filter((id) => state.users.has(id))) output.err(`${id} is already in state; left as it is.`);
     const toRead = wanted.filter((id) => !state.users.has(id));
@@ -54,7 +61,7 @@ export async function runImport(employeeIDs: readonly string[], flags: ImportFla
         })),
       );
     }
-    const session = new StateSession(store, state);
+    const session = new StateSession(store, state, client.apiOrigin);
     for (const id of toRead) {
       const user = found.get(id);
       if (!user) continue;

@@ -37,6 +37,8 @@ export interface PlanFlags extends CommonFlags {
   readonly maxDeactivate?: DeactivationLimit;
   readonly refresh?: boolean;
   readonly compact?: boolean;
+  /** --allow-other-api (with --refresh): read from another API than the state was applied against. */
+  readonly allowOtherApi?: boolean;
   /** Mask e-mail addresses and phone numbers in the markdown view and the step summary (the text and JSON views stay whole). */
   readonly maskContacts?: boolean;
 }
@@ -55,7 +57,12 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
   const reader = flags.refresh ? new (await import("../../api/client.js")).RuangkerjaClient(apiSettings(env)) : undefined;
   const dir = declarationsDir(flags);
   const { users, digest, files } = await loadDesired(dir, output);
-  const context = await planAgainstState(users, store, reader);
+  const context = await planAgainstState(
+    users,
+    store,
+    reader,
+    reader && { apiOrigin: reader.apiOrigin, allowOtherApi: flags.allowOtherApi === true },
+  );
   const targets = flags.target ?? [];
   const targeted = applyTargets(context.plan, targets, users, context.state.users);
   // The guard's warning joins the plan's own, so every view (and a saved plan) carries it.

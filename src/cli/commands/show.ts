@@ -60,7 +60,7 @@ export async function runShow(planFile: string, flags: ShowFlags, env: Environme
   if (format === "text") {
     for (const chunk of renderPlanTextChunks(plan, { color: output.color })) output.out(chunk);
   } else if (format === "markdown") {
-    output.out(renderPlanMarkdown(plan).trimEnd());
+    output.out(renderPlanMarkdown(plan, { maskContacts: flags.maskContacts === true, planFile }).trimEnd());
   } else {
     output.out(
       JSON.stringify({

@@ -39,6 +39,38 @@ function sampleState(serial = 1): StateDocument {
 }
 
 describe.skipIf(skip)("PostgresStateStore", () => {
+  it("records the state's API, and a table made before that column gains it on first use", async () => {
+    const schema = `s_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    await pgQuery(`CREATE SCHEMA ${schema}`);
+    try {
+      // The table as an earlier version made it, with a state in it.
+      await pgQuery(
+        `CREATE TABLE ${schema}.ruangkerja_state (workspace text PRIMARY KEY, format_version integer NOT NULL, lineage text NOT NULL,
+           serial bigint NOT NULL, users jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now());
+         CREATE TABLE ${schema}.ruangkerja_state_lock (workspace text PRIMARY KEY, holder_id text NOT NULL, who text NOT NULL,
+           host text NOT NULL, pid integer NOT NULL, operation text NOT NULL, since timestamptz NOT NULL, backend_pid integer NOT NULL);
+         INSERT INTO ${schema}.ruangkerja_state VALUES ('default', 1, 'old-lineage', 4, '[]'::jsonb, now())`,
+      );
+      const url = new URL(PG_URL);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      const old = await storeFor("default", url.toString()).read();
+      expect(old).toMatchObject({ lineage: "old-lineage", serial: 4 });
+      expect(old?.apiOrigin).toBeUndefined();
+      const store = storeFor("default", url.toString());
+      const read = await store.read();
+      await new StateSession(store, read as StateDocument, "https://api.ruangkerja.id").save();
+      const back = await storeFor("default", url.toString()).read();
+      expect(back).toMatchObject({ lineage: "old-lineage", serial: 5, apiOrigin: "https://api.ruangkerja.id" });
+      const columns = await pgQuery<{ column_name: string }>(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'ruangkerja_state' AND column_name = 'api_origin'",
+        [schema],
+      );
+      expect(columns).toHaveLength(1);
+    } finally {
+      await pgQuery(`DROP SCHEMA ${schema} CASCADE`);
+    }
+  });
+
   it("creates its tables on first use, reads nothing, then round-trips a state", async () => {
     // A schema of its own (through the URL's options), so the tables really are created here.
     const schema = `s_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
