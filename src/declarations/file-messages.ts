@@ -1,37 +1,178 @@
 /**
- * Problems found before YAML is parsed: a file too large, unreadable, or not UTF-8 text. Apart
- * from yaml-messages.ts so that reading files does not load the yaml package.
+ * Problems found before YAML is parsed: a file that is not a regular file inside the declarations
+ * folder, too large, unreadable, or not UTF-8 text; and how any message quotes a piece of a file.
+ * Apart from yaml-messages.ts so that reading files does not load the yaml package.
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 
 /** A declaration is configuration: a file this large is a mistake (an export, a log), not a team. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
+/** How much of a file a message may quote: enough to recognise a value, too little to carry a file's contents away. */
+export const EXCERPT_CHARS = 80;
+
 export function fileStart(file: string): SourceLocation {
   return { file, line: 1, column: 1 };
 }
 
-export function fileTooLargeDiagnostic(file: string, bytes: number, limit: number): Diagnostic {
-  const mb = (n: number) => `${(n / (1024 * 1024)).toFixed(1)} MB`;
+// Controls (C0, DEL, C1), format characters (bidi overrides, zero-width, BOM), line and paragraph separators.
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeChar(char: string, quoted: boolean): string {
+  if (quoted && (char === '"' || char === "\\")) return `\\${char}`;
+  if (!UNSAFE.test(char)) return char;
+  const code = char.codePointAt(0) ?? 0;
+  return SHORT_ESCAPES[char] ?? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+function escapeUpTo(text: string, max: number, quoted: boolean): string {
+  let out = "";
+  let count = 0;
+  for (const char of text) {
+    if (count === max) return `${out}…`;
+    out += escapeChar(char, quoted);
+    count++;
+  }
+  return out;
+}
+
+/**
+ * A piece of a file as a message may quote it: in double quotes, at most `max` characters of it
+ * (then `…`), with control and invisible characters written as escapes (`\n`, `\u001B`, `\u202E`),
+ * so that what a file holds can neither flood a log nor steer a terminal or a CI runner.
+ */
+export function quoteExcerpt(text: string, max = EXCERPT_CHARS): string {
+  return `"${escapeUpTo(text, max, true)}"`;
+}
+
+/** The same, unquoted, for text that already stands inside a sentence (a message of the yaml package naming a tag it met). */
+export function escapeExcerpt(text: string, max = EXCERPT_CHARS): string {
+  return escapeUpTo(text, max, false);
+}
+
+/** Sizes from 100 KB up in MB, as a person thinks of them; below, in bytes (a test's small limit). */
+function amount(bytes: number): string {
+  return bytes >= 100 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${bytes} bytes`;
+}
+
+/** `bytes` is undefined when reading stopped at the limit: the size on disk was wrong (a /proc file) or the file grew. */
+export function fileTooLargeDiagnostic(file: string, bytes: number | undefined, limit: number): Diagnostic {
+  const size =
+    bytes === undefined
+      ? `more than ${amount(limit)}, the most`
+      : amount(bytes) === amount(limit) // just over the limit, both round alike
+        ? `${bytes} bytes, more than the ${limit} bytes (${amount(limit)})`
+        : `${amount(bytes)}, more than the ${amount(limit)}`;
   return {
     severity: "error",
-    summary: `the file is ${mb(bytes)}, more than the ${mb(limit)} a declaration file may have`,
+    summary: `the file is ${size} a declaration file may have`,
     detail: "Declaration files are configuration, not data exports. Split the users over several files (one per team or department).",
     location: fileStart(file),
   };
 }
 
+const UNREADABLE_ADVICE: Readonly<Record<string, string>> = {
+  EACCES: "The user running ruangkerja-users may not read it: make it readable (chmod a+r), or remove it.",
+  EPERM: "The user running ruangkerja-users may not read it: make it readable (chmod a+r), or remove it.",
+  ELOOP: "It became a symbolic link after the folder was listed: something is changing the folder while it is read. Run again.",
+  ENOENT: "It was removed after the folder was listed: something is changing the folder while it is read. Run again.",
+  ENXIO: "It is not a file that can be read (a socket?). Declarations are read only from regular files: remove it.",
+};
+
+/** The message names the error code, not the system's text, which would repeat the absolute path. */
 export function unreadableFileDiagnostic(file: string, error: unknown): Diagnostic {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return {
     severity: "error",
     summary: `the file cannot be read${code ? ` (${code})` : ""}`,
-    detail: error instanceof Error ? error.message : String(error),
+    detail: (code && UNREADABLE_ADVICE[code]) ?? "Check that it is a file the user running ruangkerja-users can read, then run again.",
     location: fileStart(file),
   };
 }
 
-/** Locates the first byte that is not UTF-8; called only once strict decoding has failed. */
+/** What a directory entry is, in words, for an entry that is not a regular file. */
+export type EntryKind = "folder" | "named pipe (FIFO)" | "socket" | "character device" | "block device" | "symbolic link" | "special file";
+
+interface TypedEntry {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/** fs.Stats and fs.Dirent both answer these. */
+export function kindOf(entry: TypedEntry): EntryKind {
+  if (entry.isDirectory()) return "folder";
+  if (entry.isFIFO()) return "named pipe (FIFO)";
+  if (entry.isSocket()) return "socket";
+  if (entry.isCharacterDevice()) return "character device";
+  if (entry.isBlockDevice()) return "block device";
+  if (entry.isSymbolicLink()) return "symbolic link";
+  return "special file";
+}
+
+const NOT_A_FILE_ADVICE: Readonly<Record<EntryKind, string>> = {
+  folder:
+    "A name ending in .yaml or .yml is kept for declaration files (a missing file mounted into a container becomes an empty folder of its name). Rename the folder, or put the file in its place.",
+  "named pipe (FIFO)": "Reading a pipe waits for whatever writes to it, possibly forever. Remove it and commit the YAML file itself.",
+  socket: "A socket holds no declarations. Remove it, or rename it so that its name does not end in .yaml or .yml.",
+  "character device": "A device is not a declaration file: reading one can return endless data. Remove it and commit the YAML file itself.",
+  "block device": "A device is not a declaration file. Remove it and commit the YAML file itself.",
+  "symbolic link": "Declarations are read only from regular files. Replace the link with the file it points to.",
+  "special file": "Declarations are read only from regular files. Remove it and commit the YAML file itself.",
+};
+
+/**
+ * An entry named like a declaration file that is not a regular file (`viaLink`: a link inside the
+ * folder to one). A folder has no line to point at, so it is named in the summary instead.
+ */
+export function notAFileDiagnostic(file: string, kind: EntryKind, viaLink = false): Diagnostic {
+  const detail = NOT_A_FILE_ADVICE[kind];
+  if (kind === "folder" && !viaLink) {
+    return { severity: "error", summary: `${file} is a folder named like a declaration file: it is not read`, detail };
+  }
+  return {
+    severity: "error",
+    summary: `the file is ${viaLink ? "a symbolic link to " : ""}a ${kind}, not a regular file: it is not read`,
+    detail,
+    location: fileStart(file),
+  };
+}
+
+/** `target` is the link as written (readlink; it may lead out through further links), quoted as a short excerpt: a link's text is the author's. */
+export function linkLeavesFolderDiagnostic(file: string, target: string, folder: string): Diagnostic {
+  return {
+    severity: "error",
+    summary: `the file is a symbolic link to ${quoteExcerpt(target)}, which leads outside the declarations folder ${folder}: it is not read`,
+    detail:
+      "Only files inside the declarations folder are read, so that a change to it cannot make ruangkerja-users read (and print) other files of the machine it runs on, such as credentials. Copy the file into the folder instead of linking to it.",
+    location: fileStart(file),
+  };
+}
+
+export function linkLoopDiagnostic(file: string): Diagnostic {
+  return {
+    severity: "error",
+    summary: "the file is a symbolic link that never reaches a file (links that lead round in a loop): it is not read",
+    detail: "Replace the link with the file it was meant to point to, or delete it.",
+    location: fileStart(file),
+  };
+}
+
+export function danglingLinkDiagnostic(file: string, target: string): Diagnostic {
+  return {
+    severity: "error",
+    summary: `the file is a symbolic link to ${quoteExcerpt(target)}, which does not exist`,
+    detail:
+      "Its users would be planned for deactivation. Restore the file it points to, replace the link with the file, or delete the link. (Emacs leaves such links, named .#<file>, beside files being edited; save the file and they go.)",
+    location: fileStart(file),
+  };
+}
+
+/** Locates the first byte that is not UTF-8; called only once strict decoding has failed. Quotes nothing of the file. */
 export function invalidUtf8Diagnostic(file: string, bytes: Uint8Array): Diagnostic {
   let offset = 0;
   while (offset < bytes.length) {

@@ -1,13 +1,25 @@
-/** All declaration files of a folder, read, validated one by one, then checked together. */
-import { open, stat } from "node:fs/promises";
+/**
+ * All declaration files of a folder, read, validated one by one, then checked together. What is
+ * read and what is refused (links, devices, sizes) is described in docs/declaration-files.md.
+ */
+import { constants } from "node:fs";
+import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import { relative, resolve, sep } from "node:path";
 import { type Diagnostic, type SourceLocation, sortDiagnostics } from "../diagnostics.js";
 import type { DesiredUser } from "../model.js";
 import { checkCrossFileRules, type Locate } from "./cross-file-rules.js";
 import { digestDeclarations } from "./digest.js";
-import { findDeclarationFiles } from "./find-files.js";
+import { findDeclarationFiles, isInside } from "./find-files.js";
 import { parseCommonDeclarationText } from "./fast-parse.js";
-import { fileTooLargeDiagnostic, invalidUtf8Diagnostic, MAX_FILE_BYTES, unreadableFileDiagnostic } from "./file-messages.js";
+import {
+  fileTooLargeDiagnostic,
+  invalidUtf8Diagnostic,
+  kindOf,
+  MAX_FILE_BYTES,
+  notAFileDiagnostic,
+  quoteExcerpt,
+  unreadableFileDiagnostic,
+} from "./file-messages.js";
 import type { DeclaredUser, ParsedFile } from "./parse-file.js";
 import type { YamlSource } from "./yaml-source.js";
 
@@ -42,13 +54,45 @@ const READ_CONCURRENCY = 8;
 
 type FileContent = { readonly text: string } | { readonly diagnostic: Diagnostic };
 
-async function readDeclarationFile(absolute: string, file: string, maxBytes: number): Promise<FileContent> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+// O_NOFOLLOW: a file swapped for a link after the folder was listed is refused (ELOOP), not followed.
+// O_NONBLOCK: one swapped for a named pipe opens at once instead of waiting for a writer. Neither exists on Windows.
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+const MIN_CHUNK = 64 * 1024;
+
+/**
+ * The bytes of an open file, or undefined once more than `limit` were read. The size from fstat
+ * only sizes the first read: /proc files say 0 and hold kilobytes, and a file may grow meanwhile.
+ */
+async function readAtMost(handle: FileHandle, size: number, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let next = size + 1;
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(Math.min(next, limit + 1 - total));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) return Buffer.concat(chunks, total);
+    chunks.push(buffer.subarray(0, bytesRead));
+    total += bytesRead;
+    if (total > limit) return undefined;
+    // A short read is normally the end, which a one-byte read confirms; a full one means more than fstat said.
+    next = bytesRead < buffer.length ? 1 : MIN_CHUNK;
+  }
+}
+
+/**
+ * Reads one declaration file as UTF-8 text. `path` is a regular file inside the folder, as
+ * findDeclarationFiles found it; what is opened is checked again, since the folder may have
+ * changed since it was listed. Exported for its tests.
+ */
+export async function readDeclarationFile(path: string, file: string, maxBytes: number): Promise<FileContent> {
+  let handle: FileHandle | undefined;
   try {
-    handle = await open(absolute, "r");
-    const { size } = await handle.stat();
-    if (size > maxBytes) return { diagnostic: fileTooLargeDiagnostic(file, size, maxBytes) };
-    const bytes = await handle.readFile();
+    handle = await open(path, OPEN_FLAGS);
+    const stats = await handle.stat();
+    if (!stats.isFile()) return { diagnostic: notAFileDiagnostic(file, kindOf(stats)) };
+    if (stats.size > maxBytes) return { diagnostic: fileTooLargeDiagnostic(file, stats.size, maxBytes) };
+    const bytes = await readAtMost(handle, stats.size, maxBytes);
+    if (!bytes) return { diagnostic: fileTooLargeDiagnostic(file, undefined, maxBytes) };
     try {
       // fatal: a lone Latin-1 byte must not become U+FFFD in someone's name. The BOM is dropped by the decoder.
       return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
@@ -103,6 +147,32 @@ function createLocator(
   };
 }
 
+/**
+ * The declarations folder must be a folder; one named inside the working directory (the
+ * repository, in CI) must also really lie inside it, so that a `users` committed as a link to /etc
+ * or / is not read. A folder given outside it (--dir /srv/people) was chosen by whoever runs the tool.
+ */
+async function checkFolder(shown: string, dir: string, cwd: string): Promise<Diagnostic | undefined> {
+  const dirStat = await stat(dir).catch(() => undefined);
+  if (!dirStat?.isDirectory()) {
+    return {
+      severity: "error",
+      summary: dirStat ? `${shown} is not a folder` : `no declarations folder ${shown}`,
+      detail: `Create it with one YAML file per team, or name the folder that holds the declarations (looked for ${dir}).`,
+    };
+  }
+  const base = resolve(cwd);
+  if (!isInside(base, dir)) return undefined;
+  const [realBase, realDir] = await Promise.all([realpath(base).catch(() => base), realpath(dir).catch(() => dir)]);
+  if (isInside(realBase, realDir)) return undefined;
+  return {
+    severity: "error",
+    summary: `the declarations folder ${shown} leads through a symbolic link to ${quoteExcerpt(realDir)}, outside the working directory: it is not read`,
+    detail:
+      "A folder in the repository that leads out of it would make ruangkerja-users read (and print) files of the machine it runs on. Make the folder a real folder, or, if the target is intended, pass it with --dir.",
+  };
+}
+
 function byEmployeeID(a: DesiredUser, b: DesiredUser): number {
   if (a.employeeID !== b.employeeID) return a.employeeID < b.employeeID ? -1 : 1;
   if (a.source.file !== b.source.file) return a.source.file < b.source.file ? -1 : 1;
@@ -120,29 +190,16 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
   const dir = resolve(cwd, options.dir);
   const display = (absolute: string) => relative(cwd, absolute).split(sep).join("/") || ".";
 
-  const dirStat = await stat(dir).catch(() => undefined);
-  if (!dirStat?.isDirectory()) {
-    const summary = dirStat ? `${options.dir} is not a folder` : `no declarations folder ${options.dir}`;
-    return {
-      users: [],
-      files: [],
-      digest: digestDeclarations([]),
-      diagnostics: [
-        {
-          severity: "error",
-          summary,
-          detail: `Create it with one YAML file per team, or name the folder that holds the declarations (looked for ${dir}).`,
-        },
-      ],
-    };
-  }
+  const refused = await checkFolder(options.dir, dir, cwd);
+  if (refused) return { users: [], files: [], digest: digestDeclarations([]), diagnostics: [refused] };
 
   const found = await findDeclarationFiles(dir, display);
   const diagnostics: Diagnostic[] = [...found.diagnostics];
   const files = found.files
     .map((absolute) => ({ absolute, file: display(absolute) }))
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  if (files.length === 0) {
+  // Entries refused have their own errors; "no files" would then only contradict them.
+  if (files.length === 0 && found.diagnostics.length === 0) {
     diagnostics.push({
       severity: "warning",
       summary: `no declaration files (*.yaml, *.yml) in ${options.dir}`,
@@ -151,7 +208,7 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
   }
 
   const parsed = await mapWithConcurrency(files, READ_CONCURRENCY, async ({ absolute, file }) => {
-    const content = await readDeclarationFile(absolute, file, maxBytes);
+    const content = await readDeclarationFile(found.links.get(absolute) ?? absolute, file, maxBytes);
     if ("diagnostic" in content) return { file, users: [], diagnostics: [content.diagnostic] };
     return { file, text: content.text, ...(await parseDeclarationFile(file, content.text)) };
   });

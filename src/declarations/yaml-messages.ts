@@ -1,10 +1,12 @@
 /**
  * Problems found before the schema can look at a file: bytes that are not text, YAML that does
- * not parse, aliases that expand too far. Each becomes a located diagnostic in plain words.
+ * not parse, aliases that expand too far. Each becomes a located diagnostic in plain words. What
+ * a message repeats from the file (a key, an anchor, a tag in yaml's own words) is a short excerpt
+ * with control characters escaped (file-messages.ts): the location points at the rest.
  */
 import { type Alias, isPair, isScalar, isSeq, type Node, visit, type YAMLError } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import { fileStart } from "./file-messages.js";
+import { EXCERPT_CHARS, escapeExcerpt, fileStart, quoteExcerpt } from "./file-messages.js";
 import { type DataPath, fieldOf, keyName, locationAt, type YamlSource } from "./yaml-source.js";
 
 /**
@@ -72,6 +74,14 @@ function pairAt(source: YamlSource, offset: number): { name: string; path: DataP
 
 const TAB_INDENT = /^[ ]*\t/;
 
+/**
+ * A message of the yaml package, lower-cased to follow our words. Some quote the file (`Unresolved
+ * tag: !…`, `Invalid escape sequence \q`), a tag's %-escapes decoded: the whole is kept short and escaped.
+ */
+function yamlMessage(message: string): string {
+  return escapeExcerpt(message.charAt(0).toLowerCase() + message.slice(1), 2 * EXCERPT_CHARS);
+}
+
 function lineText(source: YamlSource, line: number): string {
   const starts = source.lineCounter.lineStarts;
   const start = starts[line - 1] ?? 0;
@@ -129,8 +139,8 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
     const name = pair?.name ?? source.text.slice(error.pos[0], error.pos[1]);
     return {
       severity: "error",
-      summary: `"${name}" is written twice in the same place`,
-      detail: `YAML would keep only one of the two values and silently drop the other. Keep a single "${name}:" line.`,
+      summary: `${quoteExcerpt(name)} is written twice in the same place`,
+      detail: `YAML would keep only one of the two values and silently drop the other. Keep a single ${quoteExcerpt(`${name}:`)} line.`,
       ...(pair && { field: fieldOf(pair.path) ?? name }),
       location,
     };
@@ -143,10 +153,9 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
       location,
     };
   }
-  const message = error.message.charAt(0).toLowerCase() + error.message.slice(1);
   return {
     severity: "error",
-    summary: `YAML syntax error: ${message}`,
+    summary: `YAML syntax error: ${yamlMessage(error.message)}`,
     detail: adviceFor(error),
     location,
   };
@@ -175,7 +184,7 @@ export function yamlDiagnostics(source: YamlSource): Diagnostic[] {
   for (const warning of source.doc.warnings) {
     diagnostics.push({
       severity: "warning",
-      summary: `YAML: ${warning.message.charAt(0).toLowerCase()}${warning.message.slice(1)}`,
+      summary: `YAML: ${yamlMessage(warning.message)}`,
       ...(warning.code === "TAG_RESOLVE_FAILED" && { detail: "Custom tags (!something) mean nothing here; remove the tag." }),
       location: locationAt(source, warning.pos[0]),
     });
@@ -209,7 +218,8 @@ export function aliasDiagnostic(source: YamlSource, error: unknown): Diagnostic 
     },
   });
   const location = culprit?.range ? locationAt(source, culprit.range[0]) : fileStart(source.file);
-  const name = culprit ? `*${culprit.source}` : "an alias";
+  const anchor = culprit ? escapeExcerpt(culprit.source) : "";
+  const name = culprit ? `*${anchor}` : "an alias";
   if (excessive) {
     return {
       severity: "error",
@@ -223,9 +233,9 @@ export function aliasDiagnostic(source: YamlSource, error: unknown): Diagnostic 
     return {
       severity: "error",
       summary: `the alias ${name} refers to an anchor that is not defined before it`,
-      detail: `Define &${culprit.source} earlier in the file (an anchor must come before its aliases), or write the value out.`,
+      detail: `Define &${anchor} earlier in the file (an anchor must come before its aliases), or write the value out.`,
       location,
     };
   }
-  return { severity: "error", summary: `YAML cannot be read: ${message}`, location };
+  return { severity: "error", summary: `YAML cannot be read: ${yamlMessage(message)}`, location };
 }
