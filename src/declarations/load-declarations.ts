@@ -70,12 +70,12 @@ async function readAtMost(handle: FileHandle, size: number, limit: number): Prom
   for (;;) {
     const buffer = Buffer.allocUnsafe(Math.min(next, limit + 1 - total));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-    if (bytesRead === 0) return Buffer.concat(chunks, total);
     chunks.push(buffer.subarray(0, bytesRead));
     total += bytesRead;
     if (total > limit) return undefined;
-    // A short read is normally the end, which a one-byte read confirms; a full one means more than fstat said.
-    next = bytesRead < buffer.length ? 1 : MIN_CHUNK;
+    // The end, or all that fstat promised (readFile stops there too); past it, fstat was wrong and the reads go on.
+    if (bytesRead === 0 || total === size) return Buffer.concat(chunks, total);
+    next = MIN_CHUNK;
   }
 }
 
