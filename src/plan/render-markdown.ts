@@ -3,22 +3,22 @@
  * --format markdown`). It opens with exact counts, then lists the changes riskiest first:
  * deactivations, e-mail changes (RuangKerja resets the password), moves to another organization,
  * renames, other updates, creates; warnings before them, drift (`--refresh`) after. Reads the
- * Plan, never recomputes it.
- *
- * The whole text stays under `maxChars` (GitHub refuses a comment over 65,536 characters): each
- * part with rows shows at least one, the rest of the budget is shared fairly (a part needing less
- * than its share gives the rest to the others), and what is left out is counted, by part, with
- * how to see it all. So a large group of creates can never crowd the deactivations out.
+ * Plan, never recomputes it. How many rows fit under `maxChars` is markdown-budget.ts's business;
+ * what `maskContacts` hides is mask-contacts.ts's.
  *
  * Everything that comes from the declarations or state is printed inside code spans, so a name
- * or value can neither inject HTML nor mention anyone. `maskContacts` hides e-mail addresses and
- * phone numbers for public repositories.
+ * or value can neither inject HTML nor mention anyone, nor reorder or break the line it is on.
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import type { UserField } from "../model.js";
 import type { Drift, DriftedUser, DriftKind } from "../refresh/detect-drift.js";
+import { hasUnsafeCharacter, safeLine } from "../text/untrusted-text.js";
 import type { FieldValue, Plan, PlannedAction } from "./plan-types.js";
+import { type Fold, type Section, cached, fitSections } from "./markdown-budget.js";
+import { type Mask, NO_MASK, contactMask } from "./mask-contacts.js";
 import { summaryLine } from "./render-text.js";
+
+export { maskEmail, maskPhone } from "./mask-contacts.js";
 
 /** The first line of every markdown plan: lets a workflow find and update its earlier comment. */
 export const PLAN_MARKDOWN_MARKER = "<!-- ruangkerja-users plan -->";
@@ -114,47 +114,6 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
   return fitSections({ head, sections, tail, hint: hint.long }, maxChars, collapseAfter);
 }
 
-interface Layout {
-  readonly head: string;
-  readonly sections: readonly Section[];
-  readonly tail: string;
-  /** How to see what is left out, for the note at the end. */
-  readonly hint: string;
-}
-
-/** The head, the sections with as many rows as `maxChars` leaves room for, the tail, and a note on what was left out. */
-function fitSections(layout: Layout, maxChars: number, collapseAfter: number): string {
-  const { head, sections, tail, hint } = layout;
-  const render = (shown: readonly number[]) => {
-    const body = sections.map((s, i) => `\n${renderSection(s, shown[i] ?? 1, collapseAfter)}`).join("");
-    const footer = renderFooter(
-      sections,
-      sections.map((s, i) => s.omitted(shown[i] ?? 1)),
-      hint,
-    );
-    return `${head}${body}${tail}${footer}\n`;
-  };
-  // Fixed parts first (the footer at its longest), then every section's frame and first row.
-  const longestFooter = renderFooter(
-    sections,
-    sections.map((s) => s.omitted(0)),
-    hint,
-  ).length;
-  let budget = maxChars - 1 - head.length - tail.length - longestFooter;
-  for (const s of sections) budget -= frameLength(s, collapseAfter) + s.row(0).length + 1;
-  let shown = shareRows(sections, budget);
-  let text = render(shown);
-  // The frames and the footer were reserved at their longest: give what they left to the rows.
-  const spare = maxChars - text.length - 100;
-  if (spare > 100 && sections.some((s, i) => (shown[i] ?? 0) < s.count)) {
-    shown = shareRows(sections, budget + spare);
-    text = render(shown);
-  }
-  // The frames are estimates; should one have been short, take rows off the longest part.
-  while (text.length > maxChars && trimLongest(sections, shown, text.length - maxChars)) text = render(shown);
-  return text;
-}
-
 function groupActions(actions: readonly PlannedAction[]): Map<ChangeGroup, PlannedAction[]> {
   const groups = new Map<ChangeGroup, PlannedAction[]>(CHANGE_GROUPS.map((g) => [g, []]));
   for (const action of actions) groups.get(changeGroup(action))?.push(action);
@@ -177,136 +136,6 @@ function renderHead(plan: Plan, groups: ReadonlyMap<ChangeGroup, readonly Planne
     lines.push(`| ${MARK[group]} | ${TITLE[group]}${note} | ${actions.length} |`);
   }
   return lines.join("\n");
-}
-
-// ---- Sections and the budget
-
-/** `split`: the first rows open, the rest folded; `whole`: folded once long; `always`: folded. */
-type Fold = "split" | "whole" | "always";
-
-/** A part of the comment that lists rows; the budget decides how many it shows. */
-interface Section {
-  readonly title: string;
-  /** Lines above the rows: a table's head, or nothing for a list. */
-  readonly head: readonly string[];
-  readonly fold: Fold;
-  /** How many rows it could show (at least one). */
-  readonly count: number;
-  row(i: number): string;
-  /** How many items (changes, warnings, users) the first `shown` rows leave out. */
-  omitted(shown: number): number;
-  /** The line under the rows when some are left out. */
-  more(omitted: number): string;
-  /** `950 to deactivate`, for the note at the end. */
-  phrase(omitted: number): string;
-  /** Whether its items are planned changes (counted in the note) or context (warnings, drift). */
-  readonly changes: boolean;
-}
-
-/** Rows are rendered once, when the budget or the text first asks for them. */
-function cached(render: (i: number) => string): (i: number) => string {
-  const rows: string[] = [];
-  return (i) => (rows[i] ??= render(i));
-}
-
-function renderSection(s: Section, shown: number, collapseAfter: number): string {
-  const rows: string[] = [];
-  for (let i = 0; i < shown; i++) rows.push(s.row(i));
-  const omitted = s.omitted(shown);
-  const more = omitted > 0 ? ["", s.more(omitted)] : [];
-  if (s.fold === "always" || (s.fold === "whole" && s.count > collapseAfter)) {
-    return ["", `<details><summary><b>${s.title}</b></summary>`, "", ...s.head, ...rows, ...more, "", "</details>"].join("\n");
-  }
-  if (s.fold === "split" && shown > collapseAfter) {
-    const rest = rows.splice(collapseAfter);
-    const folded = ["", `<details><summary>${rest.length} more</summary>`, "", ...s.head, ...rest, ...more, "", "</details>"];
-    return ["", `#### ${s.title}`, "", ...s.head, ...rows, ...folded].join("\n");
-  }
-  return ["", `#### ${s.title}`, "", ...s.head, ...rows, ...more].join("\n");
-}
-
-/** A section's text without rows, at its longest (folded in two, counts at their widest). */
-function frameLength(s: Section, collapseAfter: number): number {
-  const split = s.fold === "split" ? s.head.join("\n").length + 60 : 0;
-  return 1 + renderSection(s, 0, collapseAfter).length + split + 20;
-}
-
-/**
- * Rows per section: each shows its first row (paid for by the caller), then the budget is split
- * evenly among the sections with rows left; one that needs less than its share shows them all
- * and leaves the rest to the others.
- */
-function shareRows(sections: readonly Section[], budget: number): number[] {
-  const entries = sections.map((section) => ({ section, shown: 1 }));
-  let left = budget;
-  let open = entries.filter((e) => e.section.count > 1);
-  while (open.length > 0) {
-    const share = Math.floor(left / open.length);
-    if (share <= 0) break;
-    const fits = open.map((entry) => ({ entry, fit: fitRows(entry.section, entry.shown, share) }));
-    const whole = fits.filter(({ entry, fit }) => entry.shown + fit.rows === entry.section.count);
-    if (whole.length === 0) {
-      for (const { entry, fit } of fits) entry.shown += fit.rows;
-      break;
-    }
-    for (const { entry, fit } of whole) {
-      entry.shown = entry.section.count;
-      left -= fit.cost;
-    }
-    open = open.filter((e) => e.shown < e.section.count);
-  }
-  return entries.map((e) => e.shown);
-}
-
-interface Fit {
-  readonly rows: number;
-  readonly cost: number;
-}
-
-function fitRows(s: Section, from: number, limit: number): Fit {
-  let cost = 0;
-  let i = from;
-  for (; i < s.count; i++) {
-    const length = s.row(i).length + 1;
-    if (cost + length > limit) break;
-    cost += length;
-  }
-  return { rows: i - from, cost };
-}
-
-/** Takes rows off the section showing the most until `excess` characters are gone; false when none can give. */
-function trimLongest(sections: readonly Section[], shown: number[], excess: number): boolean {
-  let longest = 0;
-  shown.forEach((n, i) => {
-    if (n > (shown[longest] ?? 0)) longest = i;
-  });
-  const section = sections[longest];
-  let n = shown[longest] ?? 0;
-  if (!section || n <= 1) return false;
-  for (let cut = 0; n > 1 && cut < excess;) cut += section.row(--n).length + 1;
-  shown[longest] = n;
-  return true;
-}
-
-function renderFooter(sections: readonly Section[], omitted: readonly number[], hint: string): string {
-  const changes: string[] = [];
-  const context: string[] = [];
-  let missing = 0;
-  let total = 0;
-  sections.forEach((s, i) => {
-    const n = omitted[i] ?? 0;
-    if (s.changes) total += s.count;
-    if (n === 0) return;
-    (s.changes ? changes : context).push(s.phrase(n));
-    if (s.changes) missing += n;
-  });
-  if (changes.length === 0 && context.length === 0) return "";
-  const lead =
-    changes.length > 0
-      ? `**${missing} of the ${total} changes are not listed here** (${changes.join(", ")}), to keep this comment within GitHub's size limit; the counts above are exact.`
-      : "Not everything is listed here, to keep this comment within GitHub's size limit.";
-  const also = context.length > 0 ? ` Also left out: ${context.join(", ")}.` : "";
-  return `\n\n> ${lead}${also} ${hint}`;
 }
 
 function seeAllHint(planFile: string | undefined): { short: string; long: string } {
@@ -479,72 +308,29 @@ function location(source: SourceLocation): string {
   return `${source.file}:${source.line}`;
 }
 
-// ---- Masking
-
-interface Mask {
-  /** A field's value: an e-mail or phone field is masked whole. */
-  value(field: UserField, text: string): string;
-  /** Free text (names, warnings): e-mail addresses in it, and the plan's phone numbers. */
-  text(text: string): string;
-}
-
-const NO_MASK: Mask = { value: (_field, text) => text, text: (text) => text };
-
-const EMAIL_IN_TEXT = /[^\s@"'`<>()[\]{},;:|\\]+@[^\s@"'`<>()[\]{},;:|\\]+/g;
-const DIGITS_IN_TEXT = /(?<![A-Za-z0-9+])\+?\d{5,}(?![A-Za-z0-9])/g;
-
-/**
- * Any e-mail-shaped text is masked. A run of digits is masked only when it is one of the phone
- * numbers in the plan or drift: employee IDs may be digits too.
- */
-function contactMask(plan: Plan, drift: Drift | undefined): Mask {
-  const phones = new Set<string>();
-  // Kept without the leading +, so `+62…` in a sentence matches `62…` in a field and back.
-  const bare = (phone: string) => phone.replace(/^\+/, "");
-  const add = (...values: (FieldValue | undefined)[]) => {
-    for (const v of values) if (typeof v === "string") phones.add(bare(v));
-  };
-  for (const action of plan.actions) {
-    add(action.after.phone, action.before?.phone);
-    for (const ch of action.changes) if (ch.field === "phone") add(ch.before, ch.after);
-  }
-  for (const user of drift?.users ?? []) for (const ch of user.changes) if (ch.field === "phone") add(ch.before, ch.after);
-  const text = (t: string) =>
-    t.replace(EMAIL_IN_TEXT, (email) => maskEmail(email)).replace(DIGITS_IN_TEXT, (run) => (phones.has(bare(run)) ? maskPhone(run) : run));
-  return { text, value: (field, t) => (field === "email" ? maskEmail(t) : field === "phone" ? maskPhone(t) : text(t)) };
-}
-
-/** `budi.santoso@contoh.co.id` → `b***@contoh.co.id`: the first character and the domain stay. */
-export function maskEmail(email: string): string {
-  const at = email.lastIndexOf("@");
-  if (at <= 0) return "***";
-  return `${String.fromCodePoint(email.codePointAt(0) as number)}***${email.slice(at)}`;
-}
-
-/** `6281234567855` → `6281*******55`: the country and operator prefix and the last two digits stay. */
-export function maskPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, "").length;
-  const head = digits >= 10 ? 4 : digits >= 6 ? 2 : 0;
-  const tail = digits >= 6 ? 2 : 0;
-  let seen = 0;
-  return phone.replace(/\d/g, (d) => {
-    const i = seen++;
-    return i < head || i >= digits - tail ? d : "*";
-  });
-}
-
 // ---- Markdown safety
 
 /**
  * A code span that holds `text` whatever it contains: a fence longer than any run of backticks
- * in it, `|` escaped for the table, line breaks flattened.
+ * in it, `|` escaped for the table, and every control, line-break, bidirectional or invisible
+ * character escaped as the text views escape it (`\n`, `\u202e`), since a state file or RuangKerja
+ * may hold them and one would break the row or reorder what a reviewer reads.
  */
 export function code(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, " ").replace(/\|/g, "\\|");
+  const flat = neutralise(text).replace(/\|/g, "\\|");
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/**
+ * Only the unsafe characters, one code point at a time (a lone surrogate is one): safeLine on the
+ * whole value would also rewrite a declared name that starts with `::`, which no code span needs.
+ */
+function neutralise(text: string): string {
+  if (!hasUnsafeCharacter(text)) return text;
+  return Array.from(text, (char) => (hasUnsafeCharacter(char) ? safeLine(char) : char)).join("");
 }
 
 /**
