@@ -4,6 +4,7 @@
  * Apart from yaml-messages.ts so that reading files does not load the yaml package.
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import { quoteText, safeLine } from "../text/untrusted-text.js";
 
 /** A declaration is configuration: a file this large is a mistake (an export, a log), not a team. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -15,40 +16,33 @@ export function fileStart(file: string): SourceLocation {
   return { file, line: 1, column: 1 };
 }
 
-// Controls (C0, DEL, C1), format characters (bidi overrides, zero-width, BOM), line and paragraph separators.
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
-
-function escapeChar(char: string, quoted: boolean): string {
-  if (quoted && (char === '"' || char === "\\")) return `\\${char}`;
-  if (!UNSAFE.test(char)) return char;
-  const code = char.codePointAt(0) ?? 0;
-  return SHORT_ESCAPES[char] ?? `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
-}
-
-function escapeUpTo(text: string, max: number, quoted: boolean): string {
-  let out = "";
+/** The first `max` characters (code points, not UTF-16 units) of `text`, and whether there was more. */
+function cut(text: string, max: number): [string, boolean] {
   let count = 0;
+  let end = 0;
   for (const char of text) {
-    if (count === max) return `${out}…`;
-    out += escapeChar(char, quoted);
+    if (count === max) return [text.slice(0, end), true];
+    end += char.length;
     count++;
   }
-  return out;
+  return [text, false];
 }
 
 /**
- * A piece of a file as a message may quote it: in double quotes, at most `max` characters of it
- * (then `…`), with control and invisible characters written as escapes (`\n`, `\u001B`, `\u202E`),
- * so that what a file holds can neither flood a log nor steer a terminal or a CI runner.
+ * A piece of a file as a message may quote it: at most `max` characters of it (then `…`), quoted
+ * and escaped as quoteText does (src/text/untrusted-text.ts: `\n`, `\u001b`, `\u202e`, a broken
+ * `##[`), so that what a file holds can neither flood a log nor steer a terminal or a CI runner.
  */
 export function quoteExcerpt(text: string, max = EXCERPT_CHARS): string {
-  return `"${escapeUpTo(text, max, true)}"`;
+  const [kept, more] = cut(text, max);
+  const quoted = quoteText(kept);
+  return more ? `${quoted.slice(0, -1)}…"` : quoted;
 }
 
-/** The same, unquoted, for text that already stands inside a sentence (a message of the yaml package naming a tag it met). */
+/** The same, unquoted (safeLine), for text that already stands inside a sentence: a message of the yaml package naming a tag it met. */
 export function escapeExcerpt(text: string, max = EXCERPT_CHARS): string {
-  return escapeUpTo(text, max, false);
+  const [kept, more] = cut(text, max);
+  return `${safeLine(kept)}${more ? "…" : ""}`;
 }
 
 /** Sizes from 100 KB up in MB, as a person thinks of them; below, in bytes (a test's small limit). */

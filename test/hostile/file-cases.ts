@@ -192,7 +192,7 @@ export const FILE_CASES: readonly CorpusCase[] = [
     id: "a key with a terminal escape sequence written twice",
     files: { "users/a.yaml": 'users: []\n"\\e[2J\\e[31mok": 1\n"\\e[2J\\e[31mok": 2\n' },
     at: "users/a.yaml:3:1",
-    says: /"\\u001B\[2J\\u001B\[31mok" is written twice/,
+    says: /"\\u001b\[2J\\u001b\[31mok" is written twice/,
   },
   {
     id: "an alias to an undefined 5,000-character anchor",

@@ -16,9 +16,9 @@ describe("quoteExcerpt", () => {
     expect(quoteExcerpt("José Ñúñez 🙂")).toBe('"José Ñúñez 🙂"');
   });
 
-  it("escapes control, format and separator characters, quotes and backslashes", () => {
-    expect(quoteExcerpt("a\nb\r\tc\u0000d\u001b[31me\u007f\u0085")).toBe('"a\\nb\\r\\tc\\u0000d\\u001B[31me\\u007F\\u0085"');
-    expect(quoteExcerpt("\u202eevil\u200b\ufeff\u2028")).toBe('"\\u202Eevil\\u200B\\uFEFF\\u2028"');
+  it("escapes as quoteText does: control, format and separator characters, quotes and backslashes", () => {
+    expect(quoteExcerpt("a\nb\r\tc\u0000d\u001b[31me\u007f\u0085")).toBe('"a\\nb\\r\\tc\\u0000d\\u001b[31me\\u007f\\u0085"');
+    expect(quoteExcerpt("\u202eevil\u200b\ufeff\u2028")).toBe('"\\u202eevil\\u200b\\ufeff\\u2028"');
     expect(quoteExcerpt('say "hi" \\ bye')).toBe('"say \\"hi\\" \\\\ bye"');
     expect(escapeExcerpt('say "hi"\n')).toBe('say "hi"\\n');
   });
@@ -69,7 +69,7 @@ describe("YAML messages quote short, escaped excerpts", () => {
 
   it("a key with a terminal escape written twice", () => {
     const [d] = diagnose('"\\e[2Jred": 1\n"\\e[2Jred": 2\n');
-    expect(d?.summary).toBe('"\\u001B[2Jred" is written twice in the same place');
+    expect(d?.summary).toBe('"\\u001b[2Jred" is written twice in the same place');
   });
 
   it("a long unresolved tag", () => {
