@@ -54,6 +54,7 @@ export function runProcess(
       clearTimeout(timer);
       resolvePromise({ code, stdout, stderr });
     });
+    child.stdin.on("error", () => undefined); // the child may exit before reading its input
     child.stdin.end(options.input ?? "");
   });
 }
