@@ -17,6 +17,8 @@
 const UNSAFE_SOURCE = "(?![\\u200C\\u200D])[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}\\p{Cs}]";
 const UNSAFE = new RegExp(UNSAFE_SOURCE, "u");
 const UNSAFE_ALL = new RegExp(UNSAFE_SOURCE, "gu");
+/** Printable ASCII holds nothing unsafe; testing for it first keeps plans of 100,000 names quick. */
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
 
 /**
  * The unsafe characters of the Basic Multilingual Plane as ranges for a character class of a
@@ -37,11 +39,12 @@ const LOG_COMMAND = /##(?=\[|vso\[)/g;
 const WORKFLOW_COMMAND_START = /^(\s*):(?=:)/;
 
 export function hasUnsafeCharacter(text: string): boolean {
-  return UNSAFE.test(text);
+  return NOT_PRINTABLE_ASCII.test(text) && UNSAFE.test(text);
 }
 
 /** The unsafe characters of `text`, each once, in the order they first appear. */
 export function unsafeCharacters(text: string): string[] {
+  if (!NOT_PRINTABLE_ASCII.test(text)) return [];
   return [...new Set(text.match(UNSAFE_ALL) ?? [])];
 }
 
@@ -71,19 +74,17 @@ function escapeUnsafe(text: string): string {
  * these it is exactly JSON.stringify's. Use it where the tool quotes a value in its own words.
  */
 export function quoteText(text: string): string {
-  return `"${escapeUnsafe(text.replace(/["\\]/g, (c) => `\\${c}`))}"`;
+  // JSON.stringify already escapes quotes, backslashes, C0 and lone surrogates, as JSON does; the rest is rare.
+  const json = JSON.stringify(text);
+  return hasUnsafeCharacter(json) || json.includes("##") ? escapeUnsafe(json) : json;
 }
 
-/** Nothing to escape, no quote or backslash that would read as one, no spaces around it, no `::` to start a line with. */
+/** A quote or backslash that would read as one, a log command, spaces around the text, or `::` to start a line with. */
+const NOT_PLAIN = /["\\]|##(?:\[|vso\[)|^\s|\s$|^::/;
+
+/** Nothing to escape, nothing NOT_PLAIN. */
 function isPlain(text: string): boolean {
-  return (
-    text !== "" &&
-    !/["\\]/.test(text) &&
-    !UNSAFE.test(text) &&
-    !/##(?:\[|vso\[)/.test(text) &&
-    !/^\s|\s$/.test(text) &&
-    !text.startsWith("::")
-  );
+  return text !== "" && !NOT_PLAIN.test(text) && !hasUnsafeCharacter(text);
 }
 
 /**
