@@ -141,7 +141,8 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
       severity: "error",
       summary: `${quoteExcerpt(name)} is written twice in the same place`,
       detail: `YAML would keep only one of the two values and silently drop the other. Keep a single ${quoteExcerpt(`${name}:`)} line.`,
-      ...(pair && { field: fieldOf(pair.path) ?? name }),
+      // The field is the key itself here, and is shown (and annotated) like the summary: as an excerpt.
+      ...(pair && { field: escapeExcerpt(fieldOf(pair.path) ?? name) }),
       location,
     };
   }

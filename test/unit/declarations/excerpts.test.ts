@@ -65,6 +65,7 @@ describe("YAML messages quote short, escaped excerpts", () => {
     const [d] = diagnose(`${key}: 1\n${key}: 2\n`);
     expect(d?.summary).toBe(`"${"k".repeat(EXCERPT_CHARS)}…" is written twice in the same place`);
     expect(d?.detail).toContain(`Keep a single "${"k".repeat(EXCERPT_CHARS)}…" line`);
+    expect(d?.field).toBe(`${"k".repeat(EXCERPT_CHARS)}…`);
   });
 
   it("a key with a terminal escape written twice", () => {
