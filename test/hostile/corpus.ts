@@ -5,8 +5,11 @@
  * `files` are written under the working directory (a Buffer byte for byte; `{ symlinkTo }` as a
  * link). Every case also gets a valid state with three applied users unless it brings its own.
  */
+import { FILE_CASES, type SpecialFile } from "./file-cases.js";
+import { TEXT_CASES } from "./text-cases.js";
 
-export type CorpusFile = string | Buffer | { readonly symlinkTo: string };
+/** `{ make }`: an entry only a running system makes (FIFO, socket, folder, sparse or unreadable file; file-cases.ts). */
+export type CorpusFile = string | Buffer | { readonly symlinkTo: string } | SpecialFile;
 
 export interface CorpusCase {
   readonly id: string;
@@ -37,7 +40,7 @@ function aliasBomb(): string {
   return `${lines.join("\n")}\nusers: []\n`;
 }
 
-export const CORPUS: readonly CorpusCase[] = [
+const BASE_CASES: readonly CorpusCase[] = [
   // YAML syntax
   {
     id: "unclosed double quote",
@@ -353,3 +356,9 @@ export const CORPUS: readonly CorpusCase[] = [
     says: /stale plan: plan\.json no longer matches[\s\S]*lineage/,
   },
 ];
+
+/**
+ * Every case: the base ones above, and one file per class of attack (each file owns its class,
+ * so that the corpus grows without everyone editing one list).
+ */
+export const CORPUS: readonly CorpusCase[] = [...BASE_CASES, ...FILE_CASES, ...TEXT_CASES];
