@@ -6,6 +6,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { formatDiagnostics, formatGithubAnnotations } from "../diagnostics.js";
 import { InvalidInputError, RuangkerjaError } from "../errors.js";
+import { safeLines } from "../text/untrusted-text.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
 import {
@@ -303,11 +304,11 @@ function reportError(error: unknown): number {
     if (error.diagnostics.length > 0 && githubSettings(process.env).annotations) {
       process.stderr.write(`${formatGithubAnnotations(error.diagnostics)}\n`);
     }
-    process.stderr.write(`Error: ${error.message}\n`);
+    process.stderr.write(`Error: ${safeLines(error.message)}\n`);
     return EXIT_ERROR;
   }
   if (error instanceof RuangkerjaError) {
-    process.stderr.write(`Error: ${error.message}\n`);
+    process.stderr.write(`Error: ${safeLines(error.message)}\n`);
     return EXIT_ERROR;
   }
   // An unexpected failure: show its stack, since it is a bug to report.

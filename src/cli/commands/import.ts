@@ -10,6 +10,7 @@ import { InvalidInputError } from "../../errors.js";
 import { adoptedUser, readUsersById } from "../../refresh/read-users.js";
 import { newStateDocument } from "../../state/state-document.js";
 import { StateSession } from "../../state/state-session.js";
+import { quoteText } from "../../text/untrusted-text.js";
 import { checkStateApi } from "../check-state-api.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
@@ -66,7 +67,7 @@ export async function runImport(employeeIDs: readonly string[], flags: ImportFla
       const user = found.get(id);
       if (!user) continue;
       session.put(adoptedUser(user));
-      output.out(`Imported ${id} ${JSON.stringify(user.fields.name)}${user.fields.isActive ? "" : " (inactive)"}`);
+      output.out(`Imported ${id} ${quoteText(user.fields.name)}${user.fields.isActive ? "" : " (inactive)"}`);
     }
     await session.save();
     output.err(
