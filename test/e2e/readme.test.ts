@@ -1,11 +1,13 @@
 /**
- * README.md documents what a user can meet: every command and sub-command the built CLI's
- * `--help` lists (each under its own heading or in its parent's section), every long flag (in its
- * command's section), every environment variable the code reads (in the "Environment variables"
- * table) and every exit code constant (in the "Exit codes" table). Everything is derived from the
- * CLI's help output and the source, so a new command, flag, variable or code fails here until
- * README.md says what it does.
+ * README.md and docs/ together document what a user can meet: every command and sub-command the
+ * built CLI's `--help` lists (each under its own heading or in its parent's section, in
+ * docs/commands.md), every long flag (in its command's section), every environment variable the
+ * code reads (in README's "Environment variables" table) and every exit code constant (in
+ * README's "Exit codes" table). Everything is derived from the CLI's help output and the source,
+ * so a new command, flag, variable or code fails here until the docs say what it does. README
+ * stays short: the newcomer's first screens.
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -128,8 +130,15 @@ let readme: string;
 let readmeLines: string[];
 let commands: HelpedCommand[];
 
+let readmeOnly: string;
+let readmeOnlyLines: string[];
+
 beforeAll(async () => {
-  readme = await readFile(README, "utf8");
+  readmeOnly = await readFile(README, "utf8");
+  readmeOnlyLines = readmeOnly.split("\n");
+  const docs = (await readdir(join(ROOT, "docs"))).filter((name) => name.endsWith(".md")).sort();
+  // One text: README first, then every page of docs/, each starting at its own "# " title.
+  readme = [readmeOnly, ...(await Promise.all(docs.map((name) => readFile(join(ROOT, "docs", name), "utf8"))))].join("\n");
   readmeLines = readme.split("\n");
   const work = await makeWorkdir();
   try {
@@ -208,8 +217,13 @@ describe("README.md documents the CLI", () => {
 });
 
 describe("README.md's tables", () => {
+  it("keeps README to the first screens (about 300 lines at most); the rest lives in docs/", () => {
+    expect(readmeOnlyLines.length).toBeLessThanOrEqual(300);
+    for (const link of readmeOnly.matchAll(/\]\((docs\/[^)#]+)/g)) expect(existsSync(join(ROOT, link[1] as string)), link[1]).toBe(true);
+  });
+
   it("list every environment variable the code reads in the Environment variables table", async () => {
-    const section = sectionText(readmeLines, (title, level) => level === 2 && title === "Environment variables");
+    const section = sectionText(readmeOnlyLines, (title, level) => level === 2 && title === "Environment variables");
     expect(section, 'README.md has a "## Environment variables" section').toBeDefined();
     const documented = new Set(
       tableFirstCells(section as string).flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1])),
@@ -232,7 +246,7 @@ describe("README.md's tables", () => {
     const constants = [...source.matchAll(/export const (EXIT_[A-Z_]+) = (\d+);/g)].map((m) => ({ name: m[1], code: m[2] as string }));
     expect(constants.length).toBeGreaterThan(1);
 
-    const section = sectionText(readmeLines, (title, level) => level === 2 && title === "Exit codes");
+    const section = sectionText(readmeOnlyLines, (title, level) => level === 2 && title === "Exit codes");
     expect(section, 'README.md has a "## Exit codes" section').toBeDefined();
     const rows = tableFirstCells(section as string).filter((cell) => /^\d+$/.test(cell));
     expect(
