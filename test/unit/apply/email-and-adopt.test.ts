@@ -199,3 +199,55 @@ describe("apply --adopt", () => {
     expect(result.failures).toEqual([expect.objectContaining({ action: "create", employeeID: "BAD1", message: "USER_USERNAME_EXISTS" })]);
   });
 });
+
+describe("apply progress", () => {
+  it("never steps back while retries, e-mail steps and adoptions settle, and ends at the plan's action count", async () => {
+    const users = [applied("E1"), applied("R1"), applied("E3"), applied("A", { username: "budi" }), applied("B", { username: "sari" })];
+    const plan = planChanges(
+      [
+        desired("E1", { name: "Changed", email: "one@example.co.id" }),
+        desired("R2", { previousEmployeeIDs: ["R1"], email: "two@example.co.id" }),
+        desired("E3", { email: "three@example.co.id" }),
+        desired("A", { username: "budi2" }),
+        desired("B", { username: "budi" }),
+        desired("OLD1"),
+        desired("NEW1"),
+      ],
+      stateOf(...users),
+    );
+    for (const parallelism of [1, 3]) {
+      const api = new FakeApi();
+      api.fail("update-bulk", "B", { errorCode: 10103, message: "USER_USERNAME_EXISTS", detail: "username already been taken" });
+      api.fail("create-bulk", "OLD1", ID_TAKEN);
+      const progress: [number, number, number][] = [];
+      const result = await applyPlan(plan, api, sessionOf(new MemoryStore(), ...users), {
+        chunkSize: 1,
+        parallelism,
+        adopt: true,
+        onProgress: (done, total, failed) => progress.push([done, total, failed]),
+      });
+      expect(result).toMatchObject({ succeeded: 7, failed: 0 });
+      // Every request reported: 4 records, B once more, 3 e-mails, 2 creates, 1 adoption.
+      expect(progress).toHaveLength(11);
+      const done = progress.map(([d]) => d);
+      expect(done).toEqual([...done].sort((a, b) => a - b));
+      expect(progress.every(([d, total]) => total === 7 && d <= total)).toBe(true);
+      expect(done.at(-1)).toBe(7);
+    }
+  });
+
+  it("counts an action that also changes its e-mail once, when the e-mail has landed", async () => {
+    const plan = planChanges(
+      [desired("E1", { name: "Changed", email: "one@example.co.id" }), desired("E3", { email: "three@example.co.id" })],
+      stateOf(applied("E1"), applied("E3")),
+    );
+    const progress: number[] = [];
+    await applyPlan(plan, new FakeApi(), sessionOf(new MemoryStore(), applied("E1"), applied("E3")), {
+      chunkSize: 1,
+      parallelism: 1,
+      onProgress: (done) => progress.push(done),
+    });
+    // The record of E1 (nothing settled yet), then the e-mails of E3 and E1.
+    expect(progress).toEqual([0, 1, 2]);
+  });
+});

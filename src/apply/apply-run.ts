@@ -1,0 +1,190 @@
+/**
+ * The tallies of one apply run: what each step came to, which steps the next phases take over,
+ * and why the run stopped. It makes no call and writes no state (send-batch.ts does both), so what
+ * a result counts for is decided here alone, from plain objects.
+ *
+ * Progress counts the plan's actions that are settled: succeeded, or failed for good. A step that
+ * is retried later (a value held by another user), an action whose e-mail is still to change and
+ * a create waiting to be adopted are not settled yet, so the count never steps back and ends at
+ * the plan's action count.
+ */
+import type { RequestKind } from "../api/client.js";
+import type { ApiReplyError } from "../errors.js";
+import type { AppliedUser } from "../model.js";
+import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
+import { isTakenEmployeeID, withAdoptHint } from "./adopt.js";
+import type { ApplyFailure, ApplyResult } from "./apply-plan.js";
+import { adoptStep, isHeldByAnother, nextStep, type Stage, type Step } from "./schedule.js";
+
+export const NOT_ATTEMPTED = "NOT_ATTEMPTED";
+
+export interface ApplyRunOptions {
+  /** The client's request counters (ApplyClient.counts), read now and again for the result. */
+  readonly counts: Readonly<Partial<Record<RequestKind, number>>>;
+  /** A create refused with USER_EMPLOYEE_ID_EXISTS is handed on to be adopted. @default false */
+  readonly adopt?: boolean;
+  /** When aborted, the run is stopping: no new request starts. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ApplyProgress {
+  /** The plan's actions settled so far (succeeded or failed for good); never decreases. */
+  readonly done: number;
+  /** The plan's actions. */
+  readonly total: number;
+  readonly failed: number;
+}
+
+export class ApplyRun {
+  readonly failures: ApplyFailure[] = [];
+  /** Users taken into state by --adopt, whose e-mail is read back at the end. */
+  readonly adopted: AppliedUser[] = [];
+  private readonly settled = new Set<PlannedAction>();
+  private readonly succeededBy: Record<ActionKind, number> = { create: 0, update: 0, rename: 0, deactivate: 0 };
+  private readonly startCounts: Readonly<Partial<Record<RequestKind, number>>>;
+  private readonly handedOn = new Map<Stage, Step[]>();
+  /** While a phase retries held values: the steps refused so, with the API's error. */
+  private held: { step: Step; error: ApiReplyError }[] | undefined;
+  private stoppedBecause: string | undefined;
+  private confirmedByReadBack = 0;
+  private batchesSplit = 0;
+
+  constructor(
+    private readonly plan: Plan,
+    private readonly options: ApplyRunOptions,
+  ) {
+    this.startCounts = { ...options.counts };
+  }
+
+  /** A stop was recorded, or the signal was aborted: start no new request. */
+  get stopping(): boolean {
+    return this.stoppedBecause !== undefined || this.options.signal?.aborted === true;
+  }
+
+  /** The first reason is the one reported. */
+  stop(reason: string): void {
+    this.stoppedBecause ??= reason;
+  }
+
+  stateWriteFailed(error: unknown, missing = "users applied since the last successful write are missing from it"): void {
+    this.stop(`the state could not be written (${(error as Error).message}); ${missing}`);
+  }
+
+  /** A step landed (and `user` is in state): its action succeeded, or its next step is handed on. */
+  landed(step: Step, user: AppliedUser): void {
+    if (step.stage === "adopt") this.adopted.push(user);
+    const next = nextStep(step);
+    if (next) {
+      this.handOn(next);
+      return;
+    }
+    this.settled.add(step.action);
+    this.succeededBy[step.action.action]++;
+  }
+
+  /** A step that landed as our own earlier attempt, proved by reading the user back. */
+  confirmed(step: Step, user: AppliedUser): void {
+    this.confirmedByReadBack++;
+    this.landed(step, user);
+  }
+
+  /** A step failed: retried later when another user held the value, handed on to adoption, or reported. */
+  failed(step: Step, error: ApiReplyError): void {
+    if (this.held && isHeldByAnother(error)) {
+      this.held.push({ step, error });
+      return;
+    }
+    if (step.stage === "create" && isTakenEmployeeID(step.action, error)) {
+      if (this.options.adopt) {
+        this.handOn(adoptStep(step));
+        return;
+      }
+      error = withAdoptHint(error);
+    }
+    this.report(step.action, error);
+  }
+
+  /** Steps the run stopped before sending, reported now with why. */
+  notSent(steps: readonly Step[], detail: string): void {
+    for (const step of steps) this.report(step.action, { errorCode: NOT_ATTEMPTED, message: "not sent", detail });
+  }
+
+  /** A bulk call refused for its size was split in halves. */
+  split(): void {
+    this.batchesSplit++;
+  }
+
+  /** From now until retryHeld(), steps refused because another user held the value wait for a second try. */
+  holdRetries(): void {
+    this.held = [];
+  }
+
+  /** The steps to send once more; none when the run is stopping, and then they are reported with the API's error. */
+  retryHeld(): Step[] {
+    const held = this.held ?? [];
+    this.held = undefined;
+    if (!this.stopping) return held.map((h) => h.step);
+    for (const { step, error } of held) this.failed(step, error);
+    return [];
+  }
+
+  /** The steps earlier phases handed on to `stage`, in the order they were. */
+  takeHandedOn(stage: Stage): Step[] {
+    const steps = this.handedOn.get(stage) ?? [];
+    this.handedOn.delete(stage);
+    return steps;
+  }
+
+  progress(): ApplyProgress {
+    return { done: this.settled.size, total: this.plan.actions.length, failed: this.failures.length };
+  }
+
+  /** The plan's actions of this kind that succeeded. */
+  succeededOf(kind: ActionKind): number {
+    return this.succeededBy[kind];
+  }
+
+  /** Ends the run: an aborted signal is its stop reason, and every action not settled is reported as not attempted. */
+  result(): ApplyResult {
+    if (this.options.signal?.aborted) this.stop("interrupted");
+    for (const action of this.plan.actions) {
+      if (!this.settled.has(action)) {
+        this.report(action, { errorCode: NOT_ATTEMPTED, message: "not sent", detail: "the run stopped before this user was sent" });
+      }
+    }
+    const sent = (kind: RequestKind) => (this.options.counts[kind] ?? 0) - (this.startCounts[kind] ?? 0);
+    return {
+      succeeded: Object.values(this.succeededBy).reduce((a, b) => a + b, 0),
+      failed: this.failures.length,
+      failures: this.failures,
+      requests: {
+        "create-bulk": sent("create-bulk"),
+        "update-bulk": sent("update-bulk"),
+        update: sent("update"),
+        ...(sent("update-email-bulk") > 0 ? { "update-email-bulk": sent("update-email-bulk") } : {}),
+      },
+      ...(this.stoppedBecause ? { stoppedBecause: this.stoppedBecause } : {}),
+      ...(this.confirmedByReadBack > 0 ? { confirmedByReadBack: this.confirmedByReadBack } : {}),
+      ...(this.batchesSplit > 0 ? { batchesSplit: this.batchesSplit } : {}),
+    };
+  }
+
+  private handOn(step: Step): void {
+    const steps = this.handedOn.get(step.stage);
+    if (steps) steps.push(step);
+    else this.handedOn.set(step.stage, [step]);
+  }
+
+  private report(action: PlannedAction, error: ApiReplyError): void {
+    this.settled.add(action);
+    this.failures.push({
+      action: action.action,
+      employeeID: action.employeeID,
+      ...(action.previousEmployeeID ? { previousEmployeeID: action.previousEmployeeID } : {}),
+      errorCode: error.errorCode,
+      message: error.message,
+      detail: error.detail,
+      ...(action.source ? { source: action.source } : {}),
+    });
+  }
+}
