@@ -1,12 +1,9 @@
 #!/usr/bin/env node
 /**
- * The `ruangkerja-users` command: argument parsing, and the only place that maps errors to exit
- * codes and messages.
+ * The `ruangkerja-users` command: argument parsing, one function per group of commands; errors
+ * become messages and exit codes in report-error.ts, shared with the other entry points.
  */
 import { Command, CommanderError, Option } from "commander";
-import { formatDiagnostics, formatGithubAnnotations } from "../diagnostics.js";
-import { InvalidInputError, RuangkerjaError } from "../errors.js";
-import { safeLines } from "../text/untrusted-text.js";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
 import {
@@ -24,6 +21,7 @@ import {
   useColor,
 } from "./options.js";
 import { type Output, processOutput } from "./output.js";
+import { reportError } from "./report-error.js";
 import { TOOL_VERSION as version } from "./tool-version.js";
 
 /**
@@ -65,13 +63,18 @@ const ALLOW_OTHER_API_HELP =
 
 const WORKSPACE_HELP = 'workspace of a postgres:// state (env RUANGKERJA_WORKSPACE; default "default")';
 
+const STATE_HELP = "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)";
+const NO_COLOR_HELP = "no colours (also: NO_COLOR set to a non-empty value)";
+
+/** --state, --workspace and --no-color: every command that reads a state. */
+function withState(command: Command): Command {
+  return command.option("--state <path>", STATE_HELP).option("--workspace <name>", WORKSPACE_HELP).option("--no-color", NO_COLOR_HELP);
+}
+
+/** --dir, and the state options unless the command has no state. */
 function withCommon(command: Command, options: { state: boolean } = { state: true }): Command {
   command.option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR);
-  if (options.state) {
-    command.option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)");
-    command.option("--workspace <name>", WORKSPACE_HELP);
-  }
-  return command.option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+  return options.state ? withState(command) : command.option("--no-color", NO_COLOR_HELP);
 }
 
 function lockTimeoutOption(): Option {
@@ -95,6 +98,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride();
 
+  addReviewCommands(program, setExitCode);
+  addStateCommands(program, setExitCode);
+  addToolCommands(program, setExitCode);
+  return program;
+}
+
+/** validate, plan, show and apply: the commands of a review. */
+function addReviewCommands(program: Command, setExitCode: (code: number) => void): void {
   withCommon(program.command("validate").description("check the declarations offline (exit 0 valid, 1 invalid)"), { state: false })
     .option("--json", "print the result as JSON")
     .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
@@ -165,7 +176,10 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
         }),
       ),
     );
+}
 
+/** The commands that fill, repair or move the state: export, import, force-unlock, state *. */
+function addStateCommands(program: Command, setExitCode: (code: number) => void): void {
   program
     .command("export")
     .description("write every RuangKerja user as YAML declarations plus a matching state (GET only), so the next plan is empty")
@@ -181,26 +195,20 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
     .option("--force", "overwrite existing declaration files and replace an existing state")
     .addOption(lockTimeoutOption())
-    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+    .option("--no-color", NO_COLOR_HELP)
     .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
 
-  program
-    .command("import")
-    .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
-    .argument("<employeeID...>", "employee IDs to adopt")
+  withState(
+    program
+      .command("import")
+      .description("adopt users that already exist in RuangKerja into state (GET each; no change in RuangKerja)")
+      .argument("<employeeID...>", "employee IDs to adopt"),
+  )
     .option("--allow-other-api", ALLOW_OTHER_API_HELP)
     .addOption(lockTimeoutOption())
-    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
-    .option("--workspace <name>", WORKSPACE_HELP)
-    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
     .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
 
-  program
-    .command("force-unlock")
-    .description("remove the state lock a killed run left behind (the ID is in the locked message)")
-    .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
-    .option("--workspace <name>", WORKSPACE_HELP)
-    .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)")
+  withState(program.command("force-unlock").description("remove the state lock a killed run left behind (the ID is in the locked message)"))
     .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
     .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
     .action(async (lockId: string, flags) =>
@@ -209,34 +217,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       ),
     );
 
-  const emulator = program
-    .command("emulator")
-    .description("run the RuangKerja API emulator; prints its base URL on the first line")
-    .addOption(new Option("--port <n>", "port; 0 picks a free one").default(0).argParser(parsePort))
-    .option("--host <address>", "address to listen on", "127.0.0.1")
-    .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
-    .option("--data <file.json>", "load users from this file at start and save them there after every change")
-    .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
-    .option(
-      "--client-secret <secret>",
-      'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")',
-    )
-    .addOption(
-      new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
-        parsePositiveInt("--token-lifetime", 31_536_000),
-      ),
-    )
-    .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
-  for (const option of faultOptions()) emulator.addOption(option);
-
   const state = program.command("state").description("look at and repair the state; never calls the API");
-  const stateCommand = (name: string, description: string) =>
-    state
-      .command(name)
-      .description(description)
-      .option("--state <path>", "state file, or a postgres:// URL (env RUANGKERJA_STATE; default .ruangkerja/state.json)")
-      .option("--workspace <name>", WORKSPACE_HELP)
-      .option("--no-color", "no colours (also: NO_COLOR set to a non-empty value)");
+  const stateCommand = (name: string, description: string) => withState(state.command(name).description(description));
   stateCommand("list", "list the users in state: employeeID, active or not, name")
     .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
     .action(async (flags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
@@ -262,6 +244,29 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
     .addOption(lockTimeoutOption())
     .action(async (flags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
+}
+
+/** The emulator, the demo (`npm start`) and what the CDKTF provisioners run. */
+function addToolCommands(program: Command, setExitCode: (code: number) => void): void {
+  const emulator = program
+    .command("emulator")
+    .description("run the RuangKerja API emulator; prints its base URL on the first line")
+    .addOption(new Option("--port <n>", "port; 0 picks a free one").default(0).argParser(parsePort))
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--token <token>", 'token the emulator accepts (env RUANGKERJA_EMULATOR_TOKEN; default "emulator-token")')
+    .option("--data <file.json>", "load users from this file at start and save them there after every change")
+    .option("--client-id <id>", 'client ID /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_ID; default "emulator-client")')
+    .option(
+      "--client-secret <secret>",
+      'client secret /oauth/token accepts (env RUANGKERJA_EMULATOR_CLIENT_SECRET; default "emulator-secret")',
+    )
+    .addOption(
+      new Option("--token-lifetime <seconds>", "expiresIn of exchanged tokens (default 43199)").argParser(
+        parsePositiveInt("--token-lifetime", 31_536_000),
+      ),
+    )
+    .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+  for (const option of faultOptions()) emulator.addOption(option);
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
@@ -276,8 +281,6 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option("--spool <dir>", "where destroy leaves the old users for create (default .ruangkerja-tf)")
     .option("--removal <what>", "deactivate or keep users no longer declared (default deactivate)")
     .action(async () => setExitCode(await runTfSyncArgs(process.argv.slice(3), process.env, outputFor({}))));
-
-  return program;
 }
 
 async function main(): Promise<void> {
@@ -288,32 +291,15 @@ async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
-    exitCode = reportError(error);
+    // Commander already printed its own message (or help/version, with exit code 0).
+    if (error instanceof CommanderError) exitCode = error.exitCode === 0 ? 0 : EXIT_ERROR;
+    else
+      exitCode = reportError(error, {
+        color: useColor({}, process.env, process.stderr.isTTY),
+        annotations: githubSettings(process.env).annotations,
+      });
   }
   process.exitCode = exitCode;
-}
-
-function reportError(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Commander already printed the message (or help/version, with exit code 0).
-    return error.exitCode === 0 ? 0 : EXIT_ERROR;
-  }
-  const color = useColor({}, process.env, process.stderr.isTTY);
-  if (error instanceof InvalidInputError) {
-    if (error.diagnostics.length > 0) process.stderr.write(`${formatDiagnostics(error.diagnostics, { color })}\n`);
-    if (error.diagnostics.length > 0 && githubSettings(process.env).annotations) {
-      process.stderr.write(`${formatGithubAnnotations(error.diagnostics)}\n`);
-    }
-    process.stderr.write(`Error: ${safeLines(error.message)}\n`);
-    return EXIT_ERROR;
-  }
-  if (error instanceof RuangkerjaError) {
-    process.stderr.write(`Error: ${safeLines(error.message)}\n`);
-    return EXIT_ERROR;
-  }
-  // An unexpected failure: show its stack, since it is a bug to report.
-  process.stderr.write(`Unexpected error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  return EXIT_ERROR;
 }
 
 await main();

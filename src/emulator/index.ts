@@ -6,6 +6,13 @@
  * in the other. The CLI command that runs it lives in src/cli.
  */
 export { EMULATOR_ERROR_CODES, type EmulatorErrorCode, type EmulatorErrorName, type ErrorBody } from "./error-codes.js";
-export { BODY_LIMIT_BYTES, DEFAULT_TOKEN, type EmulatorOptions, type RunningEmulator, startEmulator } from "./server.js";
+export {
+  BODY_LIMIT_BYTES,
+  DEFAULT_TOKEN,
+  type EmulatorOptions,
+  EmulatorStartError,
+  type RunningEmulator,
+  startEmulator,
+} from "./server.js";
 export type { EmulatedUser } from "./store.js";
 export { FAULT_KINDS, type FaultKind, type FaultSettings, parseFaultSettings, type ScheduledFault } from "./faults.js";

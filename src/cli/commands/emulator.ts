@@ -1,6 +1,7 @@
 /** `emulator`: the RuangKerja API emulator as a foreground server; first stdout line is its base URL. */
-import { type RunningEmulator, startEmulator } from "../../emulator/index.js";
-import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
+import { EmulatorStartError, type RunningEmulator, startEmulator } from "../../emulator/index.js";
+import { ConfigError } from "../../errors.js";
+import { EXIT_OK } from "../exit-codes.js";
 import { type FaultFlags, faultSettings } from "../fault-flags.js";
 import type { Environment } from "../options.js";
 import type { Output } from "../output.js";
@@ -40,9 +41,8 @@ export async function runEmulator(flags: EmulatorFlags, env: Environment, output
       faults,
     });
   } catch (error) {
-    if (!(error as Error).message.startsWith("invalid fault settings")) throw error;
-    output.err(`Error: ${(error as Error).message}`);
-    return EXIT_ERROR;
+    if (error instanceof EmulatorStartError) throw new ConfigError(error.message, { cause: error });
+    throw error;
   }
   output.out(emulator.url);
   if (Object.keys(faults).length > 0) output.err(`Injecting faults: ${JSON.stringify(faults)} (GET/PUT ${emulator.url}/_emulator/faults).`);
