@@ -11,7 +11,16 @@ import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
 import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
 import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
 import { type ClientCredentials, ClientCredentialsTokenSource, isHeaderSafe, StaticTokenSource, type TokenSource } from "./token-source.js";
-import type { BulkResult, CreateUserBody, UpdateBulkItem, UpdateEmailItem, UpdateUserBody, UserPage, UserView } from "./types.js";
+import type {
+  BulkResult,
+  CreateUserBody,
+  RequestKind,
+  UpdateBulkItem,
+  UpdateEmailItem,
+  UpdateUserBody,
+  UserPage,
+  UserView,
+} from "./types.js";
 
 export { DEFAULT_API_URL } from "./defaults.js";
 
@@ -34,8 +43,7 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Kinds of request counted by the client (the keys of `apply --json`'s `requests`). */
-export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list" | "update-email-bulk";
+export type { RequestKind } from "./types.js";
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };

@@ -6,7 +6,7 @@
  * result (see src/apply/read-back.ts).
  */
 import { HTTPError, TimeoutError } from "ky";
-import type { RequestKind } from "./client.js";
+import type { RequestKind } from "./types.js";
 
 /** HTTP statuses that say "not now" rather than "no": the request is sent again. */
 export const RETRY_STATUSES: readonly number[] = [408, 429, 500, 502, 503, 504];

@@ -73,3 +73,6 @@ export interface UserPage {
   readonly totalPage: number;
   readonly items: UserView[];
 }
+
+/** Kinds of request counted by the client (the keys of `apply --json`'s `requests`). */
+export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list" | "update-email-bulk";

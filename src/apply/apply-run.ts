@@ -13,7 +13,7 @@ import type { ApiReplyError } from "../errors.js";
 import type { AppliedUser } from "../model.js";
 import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
 import { isTakenEmployeeID, withAdoptHint } from "./adopt.js";
-import type { ApplyFailure, ApplyResult } from "./apply-plan.js";
+import type { ApplyFailure, ApplyResult } from "./apply-types.js";
 import { adoptStep, isHeldByAnother, nextStep, type Stage, type Step } from "./schedule.js";
 
 export const NOT_ATTEMPTED = "NOT_ATTEMPTED";

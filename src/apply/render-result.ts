@@ -3,7 +3,7 @@ import pc from "picocolors";
 import type { Diagnostic } from "../diagnostics.js";
 import { warningToJson } from "../plan/render-json.js";
 import { safeLine, showText } from "../text/untrusted-text.js";
-import type { ApplyResult } from "./apply-plan.js";
+import type { ApplyResult } from "./apply-types.js";
 
 export function renderApplyResult(result: ApplyResult, options: { color: boolean }): string {
   const c = pc.createColors(options.color);

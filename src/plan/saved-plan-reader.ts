@@ -3,17 +3,15 @@
  * then schemas/saved-plan.schema.json compiled with AJV, every problem located at its line. Only
  * the envelope is checked here; the plan inside is compared with a fresh one (saved-plan.ts).
  */
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Diagnostic } from "../diagnostics.js";
 import { InvalidInputError } from "../errors.js";
 import { formatJsonPath, type JsonPath, lineColumn, offsetOfPath, parseStrictJson } from "../json/strict-json.js";
 import { type PlanStateBasis, SAVED_PLAN_FORMAT_VERSION, SAVED_PLAN_KIND, type SavedPlanFile } from "./saved-plan.js";
 
-/** Absolute path of the saved plan's JSON Schema (src/plan and dist/plan sit two levels below the package root). */
-export const SAVED_PLAN_SCHEMA_PATH: string = fileURLToPath(new URL("../../schemas/saved-plan.schema.json", import.meta.url));
+/** The saved plan's JSON Schema, from the package root (src/plan and dist/plan sit two levels below it). */
+export const SAVED_PLAN_SCHEMA = "../../schemas/saved-plan.schema.json";
 
 const require = createRequire(import.meta.url);
 let validator: ValidateFunction | undefined;
@@ -24,7 +22,7 @@ function savedPlanValidator(): ValidateFunction {
     const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
     const ajv = new Ajv({ allErrors: true, strict: true });
     addFormats.default(ajv, ["date-time"]);
-    validator = ajv.compile(JSON.parse(readFileSync(SAVED_PLAN_SCHEMA_PATH, "utf8")) as object);
+    validator = ajv.compile(require(SAVED_PLAN_SCHEMA) as object);
   }
   return validator;
 }
