@@ -16,7 +16,7 @@ import { readAdoptedEmails } from "./adopt.js";
 import type { ApplyClient } from "./apply-client.js";
 import { ApplyRun } from "./apply-run.js";
 import type { ApplyOptions, ApplyResult } from "./apply-types.js";
-import { runPool } from "./run-pool.js";
+import { runPool } from "../concurrency/run-pool.js";
 import { type Phase, scheduleApply, type Task, tasksFor } from "./schedule.js";
 import { type AppliedState, BatchSender } from "./send-batch.js";
 import { StateSaver } from "./state-saver.js";

@@ -26,7 +26,7 @@ import {
   UPDATE_BULK_FIELDS,
   UPDATE_ONE_FIELDS,
 } from "./read-back.js";
-import { runPool } from "./run-pool.js";
+import { runPool } from "../concurrency/run-pool.js";
 import { appliedUser, type BulkKind, type Step, type Task } from "./schedule.js";
 import type { SavesState } from "./state-saver.js";
 

@@ -5,7 +5,7 @@
  */
 import type { UserPage, UserView } from "../api/types.js";
 import { userFieldsFromView } from "../api/user-view.js";
-import { runPool } from "../apply/run-pool.js";
+import { runPool } from "../concurrency/run-pool.js";
 import { ApiError } from "../errors.js";
 import type { AppliedUser, UserFields } from "../model.js";
 

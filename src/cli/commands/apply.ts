@@ -21,7 +21,7 @@ import { StateSession } from "../../state/state-session.js";
 import type { StateLock, StateStore } from "../../state/state-store.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
-import { loadDesired, planAgainstState } from "../load-plan.js";
+import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 import { readPlanFile } from "../plan-file.js";

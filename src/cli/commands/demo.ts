@@ -15,7 +15,7 @@ import { renderPlanText, summaryLine } from "../../plan/render-text.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { StateSession } from "../../state/state-session.js";
 import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
-import { loadAndPlan } from "../load-plan.js";
+import { loadAndPlan } from "../load-and-plan.js";
 import { type CommonFlags, declarationsDir } from "../options.js";
 import type { Output } from "../output.js";
 

@@ -13,7 +13,7 @@ import {
 } from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
-import { loadDesired, planAgainstState } from "../load-plan.js";
+import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import {
   apiSettings,
   type CommonFlags,

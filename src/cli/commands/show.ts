@@ -11,7 +11,7 @@ import { renderPlanTextChunks } from "../../plan/render-text.js";
 import { checkMassDeactivation, DEFAULT_DEACTIVATION_LIMIT, massDeactivationDiagnostic } from "../../plan/safety-guard.js";
 import { stalePlanReasons } from "../../plan/saved-plan.js";
 import { EXIT_OK } from "../exit-codes.js";
-import { loadDesired, planAgainstState } from "../load-plan.js";
+import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import { type CommonFlags, declarationsDir, type Environment, openStateFromFlags, planFormat } from "../options.js";
 import type { Output } from "../output.js";
 import { readPlanFile } from "../plan-file.js";
