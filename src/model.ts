@@ -52,3 +52,21 @@ export interface DesiredUser extends UserFields {
 export interface AppliedUser extends UserFields {
   readonly serial: string;
 }
+
+/**
+ * A copy of the managed fields only, in USER_FIELDS order, lists copied: the one way a record
+ * reaches a file (state, saved plans), so nothing else on the object (a password, a token) can.
+ */
+export function copyUserFields(user: UserFields): UserFields {
+  const out: Record<string, unknown> = {};
+  for (const field of USER_FIELDS) {
+    const value = user[field];
+    if (value !== undefined) out[field] = Array.isArray(value) ? [...(value as readonly string[])] : value;
+  }
+  return out as unknown as UserFields;
+}
+
+/** A value JSON could hold as an object: not null, not a list. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -14,7 +14,7 @@
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { formatJsonPath, type JsonPath } from "../json/strict-json.js";
-import { USER_FIELDS, type UserFields } from "../model.js";
+import { copyUserFields, isObject } from "../model.js";
 import type { Plan, PlannedAction } from "./plan-types.js";
 
 export const SAVED_PLAN_KIND = "ruangkerja-users-plan";
@@ -96,18 +96,9 @@ function actionToJson(action: PlannedAction): Record<string, unknown> {
     // The variable's name and where it is declared: never its value.
     ...(action.passwordEnv ? { passwordEnv: { name: action.passwordEnv.name, source: locationToJson(action.passwordEnv.source) } } : {}),
     changes: action.changes.map((ch) => ({ field: ch.field, before: ch.before, after: ch.after })),
-    after: userToJson(action.after),
-    ...(action.before ? { before: { ...userToJson(action.before), serial: action.before.serial } } : {}),
+    after: copyUserFields(action.after),
+    ...(action.before ? { before: { ...copyUserFields(action.before), serial: action.before.serial } } : {}),
   };
-}
-
-function userToJson(user: UserFields): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const field of USER_FIELDS) {
-    const value = user[field];
-    if (value !== undefined) out[field] = Array.isArray(value) ? [...value] : value;
-  }
-  return out;
 }
 
 function locationToJson(location: SourceLocation): SourceLocation {
@@ -210,8 +201,4 @@ function difference(path: JsonPath, saved: unknown, fresh: unknown): PlanDiffere
 function shortJson(value: unknown): string {
   const text = JSON.stringify(value) ?? "undefined";
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

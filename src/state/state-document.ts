@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { LineCounter } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { parseStrictJson } from "../json/strict-json.js";
-import type { AppliedUser } from "../model.js";
+import { type AppliedUser, copyUserFields, isObject, USER_FIELDS } from "../model.js";
 
 export const STATE_FORMAT_VERSION = 1;
 
@@ -51,16 +51,9 @@ export function stateToJson(state: StateDocument): StateJson {
   };
 }
 
-const FIELD_ORDER = ["employeeID", "name", "username", "email", "phone", "isActive", "tagSerials", "organizationSerial", "serial"] as const;
-
-/** A record with only the known fields, in a fixed order: nothing else (no password, no token) can reach the file. */
+/** A record with only the known fields, in a fixed order (serial last): nothing else (no password, no token) can reach the file. */
 function orderFields(user: AppliedUser): AppliedUser {
-  const out: Record<string, unknown> = {};
-  for (const key of FIELD_ORDER) {
-    const value = user[key];
-    if (value !== undefined) out[key] = Array.isArray(value) ? [...value] : value;
-  }
-  return out as unknown as AppliedUser;
+  return { ...copyUserFields(user), serial: user.serial };
 }
 
 /** Parses and checks a state file's text; problems come back as diagnostics located in `file`. */
@@ -165,7 +158,7 @@ function isApiOrigin(value: unknown): value is string {
   }
 }
 
-const KNOWN_FIELDS: ReadonlySet<string> = new Set(FIELD_ORDER);
+const KNOWN_FIELDS: ReadonlySet<string> = new Set([...USER_FIELDS, "serial"]);
 
 /** A record as stateToJson writes it needs no copy: 100,000 copies are a tenth of a second of a plan. */
 function onlyKnownFields(user: AppliedUser): boolean {
@@ -232,8 +225,4 @@ function stateLocator(file: string, text: string): StateLocator {
     }
   };
   return Object.assign(locate, { offset });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
