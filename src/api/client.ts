@@ -1,14 +1,16 @@
 /**
- * The RuangKerja API client on ky: endpoints, auth header, timeouts, retries where a retry is
- * safe, and typed errors. It knows nothing of plans or state.
+ * The RuangKerja API client on ky: endpoints, auth header, timeouts and retries where a retry is
+ * safe. Which URLs may be used is base-url.ts; how a failure is put in words, api-errors.ts. It
+ * knows nothing of plans or state.
  *
  * Retries: every request is retried on network errors, timeouts, 408, 429 and 5xx, with
  * exponential backoff and full jitter, honouring Retry-After, up to `maxAttempts` attempts; the
  * table and why each repeat is safe are in retry-policy.ts.
  */
-import { isLoopbackUrl, normalizeApiOrigin } from "./api-origin.js";
-import ky, { HTTPError, type KyInstance, TimeoutError } from "ky";
-import { ApiError, type ApiReplyError, ConfigError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
+import ky, { HTTPError, type KyInstance } from "ky";
+import { type GaveUp, isTokenRejection, readReplyError, toApiError } from "./api-errors.js";
+import { checkBaseUrl, normalizeApiOrigin, redactUrl } from "./base-url.js";
+import { ApiError, type ApiReplyError, ConfigError, TOKEN_NOT_VALID } from "../errors.js";
 import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
 import { type ClientCredentials, ClientCredentialsTokenSource, isHeaderSafe, StaticTokenSource, type TokenSource } from "./token-source.js";
 import type {
@@ -48,50 +50,7 @@ export type { RequestKind } from "./types.js";
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
 
-export { isLoopbackUrl } from "./api-origin.js";
-
-/** The URL without user name and password, for messages. */
-export function redactUrl(url: URL): string {
-  const copy = new URL(url.toString());
-  copy.username = "";
-  copy.password = "";
-  // A query or fragment may carry a secret (?access_token=…): never shown.
-  copy.search = "";
-  copy.hash = "";
-  return copy.toString();
-}
-
-/** Refuses URLs that would send the token in the clear to anything but this machine. */
-export function checkBaseUrl(baseUrl: string): URL {
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-  } catch {
-    // Not echoed: a malformed URL may still hold a password.
-    throw new ConfigError("RUANGKERJA_API_URL is not a URL (expected e.g. https://api.ruangkerja.id)");
-  }
-  if (url.username !== "" || url.password !== "") {
-    // Never echoed, and never sent: fetch would put them in its error messages.
-    throw new ConfigError(
-      `RUANGKERJA_API_URL must not contain a user name or password (${redactUrl(url)}): the token goes in RUANGKERJA_TOKEN`,
-    );
-  }
-  if (url.search !== "" || url.hash !== "" || baseUrl.includes("?") || baseUrl.includes("#")) {
-    // The API's paths are appended to this URL: a query or fragment would be dropped or misplaced,
-    // and may hold a secret, so it is neither used nor echoed.
-    throw new ConfigError(
-      `RUANGKERJA_API_URL must not contain a query string or fragment (${redactUrl(url)}?…): give the API's base URL, e.g. https://api.ruangkerja.id`,
-    );
-  }
-  if (url.protocol === "https:") return url;
-  if (url.protocol === "http:" && isLoopbackUrl(url)) return url;
-  if (url.protocol === "http:") {
-    throw new ConfigError(
-      `refusing to send the access token over plain http to ${url.host}: use https, or a loopback address (127.0.0.1, localhost) for the emulator`,
-    );
-  }
-  throw new ConfigError(`RUANGKERJA_API_URL ${redactUrl(url)} must start with https:// (or http:// for a loopback address)`);
-}
+export { checkBaseUrl, isLoopbackUrl, redactUrl } from "./base-url.js";
 
 export class RuangkerjaClient {
   readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
@@ -106,7 +65,7 @@ export class RuangkerjaClient {
   /** Aborted by stopRetrying(): no new attempt starts, and backoffs end at once. */
   private readonly retriesStopped = new AbortController();
   /** How many attempts a failed request took, and why it stopped there, for the final message. */
-  private readonly gaveUp = new WeakMap<object, { attempts: number; why?: string }>();
+  private readonly gaveUp = new WeakMap<object, GaveUp>();
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
@@ -272,33 +231,8 @@ export class RuangkerjaClient {
     return new ApiError(`${method} /${path}: unexpected reply (${what})`, { request: { method, path: `/${path}` } });
   }
 
-  private async wrap(method: string, path: string, error: unknown): Promise<unknown> {
-    // ApiError, and ConfigError from a refused credentials exchange: already say what happened.
-    if (error instanceof RuangkerjaError) return error;
-    const gaveUp = typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined;
-    const request = { method, path: `/${path}` };
-    const attempts = gaveUp ? { attempts: gaveUp.attempts } : {};
-    // "gave up after 5 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): …" says both what and how hard we tried.
-    const lead = (what: string, last: string) =>
-      gaveUp
-        ? `${method} /${path}: gave up after ${gaveUp.attempts} attempt${gaveUp.attempts === 1 ? "" : "s"}${gaveUp.why ? ` (${gaveUp.why})` : ""}: last ${last}`
-        : `${method} /${path} ${what}`;
-    if (error instanceof HTTPError) {
-      const reply = await readReplyError(error);
-      const status = error.response.status;
-      const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
-      const last = `reply HTTP ${status}${reply ? ` ${reply.message} (${reply.errorCode})${reply.detail ? `: ${reply.detail}` : ""}` : ""}`;
-      return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error, ...attempts });
-    }
-    if (error instanceof TimeoutError) {
-      return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error, ...attempts });
-    }
-    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return new ApiError(lead(`could not reach the API: ${reason}`, `error: could not reach the API: ${reason}`), {
-      request,
-      cause: error,
-      ...attempts,
-    });
+  private wrap(method: string, path: string, error: unknown): Promise<unknown> {
+    return toApiError(method, path, error, typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined);
   }
 }
 
@@ -322,24 +256,4 @@ function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
     });
   }
   throw new ConfigError("no access token: set RUANGKERJA_TOKEN, or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET");
-}
-
-async function isTokenRejection(error: unknown): Promise<boolean> {
-  if (!(error instanceof HTTPError)) return false;
-  if (error.response.status === 401) return true;
-  return (await readReplyError(error))?.errorCode === TOKEN_NOT_VALID;
-}
-
-/** The `{errorCode, message, detail}` body of an error reply, if that is what it is. */
-async function readReplyError(error: unknown): Promise<ApiReplyError | undefined> {
-  if (!(error instanceof HTTPError)) return undefined;
-  try {
-    const body = (await error.response.clone().json()) as Partial<ApiReplyError>;
-    if (body && body.errorCode !== undefined && typeof body.message === "string") {
-      return { errorCode: body.errorCode, message: body.message, detail: String(body.detail ?? "") };
-    }
-  } catch {
-    // Not JSON: the caller reports the HTTP status instead.
-  }
-  return undefined;
 }

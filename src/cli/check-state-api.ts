@@ -1,5 +1,5 @@
 /** The state belongs to the API it was applied against: using it against another one is refused unless --allow-other-api says so. */
-import { sameApi } from "../api/api-origin.js";
+import { sameApi } from "../api/base-url.js";
 import { OtherApiError } from "../errors.js";
 import type { StateDocument } from "../state/state-document.js";
 
