@@ -37,8 +37,10 @@ export class StateLockedError extends RuangkerjaError {
     readonly lockPath: string,
     readonly holder: LockHolder | undefined,
     readonly details: LockedDetails = {},
+    /** A subclass's own wording of the same situation. */
+    message: string = lockedMessage(lockPath, holder, details),
   ) {
-    super(lockedMessage(lockPath, holder, details));
+    super(message);
   }
 }
 
@@ -185,14 +187,25 @@ export class ModifiedPlanError extends RuangkerjaError {
 
 /** The PostgreSQL state's advisory lock is held by another session; `holder` is known once that session has recorded it. */
 export class DatabaseStateLockedError extends StateLockedError {
-  constructor(location: string, holder: LockHolder | undefined, backendPid: number | undefined, waitedMs: number) {
-    super(location, holder);
-    const waited = waitedMs > 0 ? ` (waited ${(waitedMs / 1000).toFixed(1)} s)` : "";
-    const who = holder
-      ? `${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}`
-      : `another session (PostgreSQL backend pid ${backendPid ?? "unknown"}) that has not recorded who it is yet`;
-    this.message =
-      `state ${location} is locked by ${who}${waited}. ` +
-      "The lock ends when that run ends or its database connection is lost: wait for it, or pass --lock-timeout to wait.";
+  override name = "DatabaseStateLockedError";
+  constructor(
+    location: string,
+    holder: LockHolder | undefined,
+    /** The PostgreSQL backend that holds the lock, when the holder has not recorded itself yet. */
+    readonly backendPid: number | undefined,
+    waitedMs: number,
+  ) {
+    super(location, holder, waitedMs > 0 ? { waitedMs } : {}, databaseLockedMessage(location, holder, backendPid, waitedMs));
   }
+}
+
+function databaseLockedMessage(location: string, holder: LockHolder | undefined, backendPid: number | undefined, waitedMs: number): string {
+  const waited = waitedMs > 0 ? ` (waited ${(waitedMs / 1000).toFixed(1)} s)` : "";
+  const who = holder
+    ? `${holder.who} (pid ${holder.pid} on ${holder.host}, operation "${holder.operation}") since ${holder.since}`
+    : `another session (PostgreSQL backend pid ${backendPid ?? "unknown"}) that has not recorded who it is yet`;
+  return (
+    `state ${location} is locked by ${who}${waited}. ` +
+    "The lock ends when that run ends or its database connection is lost: wait for it, or pass --lock-timeout to wait."
+  );
 }
