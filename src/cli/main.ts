@@ -22,6 +22,16 @@ import {
 } from "./options.js";
 import { type Output, processOutput } from "./output.js";
 import { reportError } from "./report-error.js";
+import type { ApplyFlags } from "./commands/apply.js";
+import type { EmulatorFlags } from "./commands/emulator.js";
+import type { ExportFlags } from "./commands/export.js";
+import type { ForceUnlockFlags } from "./commands/force-unlock.js";
+import type { ImportFlags } from "./commands/import.js";
+import type { PlanFlags } from "./commands/plan.js";
+import type { ShowFlags } from "./commands/show.js";
+import type { StateFlags } from "./commands/state.js";
+import type { StateMigrateFlags } from "./commands/state-migrate.js";
+import type { ValidateFlags } from "./commands/validate.js";
 import { TOOL_VERSION as version } from "./tool-version.js";
 
 /**
@@ -108,7 +118,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 function addReviewCommands(program: Command, setExitCode: (code: number) => void): void {
   withCommon(program.command("validate").description("check the declarations offline (exit 0 valid, 1 invalid)"), { state: false })
     .option("--json", "print the result as JSON")
-    .action(async (flags) => setExitCode(await runValidate(flags, outputFor(flags))));
+    .action(async (flags: ValidateFlags) => setExitCode(await runValidate(flags, outputFor(flags))));
 
   withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
     .option("--json", "print the plan as JSON (a stable, versioned form); same as --format json")
@@ -121,7 +131,7 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .option("--mask-contacts", "mask e-mail addresses and phone numbers in the markdown plan and the step summary (public repositories)")
     .option("--allow-other-api", `with --refresh: ${ALLOW_OTHER_API_HELP}`)
     .addOption(maxDeactivateOption())
-    .action(async (flags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
+    .action(async (flags: PlanFlags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
   withCommon(
     program
@@ -134,7 +144,7 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .addOption(new Option("--format <format>", "how to print the plan (default text)").choices(PLAN_FORMATS))
     .option("--json", "same as --format json")
     .option("--mask-contacts", "mask e-mail addresses and phone numbers (markdown only)")
-    .action(async (planFile: string, flags) => setExitCode(await runShow(planFile, flags, process.env, outputFor(flags))));
+    .action(async (planFile: string, flags: ShowFlags) => setExitCode(await runShow(planFile, flags, process.env, outputFor(flags))));
 
   withCommon(
     program
@@ -167,7 +177,7 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .addOption(maxDeactivateOption())
     .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
     .option("--allow-other-api", ALLOW_OTHER_API_HELP)
-    .action(async (planFile: string | undefined, flags) =>
+    .action(async (planFile: string | undefined, flags: ApplyFlags) =>
       setExitCode(
         await runApply({ ...flags, planFile }, process.env, {
           output: outputFor(flags),
@@ -196,7 +206,7 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
     .option("--force", "overwrite existing declaration files and replace an existing state")
     .addOption(lockTimeoutOption())
     .option("--no-color", NO_COLOR_HELP)
-    .action(async (flags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
+    .action(async (flags: ExportFlags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
 
   withState(
     program
@@ -206,12 +216,14 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
   )
     .option("--allow-other-api", ALLOW_OTHER_API_HELP)
     .addOption(lockTimeoutOption())
-    .action(async (employeeIDs: string[], flags) => setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))));
+    .action(async (employeeIDs: string[], flags: ImportFlags) =>
+      setExitCode(await runImport(employeeIDs, flags, process.env, outputFor(flags))),
+    );
 
   withState(program.command("force-unlock").description("remove the state lock a killed run left behind (the ID is in the locked message)"))
     .argument("<LOCK_ID>", 'the lock ID printed by "state is locked"')
     .option("--force", "do not ask for confirmation (needed when standard input is not a terminal)")
-    .action(async (lockId: string, flags) =>
+    .action(async (lockId: string, flags: ForceUnlockFlags) =>
       setExitCode(
         await runForceUnlock(lockId, flags, process.env, { output: outputFor(flags), stdin: process.stdin, prompt: process.stderr }),
       ),
@@ -221,18 +233,22 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
   const stateCommand = (name: string, description: string) => withState(state.command(name).description(description));
   stateCommand("list", "list the users in state: employeeID, active or not, name")
     .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
-    .action(async (flags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
+    .action(async (flags: StateFlags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
   stateCommand("show", "print one user's record as last applied")
     .argument("<employeeID>")
     .option("--json", "print the record as JSON")
-    .action(async (employeeID: string, flags) => setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))));
+    .action(async (employeeID: string, flags: StateFlags) =>
+      setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))),
+    );
   stateCommand("rm", "forget users without touching RuangKerja (takes the state lock)")
     .argument("<employeeID...>")
-    .action(async (ids: string[], flags) => setExitCode(await runStateRm(ids, flags, process.env, outputFor(flags))));
+    .action(async (ids: string[], flags: StateFlags) => setExitCode(await runStateRm(ids, flags, process.env, outputFor(flags))));
   stateCommand("mv", "re-key a user in state from OLD to NEW without touching RuangKerja (takes the state lock)")
     .argument("<old>")
     .argument("<new>")
-    .action(async (from: string, to: string, flags) => setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))));
+    .action(async (from: string, to: string, flags: StateFlags) =>
+      setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))),
+    );
   state
     .command("migrate")
     .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
@@ -243,7 +259,7 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
     .option("--to-workspace <name>", "workspace of --to (default: --workspace)")
     .option("--force", "replace a destination that holds another lineage, or a serial not older than the source's")
     .addOption(lockTimeoutOption())
-    .action(async (flags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
+    .action(async (flags: StateMigrateFlags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
 }
 
 /** The emulator, the demo (`npm start`) and what the CDKTF provisioners run. */
@@ -265,12 +281,12 @@ function addToolCommands(program: Command, setExitCode: (code: number) => void):
         parsePositiveInt("--token-lifetime", 31_536_000),
       ),
     )
-    .action(async (flags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
+    .action(async (flags: EmulatorFlags) => setExitCode(await runEmulator(flags, process.env, outputFor({}))));
   for (const option of faultOptions()) emulator.addOption(option);
 
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
-  }).action(async (flags) => setExitCode(await runDemo(flags, outputFor(flags))));
+  }).action(async (flags: CommonFlags) => setExitCode(await runDemo(flags, outputFor(flags))));
 
   program
     .command("tf-sync")
