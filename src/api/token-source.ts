@@ -20,8 +20,8 @@ export interface TokenSource {
 export class StaticTokenSource implements TokenSource {
   readonly renewable = false;
   constructor(private readonly value: string) {}
-  async token(): Promise<string> {
-    return this.value;
+  token(): Promise<string> {
+    return Promise.resolve(this.value);
   }
   invalidate(): void {}
 }

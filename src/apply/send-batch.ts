@@ -37,7 +37,7 @@ export interface AppliedState extends SavesState {
 }
 
 /** Keeps nothing, for a caller whose own record of what was applied lies elsewhere (Terraform's state for tf-sync). */
-export const NO_STATE: AppliedState = { put: () => undefined, move: () => undefined, save: async () => undefined };
+export const NO_STATE: AppliedState = { put: () => undefined, move: () => undefined, save: () => Promise.resolve() };
 
 export interface BatchSenderOptions {
   readonly client: ApplyClient;

@@ -79,5 +79,5 @@ export function faultSettings(flags: FaultFlags): FaultSettings {
     maxBulkItems: set(flags.maxBulkItems),
   };
   const given = Object.fromEntries(Object.entries(fromFlags).filter(([, value]) => value !== undefined));
-  return { ...flags.faults, ...given } as FaultSettings;
+  return { ...flags.faults, ...given };
 }

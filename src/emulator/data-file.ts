@@ -70,7 +70,7 @@ export function parseDataFile(text: string, path: string): EmulatedUser[] {
     return {
       ...user,
       tagSerials: user.tagSerials ?? [],
-      serial: (serial as string | undefined) ?? randomSerial(),
+      serial: serial ?? randomSerial(),
     };
   });
 }

@@ -100,7 +100,7 @@ function bulkItems(body: unknown, limits: HandlerLimits): unknown[] | ErrorBody 
   if (items.length > limits.maxBulkItems) {
     return errorBody("TOO_MANY_ITEMS", `items has ${items.length} entries; at most ${limits.maxBulkItems} are allowed per call`);
   }
-  return items;
+  return items as unknown[];
 }
 
 /** GET /ruangkerja/users/:employeeID */

@@ -216,8 +216,8 @@ function sameRawValue(a: unknown, b: unknown): boolean {
 export function fieldValue(user: UserFields, field: UserField): FieldValue {
   const value = user[field];
   if (value === undefined) return null;
-  if (Array.isArray(value)) return value.length === 0 ? null : [...value].sort();
-  return value as FieldValue;
+  if (typeof value === "object") return value.length === 0 ? null : [...value].sort();
+  return value;
 }
 
 /** tagSerials are a set: order and repeats do not matter. */

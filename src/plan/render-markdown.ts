@@ -290,7 +290,7 @@ const LIST_ITEMS = 10;
 
 function value(field: UserField, v: FieldValue, mask: Mask): string {
   if (v === null) return "*(none)*";
-  if (Array.isArray(v)) {
+  if (typeof v === "object") {
     if (v.length === 0) return "*(none)*";
     const items = v.slice(0, LIST_ITEMS).map((item) => code(clip(mask.value(field, item))));
     return `${items.join(", ")}${v.length > LIST_ITEMS ? ` *and ${v.length - LIST_ITEMS} more*` : ""}`;

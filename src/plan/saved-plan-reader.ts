@@ -19,10 +19,11 @@ let validator: ValidateFunction | undefined;
 function savedPlanValidator(): ValidateFunction {
   if (!validator) {
     const { Ajv } = require("ajv") as typeof import("ajv");
-    const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
+    const addFormats = require("ajv-formats") as { default: typeof import("ajv-formats").default };
     const ajv = new Ajv({ allErrors: true, strict: true });
     addFormats.default(ajv, ["date-time"]);
-    validator = ajv.compile(require(SAVED_PLAN_SCHEMA) as object);
+    const schema: object = require(SAVED_PLAN_SCHEMA) as object;
+    validator = ajv.compile(schema);
   }
   return validator;
 }

@@ -276,7 +276,7 @@ describe("a saved plan applies exactly what it showed, or nothing", () => {
         const body = JSON.parse(request.body) as Record<string, unknown> | Record<string, unknown>[];
         const list = Array.isArray(body) ? body : Array.isArray(body.items) ? (body.items as Record<string, unknown>[]) : [body];
         for (const item of list) {
-          const id = String(item.employeeID ?? decodeURIComponent(request.path.split("/").pop() ?? ""));
+          const id = typeof item.employeeID === "string" ? item.employeeID : decodeURIComponent(request.path.split("/").pop() ?? "");
           items.set(id, [...(items.get(id) ?? []), { ...item, via: request.path }]);
         }
       }

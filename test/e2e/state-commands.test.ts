@@ -24,7 +24,7 @@ beforeEach(async () => {
   await work?.cleanup();
   work = await makeWorkdir();
   const users = makeUsers("S", 3);
-  users[2] = { ...users[2], employeeID: "S0002", name: "Gone Person", isActive: false } as (typeof users)[number];
+  users[2] = { ...users[2], employeeID: "S0002", name: "Gone Person", isActive: false };
   await writeText(join(work.dir, "users/team.yaml"), usersYaml(users));
   expect((await runCli(["apply", "--auto-approve"], { cwd: work.dir, env })).code).toBe(0);
 });

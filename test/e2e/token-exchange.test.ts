@@ -46,7 +46,8 @@ async function startProxy(before: (n: number) => Promise<void>, replyDelayMs = 0
   proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
+    req.on("end", () => void forward());
+    const forward = async () => {
       const api = req.url?.startsWith("/ruangkerja") === true;
       if (api) await before(++n);
       const out = request(
@@ -63,7 +64,7 @@ async function startProxy(before: (n: number) => Promise<void>, replyDelayMs = 0
       );
       out.on("error", () => res.destroy());
       out.end(Buffer.concat(chunks));
-    });
+    };
   });
   await new Promise<void>((resolve) => proxy?.listen(0, "127.0.0.1", resolve));
   return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;

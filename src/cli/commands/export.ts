@@ -106,7 +106,7 @@ async function readExistingState(store: StateStore, force: boolean): Promise<Sta
     // YAML files were written, so refuse now, before writing anything.
     if (!force || !(error instanceof RuangkerjaError)) throw error;
     throw new RuangkerjaError(
-      `the state at ${store.location} cannot be read (${(error as Error).message}), so export cannot replace it: move it aside (or restore it from your backup) and run export again; nothing was written`,
+      `the state at ${store.location} cannot be read (${error.message}), so export cannot replace it: move it aside (or restore it from your backup) and run export again; nothing was written`,
       { cause: error },
     );
   }

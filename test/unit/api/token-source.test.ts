@@ -27,7 +27,7 @@ function fakeTokenFetch(replies: (() => Response)[]) {
       data: { accessToken: `tok-${issued}`, expiresIn: "100", tokenType: "bearer" },
     });
   };
-  return { fetch: fetch as typeof globalThis.fetch, bodies };
+  return { fetch: fetch, bodies };
 }
 
 function source(fetch: typeof globalThis.fetch, clock: { t: number }) {

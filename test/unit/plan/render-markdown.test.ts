@@ -25,7 +25,7 @@ function create(employeeID: string): PlannedAction {
 
 function update(employeeID: string, changes: FieldChange[]): PlannedAction {
   const before = { ...fields(employeeID), serial: `S${employeeID}` };
-  const after = { ...fields(employeeID), ...Object.fromEntries(changes.map((ch) => [ch.field, ch.after])) } as UserFields;
+  const after = { ...fields(employeeID), ...Object.fromEntries(changes.map((ch) => [ch.field, ch.after])) };
   const resets = changes.some((ch) => ch.field === "email") ? { resetsPassword: true as const } : {};
   return { action: "update", employeeID, source: SOURCE, changes, after, before, ...resets };
 }
