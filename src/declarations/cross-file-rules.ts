@@ -1,11 +1,14 @@
 /**
  * Rules over all files together: one person per employeeID, username and e-mail, and renames
  * (previousEmployeeIDs) that cannot be read two ways. Each occurrence of a conflict is reported
- * where it is written, naming the other places.
+ * where it is written, naming the other places. Linear in the users: groups are made once, each
+ * message names at most a few places, and of each rule only the first problems are described and
+ * located (diagnostic-limit.ts).
  */
 import { type Diagnostic, formatLocation, type SourceLocation } from "../diagnostics.js";
 import type { DeclaredUser } from "./parse-file.js";
 import { type DataPath, fieldOf } from "./data-path.js";
+import { DiagnosticLimit } from "./diagnostic-limit.js";
 
 /** Finds the position of a value inside a user's declaration; only called for problems. */
 export type Locate = (declared: DeclaredUser, path: DataPath) => SourceLocation;
@@ -51,14 +54,14 @@ function place(declared: DeclaredUser): string {
   return `${who(declared)} (${formatLocation(declared.source)})`;
 }
 
-/** The places of a group's other members; `self` must be in `group`. Linear only in what it names. */
-function placesExcept(group: readonly DeclaredUser[], self: DeclaredUser): string {
+/** The places of a group's members other than `self`, which is in the group unless told otherwise. Linear only in what it names. */
+function placesExcept(group: readonly DeclaredUser[], self: DeclaredUser, selfInGroup = true): string {
   const named: string[] = [];
   for (const d of group) {
     if (named.length === MAX_PLACES_NAMED) break;
     if (d !== self) named.push(place(d));
   }
-  const more = group.length - 1 - named.length;
+  const more = group.length - (selfInGroup ? 1 : 0) - named.length;
   if (more > 0) return `${named.join(", ")} and ${more} more`;
   const last = named.pop();
   return named.length > 0 ? `${named.join(", ")} and ${last}` : (last ?? "");
@@ -74,89 +77,96 @@ interface Claim {
   readonly previousID: string;
 }
 
+/** Where each rule adds its diagnostics, of each kind only the first (diagnostic-limit.ts). */
+interface Report {
+  readonly diagnostics: Diagnostic[];
+  readonly limit: DiagnosticLimit;
+  readonly locate: Locate;
+}
+
 /** The same value declared by several users: one error at each, naming the others. */
 function duplicates(
+  report: Report,
   users: readonly DeclaredUser[],
   field: "employeeID" | "username" | "email",
-  locate: Locate,
   describe: (value: string, elsewhere: string, mixedCase: boolean) => Pick<Diagnostic, "summary" | "detail">,
-): Diagnostic[] {
+): void {
   const caseless = field !== "employeeID";
   const groups = groupDuplicates(users, (d) => {
     const value = d[field];
     return value === undefined ? undefined : caseless ? value.toLowerCase() : value;
   });
-  const diagnostics: Diagnostic[] = [];
   for (const group of groups.values()) {
     const mixedCase = new Set(group.map((d) => d[field])).size > 1;
     for (const declared of group) {
-      const path = usersPath(declared, field);
-      const message = describe(declared[field] ?? "", placesExcept(group, declared), mixedCase);
-      diagnostics.push({ severity: "error", ...message, field: fieldOf(path) ?? field, location: locate(declared, path) });
+      report.limit.add(report.diagnostics, `${field} declared twice`, () => {
+        const path = usersPath(declared, field);
+        const message = describe(declared[field] ?? "", placesExcept(group, declared), mixedCase);
+        return { severity: "error", ...message, field: fieldOf(path) ?? field, location: report.locate(declared, path) };
+      });
     }
   }
-  return diagnostics;
 }
 
-function renameConflicts(users: readonly DeclaredUser[], locate: Locate): Diagnostic[] {
+function renameConflicts(report: Report, users: readonly DeclaredUser[]): void {
   const claims: Claim[] = [];
   for (const declared of users) {
     declared.previousEmployeeIDs?.forEach((previousID, position) => {
       claims.push({ declared, position, previousID });
     });
   }
-  if (claims.length === 0) return [];
+  if (claims.length === 0) return;
   const byID = groupBy(users, (d) => (d.employeeID === undefined ? [] : [d.employeeID]));
-  const diagnostics: Diagnostic[] = [];
   const at = (claim: Claim) => {
     const path = usersPath(claim.declared, "previousEmployeeIDs", claim.position);
-    return { field: fieldOf(path) ?? "previousEmployeeIDs", location: locate(claim.declared, path) };
+    return { field: fieldOf(path) ?? "previousEmployeeIDs", location: report.locate(claim.declared, path) };
   };
   for (const claim of claims) {
     // Listing one's own id is reported with the file (parse-file.ts); here only other users count.
-    const live = (byID.get(claim.previousID) ?? []).filter((d) => d !== claim.declared);
-    if (live.length === 0) continue;
-    diagnostics.push({
+    const holders = byID.get(claim.previousID) ?? [];
+    const selfHolds = claim.declared.employeeID === claim.previousID;
+    if (holders.length - (selfHolds ? 1 : 0) === 0) continue;
+    report.limit.add(report.diagnostics, "previousEmployeeIDs lists a declared employeeID", () => ({
       severity: "error",
-      summary: `previousEmployeeIDs of ${who(claim.declared)} lists "${claim.previousID}", which is the employeeID of ${placesExcept([claim.declared, ...live], claim.declared)}`,
+      summary: `previousEmployeeIDs of ${who(claim.declared)} lists "${claim.previousID}", which is the employeeID of ${placesExcept(holders, claim.declared, selfHolds)}`,
       detail:
         `A previous ID means "rename the user ${claim.previousID} to ${claim.declared.employeeID ?? "this person"}"; ` +
         `that user cannot also stay as it is. Remove "${claim.previousID}" from previousEmployeeIDs, or remove the other declaration.`,
       ...at(claim),
-    });
+    }));
   }
   for (const group of groupBy(claims, (c) => [c.previousID]).values()) {
     // A user listing the same id twice is the schema's uniqueItems problem, not a second claimant.
     const claimants = [...new Set(group.map((c) => c.declared))];
     if (claimants.length < 2) continue;
     for (const claim of group) {
-      diagnostics.push({
+      report.limit.add(report.diagnostics, "previousEmployeeIDs claimed twice", () => ({
         severity: "error",
         summary: `"${claim.previousID}" is listed in previousEmployeeIDs of ${who(claim.declared)} and also of ${placesExcept(claimants, claim.declared)}`,
         detail: `The user ${claim.previousID} can be renamed into only one person. Keep "${claim.previousID}" in one previousEmployeeIDs list.`,
         ...at(claim),
-      });
+      }));
     }
   }
-  return diagnostics;
 }
 
 /** Every problem among the users of all files together, including users with errors of their own (their valid fields count). */
 export function checkCrossFileRules(users: readonly DeclaredUser[], locate: Locate): Diagnostic[] {
   const caseNote = (mixedCase: boolean) => (mixedCase ? " (upper and lower case count as the same)" : "");
-  return [
-    ...duplicates(users, "employeeID", locate, (id, elsewhere) => ({
-      summary: `employeeID "${id}" is also declared by ${elsewhere}`,
-      detail: "An employee ID identifies one person in RuangKerja. Keep one declaration, or correct the ID of the other person.",
-    })),
-    ...duplicates(users, "username", locate, (name, elsewhere, mixedCase) => ({
-      summary: `username "${name}" is also used by ${elsewhere}${caseNote(mixedCase)}`,
-      detail: "A sign-in name belongs to one person. Give one of them another username.",
-    })),
-    ...duplicates(users, "email", locate, (email, elsewhere, mixedCase) => ({
-      summary: `email "${email}" is also used by ${elsewhere}${caseNote(mixedCase)}`,
-      detail: "RuangKerja allows one user per e-mail address. Correct one of them, or use phone instead for one person.",
-    })),
-    ...renameConflicts(users, locate),
-  ];
+  const report: Report = { diagnostics: [], limit: new DiagnosticLimit(), locate };
+  duplicates(report, users, "employeeID", (id, elsewhere) => ({
+    summary: `employeeID "${id}" is also declared by ${elsewhere}`,
+    detail: "An employee ID identifies one person in RuangKerja. Keep one declaration, or correct the ID of the other person.",
+  }));
+  duplicates(report, users, "username", (name, elsewhere, mixedCase) => ({
+    summary: `username "${name}" is also used by ${elsewhere}${caseNote(mixedCase)}`,
+    detail: "A sign-in name belongs to one person. Give one of them another username.",
+  }));
+  duplicates(report, users, "email", (email, elsewhere, mixedCase) => ({
+    summary: `email "${email}" is also used by ${elsewhere}${caseNote(mixedCase)}`,
+    detail: "RuangKerja allows one user per e-mail address. Correct one of them, or use phone instead for one person.",
+  }));
+  renameConflicts(report, users);
+  for (const d of report.limit.summaries()) report.diagnostics.push(d);
+  return report.diagnostics;
 }

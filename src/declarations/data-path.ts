@@ -11,3 +11,16 @@ export function fieldOf(path: DataPath): string | undefined {
   }
   return field === "" ? undefined : field;
 }
+
+/** A step of a walk down the data, linked to the step above: the path is built only when a finding needs it. */
+export interface PathLink {
+  readonly parent?: PathLink;
+  /** The key or index that led here; absent at the top. */
+  readonly segment?: string | number;
+}
+
+export function pathOfLink(link: PathLink): DataPath {
+  const path: (string | number)[] = [];
+  for (let at: PathLink | undefined = link; at?.segment !== undefined; at = at.parent) path.push(at.segment);
+  return path.reverse();
+}

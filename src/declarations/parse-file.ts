@@ -11,7 +11,15 @@ import { toDesiredUser } from "./normalize.js";
 import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors, type UserAsWritten } from "./schema.js";
 import { schemaDiagnostics } from "./schema-messages.js";
 import { findUnsafeText, pointerOf, textDiagnostics } from "./text-rules.js";
-import { aliasDiagnostic, emptyFileDiagnostic, loneCarriageReturnDiagnostic, MAX_ALIAS_COUNT, yamlDiagnostics } from "./yaml-messages.js";
+import { DiagnosticLimit } from "./diagnostic-limit.js";
+import {
+  aliasDiagnostic,
+  emptyFileDiagnostic,
+  hasUnknownTag,
+  loneCarriageReturnDiagnostic,
+  MAX_ALIAS_COUNT,
+  yamlDiagnostics,
+} from "./yaml-messages.js";
 import { fieldOf, findNode, keyStart, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
 
 /**
@@ -107,16 +115,15 @@ export function parseDeclarationTextWithYaml(file: string, text: string): Parsed
   const schemaErrors = validate(data) ? [] : (validate.errors ?? []);
   // AJV's errors inside a value that is not a mapping at all ("has no employeeID" for a !!set) are noise.
   const hidden = hiddenTypeErrors(data);
-  const inside = (path: string) =>
-    hidden.some((h) => h.instancePath === "" || path === h.instancePath || path.startsWith(`${h.instancePath}/`));
+  const inside = insideAny(hidden.map((h) => h.instancePath));
   const unsafeText = findUnsafeText(data);
   const refusedText = new Set(unsafeText.map((f) => pointerOf(f.path)));
   const errors = [
     ...hidden,
     ...schemaErrors.filter((e) => !inside(e.instancePath) && !(TEXT_CONTENT_KEYWORDS.has(e.keyword) && refusedText.has(e.instancePath))),
   ];
-  // After a duplicate key no user of the file is complete, but identities still feed the cross-file rules.
-  const usable = source.doc.errors.length === 0;
+  // After a duplicate key or an unknown tag no user of the file is complete, but identities still feed the cross-file rules.
+  const usable = source.doc.errors.length === 0 && !hasUnknownTag(source);
   if (errors.length === 0 && unsafeText.length === 0) {
     return { users: buildUsers(source, data as DeclarationFileAsWritten, new Map(), usable, diagnostics), diagnostics };
   }
@@ -128,6 +135,20 @@ export function parseDeclarationTextWithYaml(file: string, text: string): Parsed
     ...[...refusedText].map((instancePath) => ({ instancePath, keyword: "text" })),
   ]);
   return { users: buildUsers(source, data as DeclarationFileAsWritten, userErrors, !fileLevel && usable, diagnostics), diagnostics };
+}
+
+/**
+ * Whether an instancePath lies at or under one of `roots` (hiddenTypeErrors' paths: the file,
+ * `/defaults`, `/users/N`): a set lookup per error, since there can be 100,000 of each.
+ */
+function insideAny(roots: readonly string[]): (path: string) => boolean {
+  const set = new Set(roots);
+  if (set.has("")) return () => true;
+  if (set.size === 0) return () => false;
+  return (path) => {
+    const top = /^\/(?:defaults|users\/\d+)(?=\/|$)/.exec(path)?.[0];
+    return top !== undefined && set.has(top);
+  };
 }
 
 function validString(written: UserAsWritten, field: "employeeID" | "username" | "email", bad: ReadonlySet<string>): string | undefined {
@@ -147,6 +168,7 @@ function buildUsers(
   const items = isSeq(seq) ? seq.items : [];
   const users: DeclaredUser[] = [];
   const noErrors: ReadonlySet<string> = new Set();
+  const limit = new DiagnosticLimit();
   declared.users.forEach((written, index) => {
     const bad = userErrors.get(index) ?? noErrors;
     if (bad === "item") return;
@@ -171,15 +193,16 @@ function buildUsers(
     const self = employeeID !== undefined && Array.isArray(listed) ? listed.indexOf(employeeID) : -1;
     if (self >= 0) {
       const path = ["users", index, "previousEmployeeIDs", self];
-      diagnostics.push({
+      limit.add(diagnostics, "previousEmployeeIDs lists the user's own employeeID", () => ({
         severity: "error",
         summary: `user ${employeeID} lists its own employeeID in previousEmployeeIDs`,
         detail: `previousEmployeeIDs holds the IDs the person had before the current one; remove "${employeeID}" from it.`,
         field: fieldOf(path) ?? "previousEmployeeIDs",
         location: nodeStart(source, findNode(source, path).node),
-      });
+      }));
     }
   });
+  for (const d of limit.summaries()) diagnostics.push(d);
   return users;
 }
 

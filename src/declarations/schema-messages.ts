@@ -1,10 +1,15 @@
 /**
  * AJV's errors, said in words an HR admin understands, with what to do, located at the YAML
- * node they are about. Runs only for files the schema refused.
+ * node they are about. Runs only for files the schema refused. What a message repeats of the file
+ * (a value, a key) is a short excerpt (file-messages.ts), and of each kind of error only the first
+ * are described and located (diagnostic-limit.ts): a file of 100,000 unknown keys, or a value of
+ * 2 MB, gives a short report.
  */
 import type { ErrorObject } from "ajv";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import { quoteText, showText } from "../text/untrusted-text.js";
+import { showText } from "../text/untrusted-text.js";
+import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { EXCERPT_CHARS, escapeExcerpt, quoteExcerpt } from "./file-messages.js";
 import { declarationsKnownFields } from "./schema.js";
 import { isPasswordField, suggestField } from "./suggest.js";
 import { type Message, type Problem, typeMessage } from "./type-messages.js";
@@ -28,14 +33,19 @@ function valueAt(data: unknown, path: DataPath): unknown {
   return value;
 }
 
+/** A plain short text as it is (a name in parentheses), anything else as a quoted excerpt. */
+function showExcerpt(text: string): string {
+  return text.length <= EXCERPT_CHARS ? showText(text) : quoteExcerpt(text);
+}
+
 /** `user EMP003`, or `users[2]` when the item has no usable employeeID. */
 function who(problem: Problem): string {
   const value = valueAt(problem.data, problem.path) as Record<string, unknown> | undefined;
   const id = value?.employeeID;
-  if (typeof id === "string" && /^[A-Za-z0-9]+$/.test(id)) return `user ${id}`;
+  if (typeof id === "string" && id.length <= EXCERPT_CHARS && /^[A-Za-z0-9]+$/.test(id)) return `user ${id}`;
   const name = value?.name;
   return typeof name === "string" && name.trim() !== ""
-    ? `${fieldOf(problem.path)} (${showText(name)})`
+    ? `${fieldOf(problem.path)} (${showExcerpt(name)})`
     : (fieldOf(problem.path) ?? "the user");
 }
 
@@ -65,7 +75,7 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
       detail: "Each person needs their own initial password: move passwordEnv: NAME to the users that need one.",
     };
   }
-  if (isPasswordField(name)) return { summary: `${quoteText(name)} must not be written in a declaration file`, detail: PASSWORD_DETAIL };
+  if (isPasswordField(name)) return { summary: `${quoteExcerpt(name)} must not be written in a declaration file`, detail: PASSWORD_DETAIL };
   if (name === "<<") {
     return {
       summary: "YAML merge keys (<<) are not supported in declaration files",
@@ -99,7 +109,7 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
   const where = level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : `in ${who(problem)}`;
   const caseOnly = suggestion !== undefined && suggestion.toLowerCase() === name.toLowerCase();
   return {
-    summary: `unknown field ${quoteText(name)} ${where}`,
+    summary: `unknown field ${quoteExcerpt(name)} ${where}`,
     detail: suggestion
       ? `Did you mean "${suggestion}"?${caseOnly ? " Field names are case-sensitive." : ""}`
       : `Allowed ${level === "file" ? "at the top of the file" : level === "defaults" ? "in defaults" : "for a user"}: ${allowed.join(", ")}.`,
@@ -110,8 +120,8 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
 function nameMessage(name: string, text: string): Message {
   if (text.trim() === "") return { summary: `${name} is empty`, detail: "Write the person's full name." };
   return {
-    summary: `${name} ${quoteText(text)} has a space at the start or end`,
-    detail: `Remove it: ${quoteText(text.trim())}. RuangKerja would show the name with the space, and plans could keep seeing a change.`,
+    summary: `${name} ${quoteExcerpt(text)} has a space at the start or end`,
+    detail: `Remove it: ${quoteExcerpt(text.trim())}. RuangKerja would show the name with the space, and plans could keep seeing a change.`,
   };
 }
 
@@ -123,26 +133,69 @@ function patternMessage(problem: Problem, value: unknown): Message {
   if (text === "") return { summary: `${name} is empty`, detail: "Fill it in, or remove the line." };
   if (field === "tagSerials" || field === "organizationSerial") {
     return {
-      summary: `${name} ${quoteText(text)} may contain only letters, digits and dashes`,
+      summary: `${name} ${quoteExcerpt(text)} may contain only letters, digits and dashes`,
       detail: `Copy the serial from RuangKerja as it is, e.g. ${field === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "COMPFJLYTHWL"}.`,
     };
   }
   if (field === "phone") {
     const cleaned = (text.trim().startsWith("+") ? "+" : "") + text.replace(/[^0-9]/g, "");
     return {
-      summary: `${name} ${quoteText(text)} may contain only digits, with an optional + at the start (no spaces, dashes or brackets)`,
-      detail: `Write it with the country code and digits only, e.g. "${/[0-9]/.test(cleaned) ? cleaned : "6281122334455"}".`,
+      summary: `${name} ${quoteExcerpt(text)} may contain only digits, with an optional + at the start (no spaces, dashes or brackets)`,
+      detail: `Write it with the country code and digits only, e.g. ${/[0-9]/.test(cleaned) ? quoteExcerpt(cleaned) : '"6281122334455"'}.`,
     };
   }
   if (ID_FIELDS.has(field)) {
     const cleaned = text.replace(/[^A-Za-z0-9]/g, "");
     const spaces = text.trim() !== text ? " It has a space at the start or end." : "";
     return {
-      summary: `${name} ${quoteText(text)} may contain only letters A–Z, a–z and digits 0–9 (no spaces, dashes or dots)`,
-      detail: `${spaces ? `${spaces.trim()} ` : ""}Remove the other characters${cleaned ? `, e.g. "${cleaned}"` : ""}: RuangKerja accepts only letters and digits here.`,
+      summary: `${name} ${quoteExcerpt(text)} may contain only letters A–Z, a–z and digits 0–9 (no spaces, dashes or dots)`,
+      detail: `${spaces ? `${spaces.trim()} ` : ""}Remove the other characters${cleaned ? `, e.g. ${quoteExcerpt(cleaned)}` : ""}: RuangKerja accepts only letters and digits here.`,
     };
   }
-  return { summary: `${name} ${quoteText(text)} is not in the expected form` };
+  return { summary: `${name} ${quoteExcerpt(text)} is not in the expected form` };
+}
+
+/** Why each field has the length it has (docs/limits.md); the limit itself comes from the schema. */
+const LENGTH_ADVICE: Readonly<Record<string, string>> = {
+  name: "A name is one person's full name; check that no other column (an address, a note) was pasted into it.",
+  email: "An e-mail address has at most 254 characters; check that it was not pasted twice or joined with another.",
+  phone: "A phone number is the country code and the number, digits only.",
+  employeeID: "An employee ID is a short code from HR; check that the field holds one ID.",
+  previousEmployeeIDs: "An employee ID is a short code from HR; check that the item holds one ID.",
+  username: "A username is a short sign-in name.",
+  tagSerials: "A tag serial is a short code copied from RuangKerja, e.g. RUKRTAG-9WHL0JGP.",
+  organizationSerial: "An organization serial is a short code copied from RuangKerja, e.g. COMPFJLYTHWL.",
+  passwordEnv: "passwordEnv is the name of an environment variable, not the password itself.",
+};
+
+/** Characters as AJV counts them for maxLength: code points. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function tooLongMessage(problem: Problem, limit: number): Message {
+  const value = problem.error.data;
+  const length = typeof value === "string" ? ` (it has ${codePoints(value).toLocaleString("en-US")})` : "";
+  const field = fieldName(problem.path);
+  return {
+    summary: `${label(problem.path)} is longer than ${limit} characters${length}`,
+    detail: `${LENGTH_ADVICE[field] ?? "Check that the field holds only its own value."} The limits are listed in docs/limits.md.`,
+  };
+}
+
+function tooManyMessage(problem: Problem, limit: number): Message {
+  const value = problem.error.data;
+  const count = Array.isArray(value) ? value.length.toLocaleString("en-US") : "more";
+  const field = fieldName(problem.path);
+  return {
+    summary: `${label(problem.path)} lists ${count} items, more than the ${limit} allowed`,
+    detail:
+      field === "previousEmployeeIDs"
+        ? "previousEmployeeIDs holds the few IDs a person had before the current one; keep those RuangKerja may still know the person by. The limits are listed in docs/limits.md."
+        : `Check that the list holds only what belongs to this person. The limits are listed in docs/limits.md.`,
+  };
 }
 
 function describe(problem: Problem): Message {
@@ -174,18 +227,17 @@ function describe(problem: Problem): Message {
       };
     case "format":
       return {
-        summary: `${label(problem.path)} ${quoteText(String(error.data))} is not a valid e-mail address`,
+        summary: `${label(problem.path)} ${quoteExcerpt(String(error.data))} is not a valid e-mail address`,
         detail: "Write it as name@domain, without spaces, e.g. budi.santoso@contoh.co.id.",
       };
     case "maxLength":
-      return {
-        summary: `${label(problem.path)} is longer than ${String(params.limit)} characters`,
-        detail: "An e-mail address has at most 254 characters; check that it was not pasted twice or joined with another.",
-      };
+      return tooLongMessage(problem, Number(params.limit));
+    case "maxItems":
+      return tooManyMessage(problem, Number(params.limit));
     case "uniqueItems": {
       const repeated = valueAt(error.data, [Number(params.j)]);
       return {
-        summary: `${label(problem.path)} lists ${typeof repeated === "string" ? quoteText(repeated) : JSON.stringify(repeated)} twice`,
+        summary: `${label(problem.path)} lists ${quoteExcerpt(typeof repeated === "string" ? repeated : String(JSON.stringify(repeated)))} twice`,
         detail: "Each item counts once; remove the repeated one.",
       };
     }
@@ -224,22 +276,49 @@ function target(problem: Problem): { path: DataPath; location: SourceLocation } 
   }
 }
 
+/** Keywords about what a text says: beside "too long", a second message about the same value would only repeat it. */
+const FORM_KEYWORDS = new Set(["pattern", "format"]);
+
+/**
+ * What counts as the same kind of problem for the limit: the keyword, the place in the schema (so
+ * one field of the user, or the user level for unknown fields) and, for an unknown field, whether
+ * its name is one with a message of its own (a password!), which must not hide among typos.
+ */
+function kindOf(error: ErrorObject): string {
+  const kind = `${error.keyword} ${error.schemaPath}`;
+  if (error.keyword !== "additionalProperties") return kind;
+  const name = String((error.params as Record<string, unknown>).additionalProperty);
+  return `${kind} ${isPasswordField(name) ? "password" : name === "" || name === "<<" || name === "passwordEnv" ? name : "unknown"}`;
+}
+
+/** The field a diagnostic names, kept short: it holds the key itself for an unknown field. */
+function fieldExcerpt(path: DataPath): string | undefined {
+  const field = fieldOf(path);
+  return field === undefined ? undefined : escapeExcerpt(field, 2 * EXCERPT_CHARS);
+}
+
 export function schemaDiagnostics(source: YamlSource, errors: readonly ErrorObject[], data: unknown): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  const limit = new DiagnosticLimit();
+  const tooLong = new Set(errors.filter((e) => e.keyword === "maxLength").map((e) => e.instancePath));
   for (const error of errors) {
     // The anyOf error itself says "email or phone" once; its branches would say it twice more.
     if (error.schemaPath.includes("/anyOf/")) continue;
-    const problem: Problem = { source, error, path: pathOfPointer(error.instancePath, data), data };
-    const { path, location } = target(problem);
-    const { summary, detail } = describe(problem);
-    const field = fieldOf(path);
-    diagnostics.push({
-      severity: "error",
-      summary,
-      ...(detail !== undefined && { detail }),
-      ...(field !== undefined && { field }),
-      location,
+    if (FORM_KEYWORDS.has(error.keyword) && tooLong.has(error.instancePath)) continue;
+    limit.add(diagnostics, kindOf(error), () => {
+      const problem: Problem = { source, error, path: pathOfPointer(error.instancePath, data), data };
+      const { path, location } = target(problem);
+      const { summary, detail } = describe(problem);
+      const field = fieldExcerpt(path);
+      return {
+        severity: "error",
+        summary,
+        ...(detail !== undefined && { detail }),
+        ...(field !== undefined && { field }),
+        location,
+      };
     });
   }
+  for (const d of limit.summaries()) diagnostics.push(d);
   return diagnostics;
 }

@@ -91,16 +91,19 @@ export function suggestField(name: string, known: readonly string[]): string | u
   if (exact) return exact;
   const alias = ALIASES[n];
   if (alias && known.includes(alias)) return alias;
+  // Short names are easily one edit from something unrelated; allow more slack for longer ones.
+  const allowed = n.length <= 4 ? 1 : n.length <= 8 ? 2 : 3;
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const k of known) {
-    const distance = editDistance(n, normalize(k));
+    const candidate = normalize(k);
+    // The distance is at least the difference in length: a key of a megabyte is compared with nothing.
+    if (Math.abs(candidate.length - n.length) > allowed) continue;
+    const distance = editDistance(n, candidate);
     if (distance < bestDistance) {
       best = k;
       bestDistance = distance;
     }
   }
-  // Short names are easily one edit from something unrelated; allow more slack for longer ones.
-  const allowed = n.length <= 4 ? 1 : n.length <= 8 ? 2 : 3;
   return bestDistance <= allowed ? best : undefined;
 }

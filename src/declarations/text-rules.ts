@@ -11,8 +11,12 @@
  * reader (fast-parse.ts) gives up on any of these characters, so only the yaml path sees them.
  */
 import type { Diagnostic } from "../diagnostics.js";
-import { codePointLabel, quoteText, unsafeCharacters } from "../text/untrusted-text.js";
-import { type DataPath, fieldOf, findNode, label, nodeStart, type YamlSource } from "./yaml-source.js";
+import { codePointLabel, unsafeCharacters } from "../text/untrusted-text.js";
+import { type PathLink, pathOfLink } from "./data-path.js";
+import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { EXCERPT_CHARS, escapeExcerpt, quoteExcerpt } from "./file-messages.js";
+import { declarationsKnownFields } from "./schema.js";
+import { type DataPath, fieldName, fieldOf, findNode, label, nodeStart, type YamlSource } from "./yaml-source.js";
 
 /** A text value with unsafe characters, and where it is in the data. */
 export interface TextFinding {
@@ -23,16 +27,8 @@ export interface TextFinding {
 }
 
 /** A place in the data, linked to its parent: paths are built only for findings, so deep data costs no copies. */
-interface Place {
+interface Place extends PathLink {
   readonly value: unknown;
-  readonly parent?: Place;
-  readonly segment?: string | number;
-}
-
-function pathOf(place: Place): DataPath {
-  const path: (string | number)[] = [];
-  for (let at: Place | undefined = place; at?.segment !== undefined; at = at.parent) path.push(at.segment);
-  return path.reverse();
 }
 
 /** Every text value with an unsafe character, in document order; walks lists and mappings without recursion (nesting can be deep). */
@@ -44,7 +40,7 @@ export function findUnsafeText(data: unknown): TextFinding[] {
     const { value } = place;
     if (typeof value === "string") {
       const characters = unsafeCharacters(value);
-      if (characters.length > 0) findings.push({ path: pathOf(place), value, characters });
+      if (characters.length > 0) findings.push({ path: pathOfLink(place), value, characters });
     } else if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: place, segment: i });
     } else if (value !== null && typeof value === "object" && isPlainObject(value)) {
@@ -109,29 +105,58 @@ function withoutUnsafe(value: string, characters: readonly string[]): string {
   return cleaned.replace(/ {2,}/g, " ").trim();
 }
 
+/** A value can hold thousands of distinct code points; a message names the first few. */
+const MAX_CODES_NAMED = 8;
+
+function listCodes(codes: readonly string[]): string {
+  if (codes.length <= MAX_CODES_NAMED) return codes.join(", ");
+  return `${codes.slice(0, MAX_CODES_NAMED).join(", ")} and ${codes.length - MAX_CODES_NAMED} more`;
+}
+
 function describe(finding: TextFinding): Pick<Diagnostic, "summary" | "detail"> {
   const byKind = new Map<Kind, string[]>();
   for (const char of finding.characters) {
     const kind = kindOf(char);
-    byKind.set(kind, [...(byKind.get(kind) ?? []), codePointLabel(char)]);
+    const codes = byKind.get(kind);
+    if (codes) codes.push(codePointLabel(char));
+    else byKind.set(kind, [codePointLabel(char)]);
   }
-  const parts = [...byKind].map(([kind, codes]) => `${NOUNS[kind][codes.length === 1 ? 0 : 1]} ${codes.join(", ")}`);
+  const parts = [...byKind].map(([kind, codes]) => `${NOUNS[kind][codes.length === 1 ? 0 : 1]} ${listCodes(codes)}`);
   const cleaned = withoutUnsafe(finding.value, finding.characters);
-  const retype = `Retype the value without ${finding.characters.length === 1 ? "it" : "them"}${cleaned ? `, e.g. ${quoteText(cleaned)}` : ""}.`;
+  const retype = `Retype the value without ${finding.characters.length === 1 ? "it" : "them"}${cleaned ? `, e.g. ${quoteExcerpt(cleaned)}` : ""}.`;
   return {
-    summary: `${label(finding.path)} ${quoteText(finding.value)} contains ${parts.join(" and ")}`,
+    summary: `${escapeExcerpt(label(finding.path))} ${quoteExcerpt(finding.value)} contains ${parts.join(" and ")}`,
     detail: [...[...byKind.keys()].map((kind) => WHY[kind]), retype].join(" "),
   };
 }
 
+let knownFields: ReadonlySet<string> | undefined;
+
+/** For the limit, findings count by field; values under unknown keys (each its own name) count as one kind. */
+function kindOfFinding(finding: TextFinding): string {
+  if (!knownFields) {
+    const known = declarationsKnownFields();
+    knownFields = new Set([...known.file, ...known.user, ...known.defaults]);
+  }
+  const field = fieldName(finding.path);
+  return `text ${knownFields.has(field) ? field : "(unknown field)"}`;
+}
+
 export function textDiagnostics(source: YamlSource, findings: readonly TextFinding[]): Diagnostic[] {
-  return findings.map((finding) => {
-    const field = fieldOf(finding.path);
-    return {
-      severity: "error",
-      ...describe(finding),
-      ...(field !== undefined && { field }),
-      location: nodeStart(source, findNode(source, finding.path).node),
-    };
-  });
+  const diagnostics: Diagnostic[] = [];
+  const limit = new DiagnosticLimit();
+  for (const finding of findings) {
+    limit.add(diagnostics, kindOfFinding(finding), () => {
+      // The path holds the key as written when the value is under an unknown field.
+      const field = fieldOf(finding.path);
+      return {
+        severity: "error",
+        ...describe(finding),
+        ...(field !== undefined && { field: escapeExcerpt(field, 2 * EXCERPT_CHARS) }),
+        location: nodeStart(source, findNode(source, finding.path).node),
+      };
+    });
+  }
+  for (const d of limit.summaries()) diagnostics.push(d);
+  return diagnostics;
 }

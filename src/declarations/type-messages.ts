@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from "ajv";
 import type { Diagnostic } from "../diagnostics.js";
-import { quoteText } from "../text/untrusted-text.js";
+import { escapeExcerpt, quoteExcerpt } from "./file-messages.js";
 import { type DataPath, fieldName, findNode, label, writtenText, type YamlSource } from "./yaml-source.js";
 
 export type Message = Pick<Diagnostic, "summary" | "detail">;
@@ -28,7 +28,7 @@ function kindOf(value: unknown): string {
   if (value instanceof Map) return "an ordered mapping (!!omap)";
   if (typeof value === "boolean") return `true/false (${value})`;
   if (typeof value === "number") return "a number";
-  if (typeof value === "string") return `text (${quoteText(value)})`;
+  if (typeof value === "string") return `text (${quoteExcerpt(value)})`;
   if (Array.isArray(value)) return "a list";
   return "a mapping of field: value lines";
 }
@@ -58,9 +58,15 @@ function quoteHint(problem: Problem, written: string): string {
   return typeof last === "string" ? `${last}: ${quoted}` : quoted;
 }
 
+/** The scalar at the problem's path as written, if it fits in a message (a number of a million digits does not). */
+function shortWrittenText(problem: Problem): string | undefined {
+  const written = writtenText(problem.source, findNode(problem.source, problem.path).node);
+  return written !== undefined && escapeExcerpt(written) === written ? written : undefined;
+}
+
 function notTextMessage(problem: Problem, value: unknown): Message {
   const name = label(problem.path);
-  const written = writtenText(problem.source, findNode(problem.source, problem.path).node);
+  const written = shortWrittenText(problem);
   const tag = tagAt(problem);
   const removeTag =
     tag && written !== undefined ? `Remove the ${tag} tag${isQuoted(written) ? "" : " and put the value in quotes"}` : undefined;
@@ -108,7 +114,7 @@ function notBooleanMessage(problem: Problem, value: unknown): Message {
     const meant = YES.test(value.trim()) ? "true" : NO.test(value.trim()) ? "false" : undefined;
     const tag = tagAt(problem);
     return {
-      summary: `${name} ${quoteText(value)} is text, not true or false`,
+      summary: `${name} ${quoteExcerpt(value)} is text, not true or false`,
       detail:
         tag && meant
           ? `Remove the ${tag} tag${isQuoted(written) ? " and the quotes" : ""}: ${name}: ${meant}`
@@ -130,7 +136,9 @@ function notListMessage(problem: Problem, value: unknown): Message {
   if (value === null || value === undefined) {
     return { summary: `${name} has no value`, detail: `Write ${name}: [] for none, or remove the line.` };
   }
-  const example = typeof value === "string" ? value : name === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "EMP0042";
+  // The value itself when it is short and plain, so that the hint shows its own list.
+  const own = typeof value === "string" && value !== "" && escapeExcerpt(value) === value && !value.includes('"');
+  const example = own ? value : name === "tagSerials" ? "RUKRTAG-9WHL0JGP" : "EMP0042";
   return {
     summary: `${name} must be a list, but it is ${kindOf(value)}`,
     detail: `${removeTagAdvice(problem, value)}Write ${name}: ["${example}"], or one "- ${example}" line per item under ${name}:.`,

@@ -4,10 +4,11 @@
  * a message repeats from the file (a key, an anchor, a tag in yaml's own words) is a short excerpt
  * with control characters escaped (file-messages.ts): the location points at the rest.
  */
-import { type Alias, isPair, isScalar, isSeq, type Node, visit, type YAMLError } from "yaml";
+import { type Alias, visit, type YAMLError } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import { DiagnosticLimit } from "./diagnostic-limit.js";
 import { EXCERPT_CHARS, escapeExcerpt, fileStart, quoteExcerpt } from "./file-messages.js";
-import { type DataPath, fieldOf, keyName, locationAt, type YamlSource } from "./yaml-source.js";
+import { duplicateKeyAt, fieldOf, locationAt, type YamlSource } from "./yaml-source.js";
 
 /**
  * yaml's default (100) counts each use of an anchor, so a file that shares one tag list among
@@ -51,29 +52,6 @@ function tooDeepDiagnostic(location: SourceLocation): Diagnostic {
   };
 }
 
-/** Names the key of a mapping entry as a field path (`users[0].name`), walking the tree once, for an error. */
-function pairAt(source: YamlSource, offset: number): { name: string; path: DataPath } | undefined {
-  let found: { name: string; path: DataPath } | undefined;
-  visit(source.doc, {
-    Pair(_key, pair, ancestors) {
-      const key = pair.key as Node | null;
-      if (!isScalar(key) || key.range?.[0] !== offset) return undefined;
-      const path: (string | number)[] = [];
-      const chain = [...ancestors.slice(1), pair];
-      for (let i = 0; i < chain.length; i++) {
-        const step = chain[i];
-        if (isPair(step)) path.push(keyName(step.key));
-        else if (isSeq(step)) path.push(step.items.indexOf(chain[i + 1] as Node));
-      }
-      found = { name: keyName(key), path };
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-const TAB_INDENT = /^[ ]*\t/;
-
 /**
  * A message of the yaml package, lower-cased to follow our words. Some quote the file (`Unresolved
  * tag: !…`, `Invalid escape sequence \q`), a tag's %-escapes decoded: the whole is kept short and escaped.
@@ -82,11 +60,12 @@ function yamlMessage(message: string): string {
   return escapeExcerpt(message.charAt(0).toLowerCase() + message.slice(1), 2 * EXCERPT_CHARS);
 }
 
-function lineText(source: YamlSource, line: number): string {
-  const starts = source.lineCounter.lineStarts;
-  const start = starts[line - 1] ?? 0;
-  const end = starts[line] ?? source.text.length;
-  return source.text.slice(start, end);
+/** Whether the line's indentation holds a tab: spaces, then a tab. */
+function indentedWithTab(source: YamlSource, line: number): boolean {
+  const text = source.text;
+  let at = source.lineCounter.lineStarts[line - 1] ?? 0;
+  while (text.charCodeAt(at) === 0x20) at++;
+  return text.charCodeAt(at) === 0x09;
 }
 
 const ADVICE: Partial<Record<YAMLError["code"], string>> = {
@@ -108,9 +87,18 @@ function adviceFor(error: YAMLError): string {
   return ADVICE[error.code] ?? "Check the YAML syntax near this place.";
 }
 
-function tabLine(source: YamlSource, error: YAMLError): number | undefined {
+/** Per line, whether it is indented with a tab: a line of a megabyte with many errors is looked at once. */
+type TabLines = Map<number, boolean>;
+
+function tabLine(source: YamlSource, error: YAMLError, known: TabLines): number | undefined {
   const { line } = source.lineCounter.linePos(error.pos[0]);
-  return error.code === "TAB_AS_INDENT" || TAB_INDENT.test(lineText(source, line)) ? line : undefined;
+  if (error.code === "TAB_AS_INDENT") return line;
+  let tab = known.get(line);
+  if (tab === undefined) {
+    tab = indentedWithTab(source, line);
+    known.set(line, tab);
+  }
+  return tab ? line : undefined;
 }
 
 function tabDiagnostic(source: YamlSource, line: number): Diagnostic {
@@ -125,7 +113,7 @@ function tabDiagnostic(source: YamlSource, line: number): Diagnostic {
 function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
   const location = locationAt(source, error.pos[0]);
   if (error.code === "DUPLICATE_KEY") {
-    const pair = pairAt(source, error.pos[0]);
+    const pair = duplicateKeyAt(source, error.pos[0]);
     if (pair?.name === "") {
       const field = fieldOf(pair.path.slice(0, -1));
       return {
@@ -162,10 +150,38 @@ function yamlErrorDiagnostic(source: YamlSource, error: YAMLError): Diagnostic {
   };
 }
 
-/** Diagnostics for yaml's own errors and warnings, one per line at most for tabs, one for deep nesting. */
+/**
+ * A tag yaml does not know (`!env`, `!!js/function`, `!<tag:…>`): an error, not a warning. yaml
+ * would read the value as plain text without it, so what the author meant (a value from the
+ * environment, code to run) silently becomes a name or a serial; the file is refused instead.
+ */
+function unknownTagDiagnostic(source: YamlSource, warning: YAMLError): Diagnostic {
+  const [start, end] = warning.pos;
+  // The tag as written (`!!js/function`, not yaml's expanded tag:yaml.org,2002:js/function).
+  const tag = escapeExcerpt(source.text.slice(start, Math.min(end, start + 2 * EXCERPT_CHARS + 1)), 2 * EXCERPT_CHARS);
+  return {
+    severity: "error",
+    summary: `YAML: unresolved tag: ${tag}`,
+    detail:
+      "Custom tags (!env, !!js/function, any !something) are not allowed in a declaration file: they would make a value mean something it does not mean here (nothing is read from the environment or run; the value would be taken as plain text). Remove the tag and write the value itself; an initial password goes through passwordEnv, never into the file.",
+    location: locationAt(source, start),
+  };
+}
+
+/** Tags yaml could not resolve, which make the file's users incomplete (parse-file.ts). */
+export function hasUnknownTag(source: YamlSource): boolean {
+  return source.doc.warnings.some((w) => w.code === "TAG_RESOLVE_FAILED");
+}
+
+/**
+ * Diagnostics for yaml's own errors and warnings, one per line at most for tabs, one for deep
+ * nesting, and the first of each kind (diagnostic-limit.ts).
+ */
 export function yamlDiagnostics(source: YamlSource): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
+  const limit = new DiagnosticLimit();
   const tabLines = new Set<number>();
+  const knownTabLines: TabLines = new Map();
   let tooDeep = false;
   for (const error of source.doc.errors) {
     if (error.code === "RESOURCE_EXHAUSTION") {
@@ -175,21 +191,25 @@ export function yamlDiagnostics(source: YamlSource): Diagnostic[] {
       continue;
     }
     // A tab in the indentation makes yaml report whatever it then misreads; the tab is the cause to name.
-    const line = tabLine(source, error);
-    if (line === undefined) diagnostics.push(yamlErrorDiagnostic(source, error));
+    const line = tabLine(source, error, knownTabLines);
+    if (line === undefined) limit.add(diagnostics, `yaml ${error.code}`, () => yamlErrorDiagnostic(source, error));
     else if (!tabLines.has(line)) {
       tabLines.add(line);
-      diagnostics.push(tabDiagnostic(source, line));
+      limit.add(diagnostics, "yaml tab", () => tabDiagnostic(source, line));
     }
   }
   for (const warning of source.doc.warnings) {
-    diagnostics.push({
+    if (warning.code === "TAG_RESOLVE_FAILED") {
+      limit.add(diagnostics, "yaml unknown tag", () => unknownTagDiagnostic(source, warning));
+      continue;
+    }
+    limit.add(diagnostics, `yaml warning ${warning.code}`, () => ({
       severity: "warning",
       summary: `YAML: ${yamlMessage(warning.message)}`,
-      ...(warning.code === "TAG_RESOLVE_FAILED" && { detail: "Custom tags (!something) mean nothing here; remove the tag." }),
       location: locationAt(source, warning.pos[0]),
-    });
+    }));
   }
+  for (const d of limit.summaries()) diagnostics.push(d);
   const yamlDirective = source.doc.directives?.yaml;
   if (yamlDirective?.explicit && yamlDirective.version !== "1.2") {
     diagnostics.push({

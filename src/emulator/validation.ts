@@ -61,11 +61,39 @@ export const ID_PATTERN = /^[A-Za-z0-9]+$/;
 const PHONE_PATTERN = /^\+?[0-9]+$/;
 // Plausible, not RFC 5322: one @, no spaces, a dot in the domain. Enough to catch a swapped field.
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+
+/**
+ * Lengths, in characters (code points). The API pages give none, so these are the emulator's own
+ * choice (docs/emulator.md, "Choices where the documentation is silent"); they are the bounds the
+ * declarations' schema sets (docs/limits.md), written here again because the emulator imports
+ * nothing from the client's side. E-mail's 254 is the longest address SMTP carries.
+ */
+export const MAX_LENGTHS = { id: 64, name: 200, email: 254, phone: 20, serial: 64, tags: 100 } as const;
+
 const ID_RULE = "must be a string of letters a-z, A-Z and digits 0-9";
+const tooLong = (max: number) => `must be at most ${max} characters long`;
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/** A string of at most `max` characters; the count runs only for a string long enough to be in doubt. */
+function withinLength(value: string, max: number): boolean {
+  return value.length <= max || (value.length <= 2 * max && codePoints(value) <= max);
+}
 
 type Rule = (value: unknown) => string | undefined;
 
-const idRule: Rule = (v) => (typeof v === "string" && ID_PATTERN.test(v) ? undefined : ID_RULE);
+/** The rule, then the length: a value of the wrong form is told its form first. */
+const andAtMost =
+  (max: number, rule: Rule): Rule =>
+  (v) =>
+    rule(v) ?? (typeof v === "string" && !withinLength(v, max) ? tooLong(max) : undefined);
+
+const idRule: Rule = andAtMost(MAX_LENGTHS.id, (v) => (typeof v === "string" && ID_PATTERN.test(v) ? undefined : ID_RULE));
+const isSerial = (v: unknown) => typeof v === "string" && v !== "";
 const optional =
   (rule: Rule): Rule =>
   (v) =>
@@ -73,21 +101,27 @@ const optional =
 
 const RULES: Record<FieldName, Rule> = {
   employeeID: idRule,
-  name: (v) => (typeof v === "string" && v.trim() !== "" ? undefined : "must be a non-empty string"),
+  name: andAtMost(MAX_LENGTHS.name, (v) => (typeof v === "string" && v.trim() !== "" ? undefined : "must be a non-empty string")),
   newEmployeeID: optional(idRule),
   username: optional(idRule),
   email: optional((v) =>
-    typeof v === "string" && v.length <= 254 && EMAIL_PATTERN.test(v) ? undefined : "must be an e-mail address (name@domain.tld) or null",
+    typeof v === "string" && withinLength(v, MAX_LENGTHS.email) && EMAIL_PATTERN.test(v)
+      ? undefined
+      : `must be an e-mail address (name@domain.tld) or null, at most ${MAX_LENGTHS.email} characters`,
   ),
-  phone: optional((v) =>
-    typeof v === "string" && PHONE_PATTERN.test(v) ? undefined : "must be a string of digits, optionally after a leading +, or null",
+  phone: optional(
+    andAtMost(MAX_LENGTHS.phone, (v) =>
+      typeof v === "string" && PHONE_PATTERN.test(v) ? undefined : "must be a string of digits, optionally after a leading +, or null",
+    ),
   ),
   password: optional((v) => (typeof v === "string" ? undefined : "must be a string or null")),
   isActive: (v) => (typeof v === "boolean" ? undefined : "must be true or false"),
-  tagSerials: optional((v) =>
-    Array.isArray(v) && v.every((s) => typeof s === "string" && s !== "") ? undefined : "must be an array of non-empty strings, or null",
-  ),
-  organizationSerial: optional((v) => (typeof v === "string" && v !== "" ? undefined : "must be a non-empty string or null")),
+  tagSerials: optional((v) => {
+    if (!(Array.isArray(v) && v.every(isSerial))) return "must be an array of non-empty strings, or null";
+    if (v.length > MAX_LENGTHS.tags) return `must hold at most ${MAX_LENGTHS.tags} serials`;
+    return v.every((s: string) => withinLength(s, MAX_LENGTHS.serial)) ? undefined : `each serial ${tooLong(MAX_LENGTHS.serial)}`;
+  }),
+  organizationSerial: optional(andAtMost(MAX_LENGTHS.serial, (v) => (isSerial(v) ? undefined : "must be a non-empty string or null"))),
 };
 
 /** A create body or item, checked. Absent optional fields are null. The password is checked, then dropped. */

@@ -14,9 +14,9 @@ import { parse } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { validatorModuleCode } from "../../../scripts/build-schema-validator.mjs";
 import {
+  compilableSchema,
   createAjv,
   DECLARATIONS_SCHEMA_PATH,
-  declarationsSchema,
   PREBUILT_VALIDATOR_FILE,
   type PrebuiltValidatorModule,
   schemaDigest,
@@ -33,8 +33,8 @@ function evaluate(code: string): PrebuiltValidatorModule {
   return module.exports as PrebuiltValidatorModule;
 }
 
-const generated = evaluate(validatorModuleCode({ createAjv, schemaDigest }, schemaText));
-const compiled = createAjv().compile(declarationsSchema());
+const generated = evaluate(validatorModuleCode({ createAjv, compilableSchema, schemaDigest }, schemaText));
+const compiled = createAjv().compile(compilableSchema());
 
 function verdict(validate: ValidateFunction, data: unknown): { valid: boolean; errors: unknown } {
   const valid = validate(data);

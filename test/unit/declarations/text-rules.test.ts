@@ -153,7 +153,8 @@ describe("the text rule", () => {
       column: 5,
       summary: 'unknown field "x\\n::error title=Forged::all good" in user E1',
     });
-    expect(d.field).toBe("users[0].x\n::error title=Forged::all good");
+    // The field holds the key: escaped, as an excerpt, like the summary.
+    expect(d.field).toBe("users[0].x\\n::error title=Forged::all good");
     const printed = formatDiagnostics(diagnostics, { color: false });
     expect(printed.split("\n").some((l) => l.trimStart().startsWith("::"))).toBe(false);
     expect(printed).toContain("[users[0].x\\n::error title=Forged::all good]");

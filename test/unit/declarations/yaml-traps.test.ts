@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { validateDeclarationText } from "../../../src/declarations/index.js";
-import { expectDiagnostic, lines } from "./helpers.js";
+import { errorsOf, expectDiagnostic, lines } from "./helpers.js";
 
 const FILE = "users/traps.yaml";
 
@@ -245,9 +245,22 @@ describe("YAML traps", () => {
     expectDiagnostic(diagnostics, { line: 4, field: "users[0].isActive", summary: '"yes" is text' });
   });
 
-  it("warns about a custom tag but keeps the value", () => {
+  it("refuses a custom tag, at the tag, and declares no user of the file", () => {
     const { users, diagnostics } = check("users:", "  - {employeeID: !id E1, name: Budi, phone: '1'}");
-    expectDiagnostic(diagnostics, { severity: "warning", line: 2, column: 18, summary: "unresolved tag" });
-    expect(users[0]?.employeeID).toBe("E1");
+    const d = expectDiagnostic(diagnostics, { line: 2, column: 18, summary: "YAML: unresolved tag: !id" });
+    expect(d.detail).toContain("Remove the tag");
+    expect(users).toEqual([]);
+  });
+
+  it.each([
+    ["!env", "    name: !env BUDI_NAME", "!env"],
+    ["!!js/function", '    name: !!js/function "function () { return 1 }"', "!!js/function"],
+    ["a verbatim tag", "    name: !<tag:example.com,2000:x> Budi", "!<tag:example.com,2000:x>"],
+    ["a tag on a key", "    !secret name: Budi", "!secret"],
+  ])("refuses %s as an error", (_label, line, tag) => {
+    const { users, diagnostics } = check("users:", "  - employeeID: E1", line, "    phone: '1'");
+    expectDiagnostic(diagnostics, { line: 3, summary: `YAML: unresolved tag: ${tag}` });
+    expect(errorsOf(diagnostics).length).toBeGreaterThan(0);
+    expect(users).toEqual([]);
   });
 });

@@ -57,6 +57,32 @@ describe("POST /ruangkerja/users", () => {
     expect(reply.body).toEqual({ errorCode: 40001, message: "VALIDATION_ERROR", detail: "email or phone: at least one is required" });
   });
 
+  it("refuses values longer than its own limits (docs/emulator.md), counting characters, not UTF-16 units", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ name: "x".repeat(201) }, "name: must be at most 200 characters long"],
+      [{ employeeID: "E".repeat(65) }, "employeeID: must be at most 64 characters long"],
+      [{ phone: "6".repeat(21) }, "phone: must be at most 20 characters long"],
+      [{ email: `${"a".repeat(250)}@b.co` }, "email: must be an e-mail address (name@domain.tld) or null, at most 254 characters"],
+      [{ organizationSerial: "C".repeat(65) }, "organizationSerial: must be at most 64 characters long"],
+      [{ tagSerials: ["T".repeat(65)] }, "tagSerials: each serial must be at most 64 characters long"],
+      [{ tagSerials: Array.from({ length: 101 }, (_, i) => `T${i}`) }, "tagSerials: must hold at most 100 serials"],
+    ];
+    for (const [fields, detail] of cases) {
+      const reply = await t.call("POST", "/ruangkerja/users", user("L1", fields));
+      expect(reply.status, detail).toBe(400);
+      expect(reply.body.detail, JSON.stringify(fields).slice(0, 80)).toContain(detail);
+    }
+    expect(t.emulator.users()).toEqual([]);
+    // At the limits, in characters beyond the BMP too: 200 emoji are 400 UTF-16 units.
+    const atLimit = user("L2", {
+      name: "😀".repeat(200),
+      phone: "6".repeat(20),
+      tagSerials: Array.from({ length: 100 }, (_, i) => `T${i}`.padEnd(64, "x")),
+      organizationSerial: "C".repeat(64),
+    });
+    expect((await t.call("POST", "/ruangkerja/users", atLimit)).status).toBe(200);
+  });
+
   it("refuses newEmployeeID, which only updates accept", async () => {
     const reply = await t.call("POST", "/ruangkerja/users", user("N2", { newEmployeeID: null }));
     expect(reply.status).toBe(400);
