@@ -5,6 +5,11 @@
  */
 import type { Diagnostic } from "./diagnostics.js";
 
+/** The message of anything thrown: an Error's message, or the thrown value as text (a string, a number, …). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export class RuangkerjaError extends Error {
   override name = "RuangkerjaError";
 }
@@ -131,7 +136,7 @@ export class StateIOError extends RuangkerjaError {
     cause: unknown,
   ) {
     const code = (cause as NodeJS.ErrnoException)?.code;
-    super(`cannot ${action} the state at ${path}${code ? ` (${code})` : ""}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    super(`cannot ${action} the state at ${path}${code ? ` (${code})` : ""}: ${errorMessage(cause)}`, { cause });
   }
 }
 

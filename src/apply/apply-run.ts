@@ -8,6 +8,7 @@
  * a create waiting to be adopted are not settled yet, so the count never steps back and ends at
  * the plan's action count.
  */
+import { errorMessage } from "../errors.js";
 import type { RequestKind } from "../api/client.js";
 import type { ApiReplyError } from "../errors.js";
 import type { AppliedUser } from "../model.js";
@@ -67,7 +68,7 @@ export class ApplyRun {
   }
 
   stateWriteFailed(error: unknown, missing = "users applied since the last successful write are missing from it"): void {
-    this.stop(`the state could not be written (${(error as Error).message}); ${missing}`);
+    this.stop(`the state could not be written (${errorMessage(error)}); ${missing}`);
   }
 
   /** A step landed (and `user` is in state): its action succeeded, or its next step is handed on. */

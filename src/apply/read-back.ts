@@ -8,6 +8,7 @@
  * Kept apart from apply-plan so other ways of meeting an existing user (e.g. adopting users that
  * were created outside this tool) can reuse the comparison.
  */
+import { errorMessage } from "../errors.js";
 import type { UserView } from "../api/types.js";
 import { userFieldsFromView } from "../api/user-view.js";
 import type { UserField, UserFields } from "../model.js";
@@ -74,7 +75,7 @@ export async function readBack(client: ReadBackClient, sent: UserFields, fields:
   try {
     view = await client.getUser(sent.employeeID);
   } catch (error) {
-    return { outcome: "unreadable", reason: error instanceof Error ? error.message : String(error) };
+    return { outcome: "unreadable", reason: errorMessage(error) };
   }
   if (!view) return { outcome: "missing" };
   const found = userFieldsFromView(view);

@@ -10,7 +10,7 @@
  * an unreachable API stops the run.
  */
 import type { BulkResult } from "../api/types.js";
-import { ApiError, type ApiReplyError } from "../errors.js";
+import { ApiError, type ApiReplyError, errorMessage } from "../errors.js";
 import type { AppliedUser } from "../model.js";
 import type { PlannedAction } from "../plan/plan-types.js";
 import type { ApplyClient } from "./apply-client.js";
@@ -118,7 +118,7 @@ export class BatchSender {
   /** The whole request failed: every step in it fails with the request's error; some errors stop the run. */
   private requestFailed(steps: readonly Step[], error: unknown): void {
     for (const step of steps) this.options.run.failed(step, requestError(error));
-    if (isRunStopping(error)) this.options.run.stop((error as Error).message);
+    if (isRunStopping(error)) this.options.run.stop(errorMessage(error));
   }
 
   /** Settles each failed item (reading back those that may be our own earlier attempt); returns how many proved to have landed. */
@@ -236,7 +236,7 @@ function requestError(error: unknown): ApiReplyError {
       detail: error.attempts !== undefined ? `${error.message}; ${advice}` : error.reply?.detail || advice,
     };
   }
-  return { errorCode: "REQUEST_FAILED", message: error instanceof Error ? error.message : String(error), detail: "" };
+  return { errorCode: "REQUEST_FAILED", message: errorMessage(error), detail: "" };
 }
 
 /** A rejected token or an unreachable API fails every request after it too: stop sending. */

@@ -1,4 +1,5 @@
 /** The `emulator` command's fault flags → the emulator's FaultSettings (checked by the emulator itself). */
+import { errorMessage } from "../errors.js";
 import { InvalidArgumentError, Option } from "commander";
 import type { FaultSettings } from "../emulator/index.js";
 
@@ -35,7 +36,7 @@ function jsonObject(value: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(value);
   } catch (error) {
-    throw new InvalidArgumentError(`--faults must be a JSON object: ${(error as Error).message}`);
+    throw new InvalidArgumentError(`--faults must be a JSON object: ${errorMessage(error)}`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new InvalidArgumentError("--faults must be a JSON object");

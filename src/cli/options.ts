@@ -6,7 +6,7 @@ import { InvalidArgumentError } from "commander";
 import { DEFAULT_API_URL } from "../api/defaults.js";
 import type { ClientCredentials } from "../api/token-source.js";
 import { GROUP_BY, type GroupBy } from "../declarations/group-by.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, errorMessage } from "../errors.js";
 import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { DEFAULT_WORKSPACE, openStateStore } from "../state/open-state-store.js";
 import type { PostgresStateStore } from "../state/postgres-store.js";
@@ -117,7 +117,7 @@ export function lockTimeoutMs(flags: { readonly lockTimeout?: number }, env: Env
   try {
     return parseDuration("RUANGKERJA_LOCK_TIMEOUT")(fromEnv);
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw new ConfigError(errorMessage(error));
   }
 }
 

@@ -7,6 +7,7 @@
  * each request is answered only after a write that includes its change has finished. That keeps
  * "the file holds what was acknowledged" true without one disk write per request.
  */
+import { messageOf } from "./error-codes.js";
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { type EmulatedUser, randomSerial } from "./store.js";
@@ -48,7 +49,7 @@ export function parseDataFile(text: string, path: string): EmulatedUser[] {
   try {
     content = JSON.parse(text);
   } catch (error) {
-    throw new Error(`emulator data file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new Error(`emulator data file ${path} is not valid JSON: ${messageOf(error)}`);
   }
   if (!isPlainObject(content) || content.formatVersion !== DATA_FILE_FORMAT_VERSION || !Array.isArray(content.users)) {
     throw new Error(
@@ -82,7 +83,7 @@ export async function readDataFile(path: string): Promise<EmulatedUser[] | undef
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new Error(`cannot read emulator data file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot read emulator data file ${path}: ${messageOf(error)}`, { cause: error });
   }
   return parseDataFile(text, path);
 }
@@ -148,7 +149,7 @@ export class DataFileWriter {
           // Snapshot synchronously: everything changed up to now is in this write.
           await writeFileAtomically(this.path, this.snapshot());
         } catch (error) {
-          failure = new Error(`could not write ${this.path}: ${(error as Error).message}`, { cause: error });
+          failure = new Error(`could not write ${this.path}: ${messageOf(error)}`, { cause: error });
         }
         written = revision;
         const settled = this.waiters.filter((w) => w.revision <= revision);

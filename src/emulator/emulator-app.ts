@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DataFileWriter } from "./data-file.js";
-import { type ErrorBody, errorBody } from "./error-codes.js";
+import { type ErrorBody, errorBody, messageOf } from "./error-codes.js";
 import { type FaultInjector, parseFaultSettings } from "./faults.js";
 import {
   createUser,
@@ -88,7 +88,7 @@ export class EmulatorApp {
       try {
         await this.parts.writer.save();
       } catch (error) {
-        reply = failure(errorBody("DATA_FILE_WRITE_FAILED", error instanceof Error ? error.message : String(error)));
+        reply = failure(errorBody("DATA_FILE_WRITE_FAILED", messageOf(error)));
       }
     }
     // The ambiguous case: the request was processed (and saved), but its reply never arrives.
@@ -230,7 +230,7 @@ async function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
-    return { ok: false, error: errorBody("MALFORMED_JSON", `request body is not valid JSON: ${(error as Error).message}`) };
+    return { ok: false, error: errorBody("MALFORMED_JSON", `request body is not valid JSON: ${messageOf(error)}`) };
   }
 }
 

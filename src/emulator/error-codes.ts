@@ -218,3 +218,8 @@ const STATUS_BY_CODE = new Map<number, number>(
 export function httpStatusOf(error: ErrorBody): number {
   return STATUS_BY_CODE.get(error.errorCode) ?? 500;
 }
+
+/** The message of anything thrown (the emulator keeps its own copy: it shares no code with the client). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

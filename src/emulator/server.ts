@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DataFileWriter, readDataFile, serializeUsers } from "./data-file.js";
 import { EmulatorApp, sendJson } from "./emulator-app.js";
-import { errorBody } from "./error-codes.js";
+import { errorBody, messageOf } from "./error-codes.js";
 import { FaultInjector, type FaultSettings, parseFaultSettings } from "./faults.js";
 import { failure } from "./handlers.js";
 import { DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_TOKEN_LIFETIME_SECONDS, TokenIssuer } from "./oauth.js";
@@ -84,7 +84,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const app = new EmulatorApp({ token, store, issuer, injector, writer });
   const server = createServer({ noDelay: true }, (req, res) => {
     app.handle(req, res).catch((error: unknown) => {
-      const reply = failure(errorBody("INTERNAL_ERROR", error instanceof Error ? error.message : String(error)));
+      const reply = failure(errorBody("INTERNAL_ERROR", messageOf(error)));
       if (!res.headersSent) sendJson(res, reply.status, reply.body);
       else res.destroy();
     });
@@ -145,14 +145,14 @@ async function startingParts(options: EmulatorOptions, token: string) {
       lifetimeSeconds: options.tokenLifetimeSeconds ?? DEFAULT_TOKEN_LIFETIME_SECONDS,
     });
   } catch (error) {
-    throw new EmulatorStartError(error instanceof Error ? error.message : String(error), { cause: error });
+    throw new EmulatorStartError(messageOf(error), { cause: error });
   }
   if (options.dataFile) {
     try {
       const users = await readDataFile(options.dataFile);
       if (users) store.load(users);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = messageOf(error);
       throw new EmulatorStartError(message.includes(options.dataFile) ? message : `emulator data file ${options.dataFile}: ${message}`, {
         cause: error,
       });

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import {
   DatabaseStateLockedError,
+  errorMessage,
   InvalidInputError,
   type LockHolder,
   RuangkerjaError,
@@ -362,7 +363,7 @@ export class PostgresStateStore implements StateStore {
   /** Our own errors pass; driver errors become StateIOError, their text scrubbed of the password. */
   private wrap(action: "read" | "write" | "lock", error: unknown): Error {
     if (error instanceof RuangkerjaError) return error;
-    const message = redactSecrets(error instanceof Error ? error.message : String(error), this.url.secrets);
+    const message = redactSecrets(errorMessage(error), this.url.secrets);
     const cause = Object.assign(new Error(message), { code: (error as { code?: string })?.code });
     return new StateIOError(this.location, action, cause);
   }

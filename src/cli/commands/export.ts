@@ -19,7 +19,7 @@ import {
 } from "../../declarations/render-declarations.js";
 import { DECLARATIONS_SCHEMA_PATH } from "../../declarations/schema.js";
 import type { Diagnostic } from "../../diagnostics.js";
-import { InvalidInputError, RuangkerjaError } from "../../errors.js";
+import { errorMessage, InvalidInputError, RuangkerjaError } from "../../errors.js";
 import { adoptedUser, readAllUsers } from "../../refresh/read-users.js";
 import { newStateDocument, type StateDocument } from "../../state/state-document.js";
 import { StateSession } from "../../state/state-session.js";
@@ -87,12 +87,9 @@ async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promi
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new RuangkerjaError(
-      `cannot write ${current}${code ? ` (${code})` : ""}: ${(error as Error).message}; the state was not written`,
-      {
-        cause: error,
-      },
-    );
+    throw new RuangkerjaError(`cannot write ${current}${code ? ` (${code})` : ""}: ${errorMessage(error)}; the state was not written`, {
+      cause: error,
+    });
   }
 }
 
