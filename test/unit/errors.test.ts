@@ -1,6 +1,7 @@
 /** The error family: every kind a user can meet is a RuangkerjaError with its own name and message. */
 import { describe, expect, it } from "vitest";
-import { DatabaseStateLockedError, RuangkerjaError, StateLockedError } from "../../src/errors.js";
+import { reportError } from "../../src/cli/report-error.js";
+import { ConfigError, DatabaseStateLockedError, errorMessage, RuangkerjaError, StateLockedError } from "../../src/errors.js";
 
 const holder = {
   id: "0b4a8d6e-1111-4222-8333-944455556666",
@@ -28,5 +29,23 @@ describe("DatabaseStateLockedError", () => {
     const error = new DatabaseStateLockedError("db", undefined, 777, 0);
     expect(error.backendPid).toBe(777);
     expect(error.message).toContain("another session (PostgreSQL backend pid 777) that has not recorded who it is yet");
+  });
+});
+
+describe("a thrown value that is not an Error", () => {
+  it("has a message all the same", () => {
+    expect(errorMessage("boom")).toBe("boom");
+    expect(errorMessage(42)).toBe("42");
+    expect(errorMessage(new ConfigError("bad flag"))).toBe("bad flag");
+  });
+
+  it("is reported, escaped, as a bug, with exit 1; ours are reported as their message", () => {
+    const lines: string[] = [];
+    const write = (text: string) => lines.push(text);
+    expect(reportError("boom\n::error::forged", { color: false, annotations: false, write })).toBe(1);
+    expect(lines.join("")).toBe("Unexpected error (please report it): boom\n\\u003a:error::forged\n");
+    lines.length = 0;
+    expect(reportError(new ConfigError("no token"), { color: false, annotations: false, write })).toBe(1);
+    expect(lines.join("")).toBe("Error: no token\n");
   });
 });
