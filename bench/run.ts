@@ -210,7 +210,7 @@ async function main(): Promise<void> {
         timeRatio: targetSeconds === undefined ? undefined : medianSeconds / targetSeconds,
         rssRatio: s.target?.rssMB === undefined || medianRssMB === undefined ? undefined : medianRssMB / s.target.rssMB,
         extra: Object.fromEntries(
-          extraKeys.map((k) => [k, median(results.flatMap((r) => (r.extra[k] === undefined ? [] : [r.extra[k] as number])))]),
+          extraKeys.map((k) => [k, median(results.flatMap((r) => (r.extra[k] === undefined ? [] : [r.extra[k]])))]),
         ),
       };
     });

@@ -256,7 +256,7 @@ export function readCommonShape(text: string): CommonShape | undefined {
       const empty = isEmptyValue(value);
       if (Object.hasOwn(data, key)) unusual();
       if (key === "users") {
-        data.users = empty ? reader.users(userStarts) : inlineValue(value as string);
+        data.users = empty ? reader.users(userStarts) : inlineValue(value);
         if (!empty && (data.users as unknown[]).length > 0) unusual();
       } else if (key === "defaults" && empty) {
         const first = reader.peek();

@@ -46,7 +46,7 @@ const require = createRequire(import.meta.url);
  */
 export function createAjv(extra: Pick<Options, "code"> = {}): Ajv {
   const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
-  const addFormats = require("ajv-formats") as typeof import("ajv-formats").default;
+  const addFormats = require("ajv-formats") as typeof import("ajv-formats");
   // verbose: error objects carry the offending data, which the messages quote.
   // strictRequired would refuse the email-or-phone anyOf, whose branches name properties declared one level up.
   const ajv = new AjvClass({ allErrors: true, strict: true, strictRequired: false, verbose: true, ...extra });

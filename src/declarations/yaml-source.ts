@@ -166,8 +166,11 @@ export function pathOfPointer(pointer: string, data: unknown): (string | number)
  * toJS turns a null key (`~:`, `null:` or a bare `:`) into "", not "null".
  */
 export function keyName(key: unknown): string {
-  if (isScalar(key)) return key.value === null ? "" : String(key.value);
-  return key === null ? "" : String(key);
+  const value = isScalar(key) ? key.value : key;
+  if (value === null) return "";
+  // What toJS names a key: a number or true as its text, a mapping used as a key (`? {a: 1}`) as its YAML (its toString).
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- yaml's nodes have a toString of their own
+  return String(value);
 }
 
 export interface FoundNode {
@@ -206,7 +209,7 @@ export function findNode(source: YamlSource, path: DataPath): FoundNode {
     if (isMap(container)) {
       const pair = pairNamed(container, String(segment));
       if (pair) {
-        nextKey = isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key) ? (pair.key as Node) : undefined;
+        nextKey = isScalar(pair.key) || isMap(pair.key) || isSeq(pair.key) ? pair.key : undefined;
         next = (pair.value as Node | null) ?? nextKey;
       }
     } else if (isSeq(container) && typeof segment === "number") {

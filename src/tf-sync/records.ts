@@ -88,7 +88,7 @@ export function toUserFields(record: SyncRecord): UserFields {
     const value = record[field];
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && value.length === 0) continue;
-    out[field] = Array.isArray(value) ? [...value].sort() : value;
+    out[field] = Array.isArray(value) ? [...(value as readonly string[])].sort() : value;
   }
   return out as unknown as UserFields;
 }

@@ -172,9 +172,9 @@ function memoryState(): StateDocument {
 /** Terraform's state is the record of what was applied; the engine's own state goes nowhere. */
 const memoryStore: StateStore = {
   location: "(memory)",
-  read: async () => undefined,
-  write: async () => undefined,
-  lock: async () => ({ release: async () => undefined, releaseSync: () => undefined }),
+  read: () => Promise.resolve(undefined),
+  write: () => Promise.resolve(),
+  lock: () => Promise.resolve({ release: () => Promise.resolve(), releaseSync: () => undefined }),
 };
 
 function withActions(actions: readonly PlannedAction[]): Plan {

@@ -138,11 +138,11 @@ describe("field rules", () => {
         "users[0].kata_sandi",
       ],
     ])("refuses a password %s and explains that RuangKerja e-mails one", (_where, text, line, column, field) => {
-      const { diagnostics } = check(...(text as string[]));
+      const { diagnostics } = check(...text);
       const d = expectDiagnostic(diagnostics, {
-        line: line as number,
-        column: column as number,
-        field: field as string,
+        line,
+        column,
+        field,
         summary: "must not be written",
       });
       expect(d.detail).toContain("never go into git");

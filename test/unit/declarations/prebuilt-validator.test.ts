@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { compileFunction } from "node:vm";
 import type { ValidateFunction } from "ajv";
 import fc from "fast-check";
 import { parse } from "yaml";
@@ -29,7 +30,7 @@ const schemaText = readFileSync(DECLARATIONS_SCHEMA_PATH, "utf8");
 /** Evaluates the generated CommonJS module in memory, its require() resolving from the repository. */
 function evaluate(code: string): PrebuiltValidatorModule {
   const module = { exports: {} as unknown };
-  new Function("module", "exports", "require", code)(module, module.exports, require);
+  compileFunction(code, ["module", "exports", "require"])(module, module.exports, require);
   return module.exports as PrebuiltValidatorModule;
 }
 
