@@ -6,7 +6,7 @@
  * located (diagnostic-limit.ts).
  */
 import { type Diagnostic, formatLocation, type SourceLocation } from "../diagnostics.js";
-import type { DeclaredUser } from "./parse-file.js";
+import type { DeclaredUser } from "./declared-user.js";
 import { type DataPath, fieldOf } from "./data-path.js";
 import { DiagnosticLimit } from "./diagnostic-limit.js";
 

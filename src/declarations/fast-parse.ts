@@ -15,7 +15,7 @@
 import type { SourceLocation } from "../diagnostics.js";
 import { UNSAFE_BMP_CLASS } from "../text/untrusted-text.js";
 import { toDesiredUser } from "./normalize.js";
-import type { DeclaredUser, ParsedFile } from "./parse-file.js";
+import type { DeclaredUser, ParsedFile } from "./declared-user.js";
 import { type DeclarationFileAsWritten, declarationsValidator } from "./schema.js";
 
 /** A file's data as `doc.toJS()` would give it, and where each item of `users:` starts. */

@@ -11,6 +11,7 @@ import { toDesiredUser } from "./normalize.js";
 import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors, type UserAsWritten } from "./schema.js";
 import { schemaDiagnostics } from "./schema-messages.js";
 import { findUnsafeText, pointerOf, textDiagnostics } from "./text-rules.js";
+import type { DeclaredUser, ParsedFile } from "./declared-user.js";
 import { DiagnosticLimit } from "./diagnostic-limit.js";
 import {
   aliasDiagnostic,
@@ -22,27 +23,7 @@ import {
 } from "./yaml-messages.js";
 import { fieldOf, findNode, keyStart, locationAt, nodeStart, parseYamlSource, type YamlSource } from "./yaml-source.js";
 
-/**
- * One item of a users: list. The identity fields are what the rules across files compare; they
- * are kept even when another field of the user is wrong, so one run reports a duplicate
- * employeeID together with, say, an unquoted phone. A field with an error of its own is absent.
- */
-export interface DeclaredUser {
-  /** Position in its file's users: list, for field paths such as `users[3].email`. */
-  readonly index: number;
-  readonly source: SourceLocation;
-  readonly employeeID?: string;
-  readonly username?: string;
-  readonly email?: string;
-  readonly previousEmployeeIDs?: readonly string[];
-  /** The normalized user; absent when the user (or the file's defaults) has an error. */
-  readonly user?: DesiredUser;
-}
-
-export interface ParsedFile {
-  readonly users: DeclaredUser[];
-  readonly diagnostics: Diagnostic[];
-}
+export type { DeclaredUser, ParsedFile } from "./declared-user.js";
 
 /** `/users/3` or `/users/3/phone/…` → index 3 and field "phone". */
 const USER_ERROR = /^\/users\/(\d+)(?:\/([^/]+))?/;

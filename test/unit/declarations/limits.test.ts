@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { checkCrossFileRules } from "../../../src/declarations/cross-file-rules.js";
 import { DiagnosticLimit, limitDiagnostics, MAX_DIAGNOSTICS_PER_KIND } from "../../../src/declarations/diagnostic-limit.js";
 import { loadDeclarations } from "../../../src/declarations/index.js";
-import type { DeclaredUser } from "../../../src/declarations/parse-file.js";
+import type { DeclaredUser } from "../../../src/declarations/declared-user.js";
 import { suggestField } from "../../../src/declarations/suggest.js";
 import { findNode, parseYamlSource } from "../../../src/declarations/yaml-source.js";
 import { type Diagnostic, formatDiagnostics, formatGithubAnnotations, formatLocation, hasErrors } from "../../../src/diagnostics.js";
