@@ -161,6 +161,11 @@ export class RuangkerjaClient {
     }
   }
 
+  /**
+   * GET /ruangkerja/users/:employeeID; undefined only when the API says it has no such user (404
+   * with USER_NOT_FOUND). Any other 404 (a wrong base URL, a proxy's page) is an error: taking it
+   * for an absent user would make read-back and refresh conclude that users are gone.
+   */
   async getUser(employeeID: string): Promise<UserView | undefined> {
     this.counts.get++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
@@ -169,7 +174,10 @@ export class RuangkerjaClient {
       if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
       return reply.data;
     } catch (error) {
-      if (error instanceof HTTPError && error.response.status === 404) return undefined;
+      if (error instanceof HTTPError && error.response.status === 404) {
+        const reply = await readReplyError(error);
+        if (reply?.message === "USER_NOT_FOUND" || reply?.errorCode === 10104) return undefined;
+      }
       throw await this.wrap("GET", path, error);
     }
   }

@@ -31,7 +31,10 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
   return run.result();
 }
 
-export type ScheduleOptions = Pick<ApplyOptions, "chunkSize" | "parallelism" | "onProgress" | "passwords" | "stateWriteSpacing">;
+export type ScheduleOptions = Pick<
+  ApplyOptions,
+  "chunkSize" | "parallelism" | "onProgress" | "passwords" | "stateWriteSpacing" | "previousEmployeeIDs"
+>;
 
 /**
  * Sends the phases in order, recording every result in `run` and what landed in `state` (saved
@@ -49,7 +52,14 @@ export async function runSchedule(
   const parallelism = options.parallelism ?? 4;
   // Writes after each call while writing is cheap; see state-saver.ts for when it batches.
   const saver = new StateSaver(state, options.stateWriteSpacing === undefined ? {} : { spacing: options.stateWriteSpacing });
-  const sender = new BatchSender({ client, run, state, afterCall: () => saver.afterCall(), passwords: options.passwords });
+  const sender = new BatchSender({
+    client,
+    run,
+    state,
+    afterCall: () => saver.afterCall(),
+    passwords: options.passwords,
+    previousEmployeeIDs: options.previousEmployeeIDs,
+  });
   const send = async (task: Task) => {
     await sender.send(task);
     const { done, total, failed } = run.progress();

@@ -8,6 +8,7 @@
  * a create waiting to be adopted are not settled yet, so the count never steps back and ends at
  * the plan's action count.
  */
+import type { Diagnostic } from "../diagnostics.js";
 import { errorMessage } from "../errors.js";
 import type { RequestKind } from "../api/client.js";
 import type { ApiReplyError } from "../errors.js";
@@ -15,7 +16,7 @@ import type { AppliedUser } from "../model.js";
 import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
 import { isTakenEmployeeID, withAdoptHint } from "./adopt.js";
 import type { ApplyFailure, ApplyResult } from "./apply-types.js";
-import { adoptStep, isHeldByAnother, nextStep, type Stage, type Step } from "./schedule.js";
+import { adoptStep, isHeldByAnother, nextStep, relocateStep, type Stage, type Step } from "./schedule.js";
 
 export const NOT_ATTEMPTED = "NOT_ATTEMPTED";
 
@@ -40,6 +41,8 @@ export class ApplyRun {
   readonly failures: ApplyFailure[] = [];
   /** Users taken into state by --adopt, whose e-mail is read back at the end. */
   readonly adopted: AppliedUser[] = [];
+  /** About users that landed: an adopted user's passwordEnv, not applied. */
+  readonly warnings: Diagnostic[] = [];
   private readonly settled = new Set<PlannedAction>();
   private readonly succeededBy: Record<ActionKind, number> = { create: 0, update: 0, rename: 0, deactivate: 0 };
   private readonly startCounts: Readonly<Partial<Record<RequestKind, number>>>;
@@ -49,6 +52,7 @@ export class ApplyRun {
   private stoppedBecause: string | undefined;
   private confirmedByReadBack = 0;
   private batchesSplit = 0;
+  private relocated = 0;
 
   constructor(
     private readonly plan: Plan,
@@ -73,7 +77,11 @@ export class ApplyRun {
 
   /** A step landed (and `user` is in state): its action succeeded, or its next step is handed on. */
   landed(step: Step, user: AppliedUser): void {
-    if (step.stage === "adopt") this.adopted.push(user);
+    if (step.stage === "adopt") {
+      this.adopted.push(user);
+      this.warnAboutPassword(step.action);
+    }
+    if (step.stage === "relocate") this.relocated++;
     const next = nextStep(step);
     if (next) {
       this.handOn(next);
@@ -103,6 +111,16 @@ export class ApplyRun {
       error = withAdoptHint(error);
     }
     this.report(step.action, error);
+  }
+
+  /** A record refused with USER_NOT_FOUND whose person is under `foundAt` (locate-user.ts): handed on to be sent again from there. */
+  relocate(step: Step, foundAt: string): void {
+    this.handOn(relocateStep(step, foundAt));
+  }
+
+  /** A step refused because the id state holds is not in RuangKerja, nor any other id of the person: state is out of date. */
+  disprovesState(step: Step, error: ApiReplyError): void {
+    this.report(step.action, error, true);
   }
 
   /** Steps the run stopped before sending, reported now with why. */
@@ -167,7 +185,25 @@ export class ApplyRun {
       ...(this.stoppedBecause ? { stoppedBecause: this.stoppedBecause } : {}),
       ...(this.confirmedByReadBack > 0 ? { confirmedByReadBack: this.confirmedByReadBack } : {}),
       ...(this.batchesSplit > 0 ? { batchesSplit: this.batchesSplit } : {}),
+      ...(this.relocated > 0 ? { relocated: this.relocated } : {}),
+      ...(this.warnings.length > 0 ? { warnings: this.warnings } : {}),
     };
+  }
+
+  /**
+   * An adopted user already existed, so its password is RuangKerja's, not ours to set: the update
+   * that adopts it sends none, and the declaration's passwordEnv is not applied. Said, not silent.
+   */
+  private warnAboutPassword(action: PlannedAction): void {
+    if (!action.passwordEnv) return;
+    this.warnings.push({
+      severity: "warning",
+      summary: `${action.employeeID} was adopted, not created: its passwordEnv (${action.passwordEnv.name}) was not applied`,
+      detail:
+        "an existing user keeps the password RuangKerja holds; apply sets an initial password only on users it creates. To give this person a new one, reset it in RuangKerja.",
+      field: "passwordEnv",
+      location: action.passwordEnv.source,
+    });
   }
 
   private handOn(step: Step): void {
@@ -176,7 +212,7 @@ export class ApplyRun {
     else this.handedOn.set(step.stage, [step]);
   }
 
-  private report(action: PlannedAction, error: ApiReplyError): void {
+  private report(action: PlannedAction, error: ApiReplyError, staleState = false): void {
     this.settled.add(action);
     this.failures.push({
       action: action.action,
@@ -186,6 +222,7 @@ export class ApplyRun {
       message: error.message,
       detail: error.detail,
       ...(action.source ? { source: action.source } : {}),
+      ...(staleState ? { staleState: true as const } : {}),
     });
   }
 }

@@ -1,5 +1,5 @@
 /** What apply takes and gives back: shared by the driver (apply-plan.ts), the run and the renderers. */
-import type { SourceLocation } from "../diagnostics.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import type { ActionKind } from "../plan/plan-types.js";
 
 export interface ApplyOptions {
@@ -24,6 +24,12 @@ export interface ApplyOptions {
    * 0 writes after every call that landed something. @default 10
    */
   readonly stateWriteSpacing?: number;
+  /**
+   * The declarations' previousEmployeeIDs by declared employeeID (previousEmployeeIDsOf): where a
+   * person may be when the id state holds meets USER_NOT_FOUND, after a rename whose reply was
+   * lost (locate-user.ts). @default none: only the declared employeeID is looked at
+   */
+  readonly previousEmployeeIDs?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface ApplyFailure {
@@ -34,6 +40,8 @@ export interface ApplyFailure {
   readonly message: string;
   readonly detail: string;
   readonly source?: SourceLocation;
+  /** The API has no user under the id state holds (nor under any other id of the declaration): state is out of date, --refresh fixes it. */
+  readonly staleState?: true;
 }
 
 export interface ApplyResult {
@@ -47,4 +55,8 @@ export interface ApplyResult {
   readonly confirmedByReadBack?: number;
   /** Bulk calls refused for their size and split in halves. */
   readonly batchesSplit?: number;
+  /** Updates and renames whose user was not under the id state held but under another id of its declaration (a rename whose reply was lost), and were carried out there. */
+  readonly relocated?: number;
+  /** What a reviewer must know of users that landed, e.g. an adopted user's passwordEnv, which was not applied. */
+  readonly warnings?: readonly Diagnostic[];
 }

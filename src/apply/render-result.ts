@@ -1,6 +1,7 @@
 /** Views of an apply result: the human text and the `apply --json` form. */
 import pc from "picocolors";
 import type { Diagnostic } from "../diagnostics.js";
+import { formatDiagnostics } from "../diagnostics.js";
 import { warningToJson } from "../plan/render-json.js";
 import { safeLine, showText } from "../text/untrusted-text.js";
 import type { ApplyResult } from "./apply-types.js";
@@ -18,6 +19,20 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
   if (result.confirmedByReadBack) {
     lines.push(
       `${result.confirmedByReadBack} user(s) already held what was sent (an earlier attempt had landed, its reply lost): read back and recorded as applied.`,
+    );
+  }
+  if (result.warnings?.length) lines.push(formatDiagnostics(result.warnings, options));
+  if (result.relocated) {
+    lines.push(
+      `${result.relocated} user(s) were not under the employee ID state held but under another ID of their declaration (an earlier rename had landed, its reply lost): found there, changed to the declaration and recorded.`,
+    );
+  }
+  const stale = result.failures.filter((f) => f.staleState).length;
+  if (stale > 0) {
+    lines.push(
+      c.yellow(
+        `${stale} failure(s) show that state is out of date: RuangKerja has no user under the employee ID state holds for them (renamed or removed outside this tool, or an API that lost its users). Run \`plan --refresh\` to see what RuangKerja holds, then \`apply --refresh\` to plan from it.`,
+      ),
     );
   }
   if (result.batchesSplit) lines.push(`${result.batchesSplit} bulk call(s) refused for their size were split in halves and sent again.`);
@@ -42,11 +57,13 @@ export function applyResultToJson(result: ApplyResult, warnings: readonly Diagno
       message: f.message,
       detail: f.detail,
       source: f.source ? { file: f.source.file, line: f.source.line } : null,
+      ...(f.staleState ? { staleState: true } : {}),
     })),
     requests: { ...result.requests },
-    warnings: warnings.map(warningToJson),
+    warnings: [...warnings, ...(result.warnings ?? [])].map(warningToJson),
     ...(result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : {}),
     ...(result.confirmedByReadBack ? { confirmedByReadBack: result.confirmedByReadBack } : {}),
     ...(result.batchesSplit ? { batchesSplit: result.batchesSplit } : {}),
+    ...(result.relocated ? { relocated: result.relocated } : {}),
   };
 }

@@ -6,14 +6,16 @@
  * 1. records: updates, renames and deactivations first, so that a create reusing a username or an
  *    id that one of them frees does not collide. An action that also changes the e-mail sends its
  *    record without it here (email-changes.ts).
- * 2. e-mails: e-mail-only changes, then the e-mail of each action whose record has landed (after a
+ * 2. relocations (locate-user.ts): the records refused with USER_NOT_FOUND whose person was found
+ *    under another id of their chain (a rename whose reply was lost), sent again from there.
+ * 3. e-mails: e-mail-only changes, then the e-mail of each action whose record has landed (after a
  *    rename, under the new id); before the creates, which may reuse an address given up here.
- * 3. creates.
- * 4. adoptions (--adopt, adopt.ts): the creates refused with USER_EMPLOYEE_ID_EXISTS, as updates.
+ * 4. creates.
+ * 5. adoptions (--adopt, adopt.ts): the creates refused with USER_EMPLOYEE_ID_EXISTS, as updates.
  *
- * In phases 1 and 2 a step refused because another user still held the username or the e-mail is
- * sent once more after the phase's other requests, when that user may have given it up. Records
- * and adoptions go through update-bulk, or through PUT one by one when they change
+ * In phases 1 to 3 a step refused because another user still held the username or the e-mail is
+ * sent once more after the phase's other requests, when that user may have given it up. Records,
+ * relocations and adoptions go through update-bulk, or through PUT one by one when they change
  * organizationSerial (update-bulk does not take it).
  */
 import type { ApiReplyError } from "../errors.js";
@@ -23,7 +25,7 @@ import { adoptedWithoutEmail } from "./adopt.js";
 import { changesEmail, changesRecord, withoutEmailChange } from "./email-changes.js";
 import { needsSingleUpdate } from "./payloads.js";
 
-export type Stage = "record" | "email" | "create" | "adopt";
+export type Stage = "record" | "relocate" | "email" | "create" | "adopt";
 
 /** One user's part of a phase. */
 export interface Step {
@@ -61,6 +63,7 @@ export function scheduleApply(plan: Plan): Phase[] {
   }
   return [
     { stage: "record", steps: records, retriesHeld: true },
+    { stage: "relocate", steps: [], retriesHeld: true },
     { stage: "email", steps: emails, retriesHeld: true },
     { stage: "create", steps: creates, retriesHeld: false },
     { stage: "adopt", steps: [], retriesHeld: false },
@@ -75,6 +78,7 @@ export function tasksFor(stage: Stage, steps: readonly Step[], chunkSize: number
     case "email":
       return chunk(steps, chunkSize).map((batch): Task => ({ kind: "update-email-bulk", steps: batch }));
     case "record":
+    case "relocate":
     case "adopt":
       return [
         ...chunk(
@@ -88,7 +92,18 @@ export function tasksFor(stage: Stage, steps: readonly Step[], chunkSize: number
 
 /** The step a landed one hands on: the e-mail after the record of an action that changes both. */
 export function nextStep(step: Step): Step | undefined {
-  return step.stage === "record" && changesEmail(step.action) ? emailStep(step.action) : undefined;
+  return (step.stage === "record" || step.stage === "relocate") && changesEmail(step.action) ? emailStep(step.action) : undefined;
+}
+
+/**
+ * A record refused with USER_NOT_FOUND whose person is under `foundAt` now (locate-user.ts), sent
+ * again from there: renamed from `foundAt` to the declared id, or, found under the declared id
+ * itself, updated there.
+ */
+export function relocateStep(step: Step, foundAt: string): Step {
+  const { previousEmployeeID: _refused, ...rest } = step.sent;
+  const sent: PlannedAction = foundAt === rest.employeeID ? rest : { ...rest, previousEmployeeID: foundAt };
+  return { stage: "relocate", action: step.action, sent };
 }
 
 /** A create refused because its employeeID is taken, sent again as an update of that user (--adopt). */

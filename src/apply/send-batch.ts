@@ -2,10 +2,14 @@
  * Sends one task of the schedule and settles what came back: each item is matched to its step by
  * the employeeID it was sent under, landed users go into state, and state is saved after the call.
  *
- * Faults: a create that meets USER_EMPLOYEE_ID_EXISTS, or a rename that meets USER_NOT_FOUND for
- * the old id, may be meeting its own earlier attempt whose reply was lost: the user is read back
- * and, when it holds what was sent, recorded as applied (read-back.ts). An adoption is not read
- * back: its create already was. A bulk call refused for its size (413, TOO_MANY_ITEMS,
+ * Faults: a create that meets USER_EMPLOYEE_ID_EXISTS may be meeting its own earlier attempt whose
+ * reply was lost: the user is read back and, when it holds what was sent, recorded as applied
+ * (read-back.ts). An update, rename or deactivation that meets USER_NOT_FOUND for the id state
+ * holds is looked for under the other ids of its declaration (locate-user.ts): found under the
+ * declared id holding what was sent, it is recorded as applied; found elsewhere in the chain, or
+ * holding something else, it is sent again from there; found nowhere, state is out of date and the
+ * failure says so. An adoption is not read back: its create already was; a relocation is read back
+ * only as a rename's own echo. A bulk call refused for its size (413, TOO_MANY_ITEMS,
  * PAYLOAD_TOO_LARGE) is split in halves and sent again, down to single users. A rejected token or
  * an unreachable API stops the run.
  */
@@ -16,8 +20,10 @@ import type { PlannedAction } from "../plan/plan-types.js";
 import type { ApplyClient } from "./apply-client.js";
 import type { ApplyRun } from "./apply-run.js";
 import { sendEmails } from "./email-changes.js";
+import { chainOf, isUserNotFound, locateUser, severalDetail, staleStateDetail } from "./locate-user.js";
 import { createBody, currentEmployeeID, updateBulkItem, updateUserBody } from "./payloads.js";
 import {
+  compareFields,
   CREATE_FIELDS,
   describeDifferences,
   type ReadBackResult,
@@ -47,6 +53,8 @@ export interface BatchSenderOptions {
   readonly afterCall: () => Promise<void>;
   /** Initial passwords by employeeID, for creates. */
   readonly passwords?: ReadonlyMap<string, string>;
+  /** The declarations' previousEmployeeIDs by declared employeeID, where to look for a user not under the id state holds. */
+  readonly previousEmployeeIDs?: ReadonlyMap<string, readonly string[]>;
 }
 
 type Failed = { step: Step; error: ApiReplyError };
@@ -109,7 +117,9 @@ export class BatchSender {
 
   private land(step: Step, serial: string, confirmed = false): void {
     const user = appliedUser(step, serial);
-    if (step.stage !== "email" && step.sent.previousEmployeeID) this.options.state.move(step.sent.previousEmployeeID, user);
+    // State keys the user by the id it held before the action (a relocation was sent from another one).
+    const from = step.stage === "email" ? user.employeeID : currentEmployeeID(step.action);
+    if (from !== user.employeeID) this.options.state.move(from, user);
     else this.options.state.put(user);
     if (confirmed) this.options.run.confirmed(step, user);
     else this.options.run.landed(step, user);
@@ -137,15 +147,54 @@ export class BatchSender {
       run.failed(step, error);
       return false;
     }
-    const fields = sent.action === "create" ? CREATE_FIELDS : via === "update" ? UPDATE_ONE_FIELDS : UPDATE_BULK_FIELDS;
-    const found = await readBack(client, sent.after, fields);
+    if (step.stage === "record") return this.locate(step, error, via);
+    // A create, or a relocated rename sent again after a lost reply: our own echo if it holds what was sent.
+    const found = await readBack(client, sent.after, fieldsSent(sent, via));
     if (found.outcome === "same") {
       // A rename keeps its serial; a create's is not in the GET view.
       this.land(step, sent.before?.serial ?? SERIAL_NOT_KNOWN, true);
       return true;
     }
+    if (found.outcome === "missing" && sent.action !== "create") {
+      run.disprovesState(step, { ...error, detail: staleStateDetail(error, currentEmployeeID(sent), [sent.employeeID]) });
+      return false;
+    }
     run.failed(step, { ...error, detail: explainReadBack(sent, error, found) });
     return false;
+  }
+
+  /**
+   * A record refused with USER_NOT_FOUND: where is the person now (locate-user.ts)? Under the
+   * declared id and holding what was sent, it had landed (a lost reply): recorded. Under another
+   * id of the chain, or holding something else: handed on to be sent from there.
+   */
+  private async locate(step: Step, error: ApiReplyError, via: Task["kind"]): Promise<boolean> {
+    const { client, run, previousEmployeeIDs } = this.options;
+    const sent = step.sent;
+    const refused = currentEmployeeID(sent);
+    const chain = chainOf(sent, refused, previousEmployeeIDs);
+    const where = await locateUser(client, chain);
+    switch (where.outcome) {
+      case "found":
+        if (where.employeeID === sent.employeeID && compareFields(sent.after, where.found, fieldsSent(sent, via)).length === 0) {
+          this.land(step, sent.before?.serial ?? SERIAL_NOT_KNOWN, true);
+          return true;
+        }
+        run.relocate(step, where.employeeID);
+        return false;
+      case "nowhere":
+        run.disprovesState(step, { ...error, detail: staleStateDetail(error, refused, chain) });
+        return false;
+      case "several":
+        run.failed(step, { ...error, detail: severalDetail(error, refused, where.employeeIDs) });
+        return false;
+      case "unreadable":
+        run.failed(step, {
+          ...error,
+          detail: `${error.detail ? `${error.detail}; ` : ""}reading ${where.employeeID} back failed (${where.reason}): run apply again`,
+        });
+        return false;
+    }
   }
 
   private async saveAfter(landed: number): Promise<void> {
@@ -193,13 +242,17 @@ function matchResults(
 }
 
 /**
- * A create meeting an existing id, or a rename whose old id is gone: what our own earlier attempt
- * (a lost reply, a killed run) would leave behind.
+ * A create meeting an existing id, or a record whose id is gone: what our own earlier attempt (a
+ * lost reply, a killed run) would leave behind; or, for a record, an out-of-date state.
  */
 function isOwnEcho(action: PlannedAction, error: ApiReplyError): boolean {
   if (action.action === "create") return error.message === "USER_EMPLOYEE_ID_EXISTS" || error.errorCode === 10101;
-  if (action.previousEmployeeID) return error.message === "USER_NOT_FOUND" || error.errorCode === 10104;
-  return false;
+  return isUserNotFound(error);
+}
+
+/** The fields the request set, which a read-back can compare. */
+function fieldsSent(action: PlannedAction, via: Task["kind"]) {
+  return action.action === "create" ? CREATE_FIELDS : via === "update" ? UPDATE_ONE_FIELDS : UPDATE_BULK_FIELDS;
 }
 
 function explainReadBack(action: PlannedAction, error: ApiReplyError, found: ReadBackResult): string {
@@ -210,7 +263,7 @@ function explainReadBack(action: PlannedAction, error: ApiReplyError, found: Rea
         ? `${original}read back, ${action.employeeID} differs from this declaration (${describeDifferences(found.differences)}): it is another person's id or was changed outside this tool; resolve it in RuangKerja or change the declaration`
         : `${original}read back, ${action.employeeID} differs from this declaration (${describeDifferences(found.differences)}): the rename did not land as sent; check both ids in RuangKerja`;
     case "missing":
-      return `${original}read back, ${action.employeeID} does not exist either: ${action.action === "create" ? "the id is taken but not readable" : `${action.previousEmployeeID} was renamed or removed outside this tool`}`;
+      return `${original}read back, ${action.employeeID} does not exist either: the id is taken but not readable`;
     case "unreadable":
       return `${original}reading ${action.employeeID} back failed (${found.reason}): run apply again`;
     case "same":

@@ -54,6 +54,8 @@ export interface ReadPage {
   readonly users: LiveUser[];
   /** As the reply says, checked to be a whole number. */
   readonly totalPage: number;
+  /** As the reply says; undefined when it is not a whole number (then nothing is concluded from it). */
+  readonly totalItems?: number;
 }
 
 /** One page of GET /ruangkerja/users, its views mapped and checked. */
@@ -63,7 +65,8 @@ export async function readPage(reader: UserReader, page: number, pageSize = LIST
   if (reply.totalPage > MAX_PAGES) {
     throw unexpected(LIST_PATH, `totalPage is ${reply.totalPage}, more than the ${MAX_PAGES} pages this tool reads`);
   }
-  return { users: reply.items.map((view) => toLiveUser(view, LIST_PATH)), totalPage: reply.totalPage };
+  const totalItems = Number.isInteger(reply.totalItems) && reply.totalItems >= 0 ? reply.totalItems : undefined;
+  return { users: reply.items.map((view) => toLiveUser(view, LIST_PATH)), totalPage: reply.totalPage, totalItems };
 }
 
 /**

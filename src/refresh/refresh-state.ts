@@ -2,13 +2,18 @@
  * `--refresh`: reads the live users that state knows, then hands them to the pure drift
  * detection. It reads the cheaper way: the first list page (100 users) always, which also proves
  * the API answers; then the rest of the list when that takes fewer requests than looking up the
- * state users not seen yet one by one, and otherwise those lookups. A state user the list did not
- * show is looked up by GET before it is called missing (the list may shift while it is read).
+ * state users not seen yet one by one, and otherwise those lookups.
+ *
+ * A state user the list did not show is missing from RuangKerja without a GET of its own only when
+ * the whole list was read and did not change meanwhile (every page gave the same totalItems and
+ * totalPage, and that many distinct users were seen): an API that lost its users (a restored
+ * backup, a new tenant) then costs the list pages, not a GET per user. When the list may have
+ * shifted while it was read, those users are looked up by GET before they are called missing.
  */
 import type { UserFields } from "../model.js";
 import type { StateDocument } from "../state/state-document.js";
 import { type Drift, detectDrift } from "./detect-drift.js";
-import { MAX_PAGES, readPage, readUsersById, type UserReader } from "./read-users.js";
+import { MAX_PAGES, type ReadPage, readPage, readUsersById, type UserReader } from "./read-users.js";
 
 export interface Refresh {
   /** The state to plan against: same lineage and serial, users as RuangKerja holds them now. Not written anywhere. */
@@ -19,22 +24,50 @@ export interface Refresh {
 export async function refreshState(state: StateDocument, reader: UserReader): Promise<Refresh> {
   const live = new Map<string, UserFields | undefined>();
   if (state.users.size > 0) {
-    const seen = (users: readonly { fields: UserFields }[]) => {
-      for (const { fields } of users) if (state.users.has(fields.employeeID)) live.set(fields.employeeID, fields);
-    };
-    const first = await readPage(reader, 1);
-    seen(first.users);
-    const unseen = () => state.users.size - live.size;
-    if (unseen() > first.totalPage - 1) {
-      for (let page = 2; page <= Math.min(first.totalPage, MAX_PAGES) && unseen() > 0; page++) {
-        const next = await readPage(reader, page);
-        seen(next.users);
-        if (next.users.length === 0) break;
-      }
-    }
+    const wholeList = await readList(reader, state.users, live);
     const rest = [...state.users.keys()].filter((id) => !live.has(id));
-    for (const [employeeID, user] of await readUsersById(reader, rest)) live.set(employeeID, user?.fields);
+    if (wholeList) for (const employeeID of rest) live.set(employeeID, undefined);
+    else for (const [employeeID, user] of await readUsersById(reader, rest)) live.set(employeeID, user?.fields);
   }
   const { users, drift } = detectDrift(state.users, live);
   return { state: { ...state, users }, drift };
+}
+
+/**
+ * Puts the state users the list shows into `live`: the first page, and the others when they are
+ * fewer than the state users still unseen (each would be one GET). True when what was read is the
+ * whole list as it stood, so that a state user not in it is not in RuangKerja.
+ */
+async function readList(
+  reader: UserReader,
+  wanted: ReadonlyMap<string, unknown>,
+  live: Map<string, UserFields | undefined>,
+): Promise<boolean> {
+  const listed = new Set<string>();
+  const see = (page: ReadPage) => {
+    for (const { fields } of page.users) {
+      listed.add(fields.employeeID);
+      if (wanted.has(fields.employeeID)) live.set(fields.employeeID, fields);
+    }
+  };
+  const first = await readPage(reader, 1);
+  see(first);
+  const lastPage = Math.min(first.totalPage, MAX_PAGES);
+  const unseen = () => wanted.size - live.size;
+  let steady = first.totalItems !== undefined;
+  let lastRead = 1;
+  if (unseen() > lastPage - 1) {
+    for (let page = 2; page <= lastPage && unseen() > 0; page++) {
+      const next = await readPage(reader, page);
+      see(next);
+      lastRead = page;
+      // A list that moved is still read to its end (fewer requests than the GETs), but proves no absence.
+      if (next.totalItems !== first.totalItems || next.totalPage !== first.totalPage) steady = false;
+      if (next.users.length === 0) {
+        steady = false;
+        break;
+      }
+    }
+  }
+  return steady && lastRead >= lastPage && listed.size === first.totalItems;
 }

@@ -44,7 +44,7 @@ function shape(phases: Phase[]) {
 }
 
 describe("scheduleApply", () => {
-  it("puts records first, e-mail-only changes next, creates last, and leaves adoptions to what the run hands on", () => {
+  it("puts records first, e-mail-only changes next, creates last, and leaves relocations and adoptions to what the run hands on", () => {
     const create = action("create", "C1", []);
     const update = action("update", "U1", [name]);
     const emailOnly = action("update", "M1", [email]);
@@ -58,6 +58,7 @@ describe("scheduleApply", () => {
           ["D1", "new@example.co.id"],
         ],
       ],
+      ["relocate", true, []],
       ["email", true, [["M1", "new@example.co.id"]]],
       ["create", false, [["C1", "new@example.co.id"]]],
       ["adopt", false, []],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RuangkerjaClient } from "../../../src/api/client.js";
 import type { UserPage, UserView } from "../../../src/api/types.js";
 import { ApiError } from "../../../src/errors.js";
 import { MAX_PAGES, readAllUsers, readUsersById, type UserReader } from "../../../src/refresh/read-users.js";
@@ -69,14 +70,40 @@ describe("refreshState", () => {
     expect(result.drift.users).toEqual([]);
   });
 
-  it("many state users: every page instead of a GET each, and a GET only for a user the list did not show", async () => {
+  it("many state users: every page instead of a GET each; a user the whole list did not show is missing, with no GET", async () => {
     const all = ids("E", 250).map((id) => view(id));
     const reader = new FakeReader(all);
     const result = await refreshState(stateWith([...ids("E", 250), "GONE1"]), reader);
-    expect(reader.calls).toEqual(["list 1", "list 2", "list 3", "get GONE1"]);
+    expect(reader.calls).toEqual(["list 1", "list 2", "list 3"]);
     expect(result.drift.users).toEqual([{ kind: "missing", employeeID: "GONE1", name: "Name GONE1", changes: [] }]);
     expect(result.state.users.has("GONE1")).toBe(false);
     expect(result.state.users.size).toBe(250);
+  });
+
+  it("an API that lost its users (a new tenant, a restored backup): one list page, not a GET per state user", async () => {
+    const reader = new FakeReader([]);
+    const result = await refreshState(stateWith(ids("E", 300)), reader);
+    expect(reader.calls).toEqual(["list 1"]);
+    expect(result.drift.checked).toBe(300);
+    expect(result.drift.users.every((u) => u.kind === "missing")).toBe(true);
+    expect(result.state.users.size).toBe(0);
+  });
+
+  it("a list that changed while it was read (totalItems moved): the users it did not show are looked up by GET", async () => {
+    const all = ids("E", 250).map((id) => view(id));
+    const reader = new FakeReader(all);
+    const listUsers = reader.listUsers.bind(reader);
+    // A user added to RuangKerja between page 1 and page 2.
+    reader.listUsers = async (page, size) => ({ ...(await listUsers(page, size)), ...(page > 1 ? { totalItems: 251 } : {}) });
+    const result = await refreshState(stateWith([...ids("E", 250), "GONE1"]), reader);
+    expect(reader.calls).toEqual(["list 1", "list 2", "list 3", "get GONE1"]);
+    expect(result.drift.users.map((u) => [u.kind, u.employeeID])).toEqual([["missing", "GONE1"]]);
+  });
+
+  it("a list without a usable totalItems proves nothing: the users it did not show are looked up by GET", async () => {
+    const reader = new FakeReader([view("E1")], { totalItems: Number.NaN });
+    await refreshState(stateWith(["E1", "GONE1", "GONE2"]), reader);
+    expect(reader.calls).toEqual(["list 1", "get GONE1", "get GONE2"]);
   });
 
   it("keeps lineage and serial: the refreshed state is the same history, not yet written", async () => {
@@ -137,6 +164,23 @@ describe("readUsersById", () => {
     expect(found.get("E1")?.fields.employeeID).toBe("E1");
     expect(found.has("E2")).toBe(true);
     expect(found.get("E2")).toBeUndefined();
+  });
+
+  it("a 404 without USER_NOT_FOUND (a wrong base URL, a proxy) is an error, not an absent user", async () => {
+    const answering = (status: number, body: string, type = "application/json") =>
+      new RuangkerjaClient({
+        baseUrl: "http://127.0.0.1:9",
+        token: "t",
+        maxAttempts: 1,
+        fetch: async () => new Response(body, { status, headers: { "Content-Type": type } }),
+      });
+    const notFound = JSON.stringify({ status: "error", errorCode: 10104, message: "USER_NOT_FOUND", detail: "user not found" });
+    expect((await readUsersById(answering(404, notFound), ["E1"])).get("E1")).toBeUndefined();
+    await expect(readUsersById(answering(404, "<html>Not Found</html>", "text/html"), ["E1"])).rejects.toThrow(
+      "GET /ruangkerja/users/E1 failed: HTTP 404",
+    );
+    const route = JSON.stringify({ status: "error", errorCode: 40401, message: "ROUTE_NOT_FOUND", detail: "no route" });
+    await expect(readUsersById(answering(404, route), ["E1"])).rejects.toThrow("ROUTE_NOT_FOUND (40401)");
   });
 
   it("refuses a reply for another employeeID (IDs are case-sensitive)", async () => {
