@@ -1,16 +1,18 @@
 /**
  * The file state store: `.ruangkerja/state.json` by default. Writes go to a temporary file in
  * the same folder, are flushed, then renamed over the old one, so a reader (or a crash) only
- * ever sees a whole state. The lock is a file created with O_EXCL beside it, naming its holder.
+ * ever sees a whole state. The lock is a file created with O_EXCL beside it, naming its holder;
+ * a holder proven dead (lock-holder.ts) is taken over, and a lock is only ever removed after
+ * renaming it to a name of our own and finding there the ID we meant to remove.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync, unlinkSync } from "node:fs";
-import { mkdir, open, readFile, rename, rm, unlink } from "node:fs/promises";
-import { hostname, userInfo } from "node:os";
-import { dirname } from "node:path";
+import { linkSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { InvalidInputError, type LockHolder, StateConflictError, StateIOError, StateLockedError } from "../errors.js";
+import { judgeHolder, newLockHolder, type RecordedLockHolder } from "./lock-holder.js";
 import { parseStateJson, type StateDocument, stateToJson } from "./state-document.js";
-import type { LockOptions, StateLock, StateStore } from "./state-store.js";
+import type { LockOptions, StateLock, StateStore, TakenOverLock } from "./state-store.js";
 
 export const DEFAULT_STATE_PATH = ".ruangkerja/state.json";
 
@@ -37,23 +39,76 @@ export class FileStateStore implements StateStore {
   /**
    * Writes `state` unless the stored one is not its predecessor (same lineage, serial one lower):
    * then another process wrote meanwhile, and StateConflictError keeps its write. No state on
-   * disk is fine (a first write, or a state deleted by hand). The check and the rename are not
-   * one atomic step; the lock keeps other applies out, the check catches a writer that ignored
-   * it (a force-unlock while the run was alive, a lock file deleted by hand).
+   * disk is fine (a first write, or a state deleted by hand).
+   *
+   * The check and the rename are two steps, so the new state is first written to a claim file
+   * named after its serial, created with O_EXCL: of two writers racing to the same next serial
+   * only one creates it, and the other is refused. The claim is checked against the state on
+   * disk only once made, and the rename consumes it; so a writer that comes after the winner's
+   * rename finds the winner's serial and is refused too. The lock keeps other applies out; this
+   * catches writers that ignored it (a force-unlock while the run was alive, a lock deleted by hand).
    */
   async write(state: StateDocument): Promise<void> {
-    const found = await this.readIdentity();
-    if (found !== "absent" && (found === "unreadable" || found.lineage !== state.lineage || found.serial !== state.serial - 1)) {
-      throw new StateConflictError(this.location, found === "unreadable" ? undefined : found, {
-        lineage: state.lineage,
-        serial: state.serial - 1,
-      });
+    const expected = { lineage: state.lineage, serial: state.serial - 1 };
+    const claim = this.claimPath(state.serial);
+    try {
+      await mkdir(dirname(this.location), { recursive: true });
+      if (!(await writeSynced(claim, state))) throw new StateConflictError(this.location, await this.foundIdentity(), expected);
+    } catch (error) {
+      if (error instanceof StateConflictError) throw error;
+      throw new StateIOError(this.location, "write", error);
     }
     try {
-      await this.writeAtomically(state);
+      const found = await this.readIdentity();
+      if (found !== "absent" && (found === "unreadable" || found.lineage !== expected.lineage || found.serial !== expected.serial)) {
+        throw new StateConflictError(this.location, found === "unreadable" ? undefined : found, expected);
+      }
+      await rename(claim, this.location).catch((error: unknown) => {
+        throw new StateIOError(this.location, "write", error);
+      });
+    } catch (error) {
+      await rm(claim, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Writes `state` whatever the file holds now: for `state migrate --force`, which holds the lock
+   * and checked what it replaces itself (and set the old file aside). Every other writer uses write().
+   */
+  async replace(state: StateDocument): Promise<void> {
+    try {
+      await mkdir(dirname(this.location), { recursive: true });
+      const temp = `${this.location}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+      await writeSynced(temp, state);
+      await rename(temp, this.location).catch(async (error: unknown) => {
+        await rm(temp, { force: true });
+        throw error;
+      });
     } catch (error) {
       throw new StateIOError(this.location, "write", error);
     }
+  }
+
+  /** Where the writer of `serial` puts it before the rename (see write()). */
+  private claimPath(serial: number): string {
+    return `${this.location}.${serial}.next`;
+  }
+
+  /** Claim files a killed writer left; removed by whoever takes the lock, since no writer that respects it can be mid-write. */
+  private async removeLeftClaims(): Promise<void> {
+    const prefix = `${basename(this.location)}.`;
+    const names = await readdir(dirname(this.location)).catch(() => [] as string[]);
+    for (const name of names) {
+      if (name.startsWith(prefix) && /^\d+\.next$/.test(name.slice(prefix.length))) {
+        await rm(join(dirname(this.location), name), { force: true });
+      }
+    }
+  }
+
+  private async foundIdentity(): Promise<{ lineage: string; serial: number } | undefined> {
+    const found = await this.readIdentity().catch(() => "unreadable" as const);
+    return typeof found === "string" ? undefined : found;
   }
 
   /** The lineage and serial on disk; cheap for the files we write, which name them first. */
@@ -82,44 +137,36 @@ export class FileStateStore implements StateStore {
     return state ? { lineage: state.lineage, serial: state.serial } : "unreadable";
   }
 
-  private async writeAtomically(state: StateDocument): Promise<void> {
-    await mkdir(dirname(this.location), { recursive: true });
-    const temp = `${this.location}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      await handle.writeFile(`${JSON.stringify(stateToJson(state), null, 2)}\n`, "utf8");
-      await handle.sync();
-    } catch (error) {
-      await handle.close();
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await handle.close();
-    await rename(temp, this.location);
-  }
-
   /**
-   * Takes the lock, or throws StateLockedError naming the holder (stale when it is a dead process
-   * of this host). With a timeout, polls with growing pauses (0.1 s up to 1 s) until it is free,
+   * Takes the lock, or throws StateLockedError naming the holder. A holder proven dead (see
+   * lock-holder.ts) is taken over: its lock is removed, and the lock returned says so in
+   * `takenOver`. With a timeout, polls with growing pauses (0.1 s up to 1 s) until it is free,
    * the time is up, or `signal` aborts.
    */
   async lock(operation: string, options: LockOptions = {}): Promise<StateLock> {
-    const holder: LockHolder = {
-      id: randomUUID(),
-      who: safeUsername(),
-      host: hostname(),
-      pid: process.pid,
-      operation,
-      since: new Date().toISOString(),
-    };
+    const holder = newLockHolder(operation);
     const timeoutMs = options.timeoutMs ?? 0;
     const started = Date.now();
     let pause = 100;
+    let takenOver: TakenOverLock | undefined;
     for (let attempt = 1; ; attempt++) {
-      if (await this.tryCreateLock(holder)) return this.heldLock(holder);
+      if (await this.tryCreateLock(holder)) {
+        await this.removeLeftClaims();
+        return this.heldLock(holder, takenOver);
+      }
       const current = await readHolder(this.lockPath);
       // Released between our attempt and the read: try again at once (a few times only).
       if (current === "gone" && attempt < 5) continue;
+      if (typeof current !== "string" && attempt < 10) {
+        const verdict = judgeHolder(current);
+        if (verdict.kind === "dead" && (await removeLockIf(this.lockPath, current.id))) {
+          takenOver = {
+            holder: current,
+            message: `Took over the lock ${current.id} on ${this.location} from ${current.who}@${current.host} (pid ${current.pid}, ${current.operation}, since ${current.since}): that process ${verdict.reason}.`,
+          };
+          continue;
+        }
+      }
       const waited = Date.now() - started;
       if (waited >= timeoutMs || options.signal?.aborted) {
         // A lock file without a holder is usually one being written this very moment: look once more.
@@ -136,7 +183,8 @@ export class FileStateStore implements StateStore {
 
   /**
    * Removes the lock if its ID is `lockId` (as the locked message prints it); returns the holder
-   * it removed. Refuses (InvalidInputError) when there is no lock or another ID holds it.
+   * it removed. Refuses (InvalidInputError) when there is no lock or another ID holds it, also
+   * when another lock replaced the one read here before it could be removed.
    */
   async forceUnlock(lockId: string): Promise<LockHolder> {
     const current = await readHolder(this.lockPath);
@@ -147,16 +195,16 @@ export class FileStateStore implements StateStore {
         [],
       );
     }
-    if (current.id !== lockId) {
-      throw new InvalidInputError(
-        `lock ID ${JSON.stringify(lockId)} does not match the lock on ${this.location}, which is ${current.id} (held by ${current.who}@${current.host}, pid ${current.pid}, since ${current.since}); nothing was removed`,
-        [],
-      );
-    }
+    if (current.id !== lockId) throw this.otherLockError(lockId, current);
+    let removed: boolean;
     try {
-      await unlink(this.lockPath);
+      removed = await removeLockIf(this.lockPath, lockId);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new StateIOError(this.lockPath, "lock", error);
+      throw new StateIOError(this.lockPath, "lock", error);
+    }
+    if (!removed) {
+      const now = await readHolder(this.lockPath);
+      if (typeof now !== "string") throw this.otherLockError(lockId, now);
     }
     return current;
   }
@@ -166,22 +214,37 @@ export class FileStateStore implements StateStore {
     const current = await readHolder(this.lockPath);
     if (current === "gone") return undefined;
     if (current === "unreadable") return { holder: undefined, stale: false };
-    return { holder: current, stale: current.host === hostname() && !isProcessAlive(current.pid) };
+    const verdict = judgeHolder(current);
+    return { holder: current, stale: verdict.kind === "dead" || verdict.kind === "maybe-dead" };
+  }
+
+  private otherLockError(lockId: string, current: LockHolder): InvalidInputError {
+    return new InvalidInputError(
+      `lock ID ${JSON.stringify(lockId)} does not match the lock on ${this.location}, which is ${current.id} (held by ${current.who}@${current.host}, pid ${current.pid}, since ${current.since}); nothing was removed`,
+      [],
+    );
   }
 
   /** The stale-or-not verdict and the exact command that clears this lock. */
-  private lockedError(holder: LockHolder | undefined, waitedMs: number | undefined): StateLockedError {
+  private lockedError(holder: RecordedLockHolder | undefined, waitedMs: number | undefined): StateLockedError {
     if (!holder) return new StateLockedError(this.lockPath, undefined, waitedMs ? { waitedMs } : {});
     const stateFlag = this.location === DEFAULT_STATE_PATH ? "" : ` --state ${shellQuote(this.location)}`;
-    return new StateLockedError(this.lockPath, holder, {
-      stale: holder.host === hostname() && !isProcessAlive(holder.pid),
+    const verdict = judgeHolder(holder);
+    const details = {
+      // "stale" as the message words it: no process of that pid runs here. A holder proven dead
+      // was taken over instead; this is one that could only be checked by its pid.
+      stale: verdict.kind === "maybe-dead" && verdict.pidOnly,
       unlockCommand: `ruangkerja-users force-unlock ${holder.id}${stateFlag}`,
       ...(waitedMs ? { waitedMs } : {}),
-    });
+    };
+    const error = new StateLockedError(this.lockPath, holder, details);
+    if (verdict.kind !== "maybe-dead" || verdict.pidOnly) return error;
+    const note = `The lock may be stale, but this cannot be proven from here: its holder ${verdict.reason}. If that run no longer runs, clear the lock with the command above.`;
+    return new StateLockedError(this.lockPath, holder, details, `${error.message}\n${note}`);
   }
 
   /** Creates the lock file naming `holder`; false when someone else's exists. */
-  private async tryCreateLock(holder: LockHolder): Promise<boolean> {
+  private async tryCreateLock(holder: RecordedLockHolder): Promise<boolean> {
     let handle: Awaited<ReturnType<typeof open>>;
     try {
       await mkdir(dirname(this.lockPath), { recursive: true });
@@ -202,28 +265,90 @@ export class FileStateStore implements StateStore {
     return true;
   }
 
-  private heldLock(holder: LockHolder): StateLock {
+  private heldLock(holder: LockHolder, takenOver: TakenOverLock | undefined): StateLock {
     const lockPath = this.lockPath;
     let released = false;
     return {
+      ...(takenOver && { takenOver }),
       async release() {
         if (released) return;
         released = true;
         // Remove only our own lock: someone may have force-removed it and taken a new one.
-        const current = await readHolder(lockPath);
-        if (typeof current !== "string" && current.id === holder.id) await unlink(lockPath).catch(() => undefined);
+        await removeLockIf(lockPath, holder.id).catch(() => undefined);
       },
       releaseSync() {
         if (released) return;
         released = true;
         try {
-          if (parseHolder(readFileSync(lockPath, "utf8"))?.id === holder.id) unlinkSync(lockPath);
+          removeLockIfSync(lockPath, holder.id);
         } catch {
-          // Gone: nothing to remove.
+          // Gone, or not ours: nothing to remove.
         }
       },
     };
   }
+}
+
+/**
+ * Removes the lock file if it names `id`; false when it is gone or names another. Reading and
+ * then unlinking would remove a lock taken in between, so the file is first renamed to a name of
+ * our own, read there, and only then unlinked; a lock that turns out to be another's is put back
+ * (with link(), which never overwrites a lock taken meanwhile).
+ */
+async function removeLockIf(lockPath: string, id: string): Promise<boolean> {
+  const before = await readHolder(lockPath);
+  if (typeof before === "string" || before.id !== id) return false;
+  const aside = `${lockPath}.${randomUUID()}.removing`;
+  try {
+    await rename(lockPath, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+  const moved = await readHolder(aside);
+  if (typeof moved !== "string" && moved.id === id) {
+    await unlink(aside);
+    return true;
+  }
+  await link(aside, lockPath).catch(() => undefined);
+  await unlink(aside);
+  return false;
+}
+
+/** removeLockIf for a process about to exit. */
+function removeLockIfSync(lockPath: string, id: string): void {
+  if (parseHolder(readFileSync(lockPath, "utf8"))?.id !== id) return;
+  const aside = `${lockPath}.${randomUUID()}.removing`;
+  renameSync(lockPath, aside);
+  if (parseHolder(readFileSync(aside, "utf8"))?.id !== id) {
+    try {
+      linkSync(aside, lockPath);
+    } catch {
+      // A new lock was taken meanwhile: it stays.
+    }
+  }
+  unlinkSync(aside);
+}
+
+/** Writes `state` to a new file at `path` (O_EXCL) and flushes it; false when `path` exists. */
+async function writeSynced(path: string, state: StateDocument): Promise<boolean> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, "wx", 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(`${JSON.stringify(stateToJson(state), null, 2)}\n`, "utf8");
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(path, { force: true });
+    throw error;
+  }
+  await handle.close();
+  return true;
 }
 
 /** Enough of a state file to hold its formatVersion, lineage and serial, which stateToJson writes first. */
@@ -243,23 +368,12 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Whether a process of this host with that pid exists (EPERM: it exists, but is someone else's). */
-function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function shellQuote(text: string): string {
   return /^[\w./:@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 /** The lock's holder; "gone" when there is no lock file, "unreadable" when it names none. */
-async function readHolder(lockPath: string): Promise<LockHolder | "gone" | "unreadable"> {
+async function readHolder(lockPath: string): Promise<RecordedLockHolder | "gone" | "unreadable"> {
   try {
     return parseHolder(await readFile(lockPath, "utf8")) ?? "unreadable";
   } catch (error) {
@@ -268,20 +382,12 @@ async function readHolder(lockPath: string): Promise<LockHolder | "gone" | "unre
 }
 
 /** The holder a lock file names; undefined when half-written or not ours to read. */
-function parseHolder(text: string): LockHolder | undefined {
+function parseHolder(text: string): RecordedLockHolder | undefined {
   try {
-    const parsed = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof parsed.id === "string" && typeof parsed.pid === "number") return parsed as LockHolder;
+    const parsed = JSON.parse(text) as Partial<RecordedLockHolder>;
+    if (typeof parsed.id === "string" && typeof parsed.pid === "number") return parsed as RecordedLockHolder;
   } catch {
     // Half-written: reported as a lock without a known holder.
   }
   return undefined;
-}
-
-function safeUsername(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return "unknown user";
-  }
 }

@@ -2,9 +2,19 @@
  * Where state lives. A store reads and writes whole state documents and guards applies with an
  * exclusive lock; the file store is the first, a PostgreSQL store can follow the same interface.
  */
+import type { LockHolder } from "../errors.js";
 import type { StateDocument } from "./state-document.js";
 
+/** A lock left by a holder that was proven dead, which lock() removed before taking its own. */
+export interface TakenOverLock {
+  readonly holder: LockHolder;
+  /** What to tell the user, e.g. "Took over the lock … of budi@ci-7 (pid 4242, apply): that process no longer runs." */
+  readonly message: string;
+}
+
 export interface StateLock {
+  /** Set when this lock replaced a stale one: the CLI prints its message. */
+  readonly takenOver?: TakenOverLock;
   release(): Promise<void>;
   /** For a process about to exit at once (a second Ctrl-C): frees the lock without waiting. */
   releaseSync(): void;

@@ -187,8 +187,9 @@ describe("two applies on one state", () => {
 });
 
 describe("a lock left by a killed apply", () => {
-  it("is reported stale with the command that clears it; force-unlock refuses a wrong ID, then clears it; apply then converges", async () => {
-    const users = makeUsers("LKC", 12);
+  /** Starts an apply of `users`, SIGKILLs it once its first request is held, and drops that request. */
+  async function killedApply(prefix: string, count: number) {
+    const users = makeUsers(prefix, count);
     await writeText(join(work.dir, "users/team.yaml"), usersYaml(users));
     const killed = startCli(["apply", "--auto-approve"], work.dir, env);
     await waitFor("the apply's first request", () => gate.seen() >= 1);
@@ -196,12 +197,36 @@ describe("a lock left by a killed apply", () => {
     expect((await killed.done).signal).toBe("SIGKILL");
     gate.drop(); // the killed run's request never reaches the emulator
     expect(existsSync(lockFile())).toBe(true);
+    return { users, pid: killed.child.pid };
+  }
+
+  it("is taken over by the next apply (its holder is provably dead), even with --lock-timeout; apply converges", async () => {
+    const { users } = await killedApply("LKT", 12);
+    const holder = JSON.parse(await readFile(lockFile(), "utf8")) as { process?: { startTime: string } };
+    expect(holder.process?.startTime).toMatch(/^\d+$/);
+    const again = await runCli(["apply", "--auto-approve", "--lock-timeout", "10m"], {
+      cwd: work.dir,
+      env: { ...env, RUANGKERJA_API_URL: emulator.url },
+    });
+    expect(again.stderr).not.toContain("state is locked");
+    expect(again.code).toBe(0);
+    expect(emulatedIds("LKT")).toEqual(users.map((u) => u.employeeID));
+    expect(existsSync(lockFile())).toBe(false);
+  });
+
+  it("that cannot be proven dead (another pid namespace: a container with the same host name) is maybe stale; force-unlock refuses a wrong ID, then clears it", async () => {
+    const { users, pid } = await killedApply("LKC", 12);
+    // As if the killed run had been in another container of this machine.
+    const holder = JSON.parse(await readFile(lockFile(), "utf8")) as { process: { pidNamespace: string } };
+    await writeFile(lockFile(), JSON.stringify({ ...holder, process: { ...holder.process, pidNamespace: "pid:[1]" } }));
 
     const blocked = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
     expect(blocked.code).toBe(1);
-    expect(blocked.stderr).toContain(`The lock is stale: process ${killed.child.pid} no longer runs on this host`);
+    expect(blocked.stderr).toContain(`state is locked by`);
+    expect(blocked.stderr).toContain(`(pid ${pid}, apply)`);
+    expect(blocked.stderr).toContain("The lock may be stale, but this cannot be proven from here: its holder ran in another pid namespace");
     const id = /Lock ID: +(\S+)/.exec(blocked.stderr)?.[1] ?? "";
-    expect(blocked.stderr).toContain(`  ruangkerja-users force-unlock ${id}\n`);
+    expect(blocked.stderr).toContain(`ruangkerja-users force-unlock ${id}`);
 
     const wrong = await runCli(["force-unlock", "0000", "--force"], { cwd: work.dir, env: {} });
     expect(wrong.code).toBe(1);
