@@ -6,8 +6,12 @@
  *
  * No lost update: each write runs in a transaction that first reads the row FOR UPDATE and
  * refuses (StateConflictError) unless the row holds the lineage and serial this store last read
- * or wrote (or, for a store that never read it, the written state's predecessor); no row at all
- * is fine, as for the file store.
+ * or wrote (or, for a store that never read it, the written state's predecessor), and the new
+ * state follows it (same lineage, serial one higher), as the file store checks; no row at all is
+ * fine. Only replace() (state migrate) writes over whatever the row holds.
+ *
+ * A lost lock connection is noticed when it happens ('error' or 'end' on the lock's client), and
+ * every later read or write refuses: the advisory lock ended with that connection.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
@@ -70,6 +74,8 @@ type Seen = { readonly lineage: string; readonly serial: number } | "absent";
 
 interface HeldLock {
   readonly client: pg.Client;
+  /** Why the lock's connection ended under us; set by its 'error' or 'end' event. */
+  lost?: string;
 }
 
 export class PostgresStateStore implements StateStore {
@@ -118,10 +124,24 @@ export class PostgresStateStore implements StateStore {
     return state;
   }
 
+  /** Writes `state` if the row is absent, or is the one this store last saw and `state` follows it. */
   async write(state: StateDocument): Promise<void> {
+    await this.writeRow(state, "follow");
+  }
+
+  /**
+   * Writes `state` whatever the row holds: for `state migrate --force`, which holds the lock and
+   * checked what it replaces itself. Every other writer uses write().
+   */
+  async replace(state: StateDocument): Promise<void> {
+    await this.writeRow(state, "replace");
+  }
+
+  private async writeRow(state: StateDocument, mode: "follow" | "replace"): Promise<void> {
     const json = stateToJson(state);
     const seen = this.seen;
-    const expected = seen !== undefined && seen !== "absent" ? seen : { lineage: json.lineage, serial: json.serial - 1 };
+    const predecessor = { lineage: json.lineage, serial: json.serial - 1 };
+    const expected = seen !== undefined && seen !== "absent" ? seen : predecessor;
     await this.withClient("write", async (client) => {
       await client.query("BEGIN");
       try {
@@ -131,8 +151,13 @@ export class PostgresStateStore implements StateStore {
         );
         const row = current.rows[0];
         const found = row ? { lineage: row.lineage, serial: Number(row.serial) } : undefined;
-        if (found && (found.lineage !== expected.lineage || found.serial !== expected.serial)) {
-          throw new StateConflictError(this.location, found, expected);
+        if (mode === "follow" && found) {
+          if (found.lineage !== expected.lineage || found.serial !== expected.serial)
+            throw new StateConflictError(this.location, found, expected);
+          // The row is the one last seen, but this state is not its successor: it would rewrite history.
+          if (found.lineage !== predecessor.lineage || found.serial !== predecessor.serial) {
+            throw new StateConflictError(this.location, found, predecessor);
+          }
         }
         const values = [this.workspace, json.formatVersion, json.lineage, json.serial, JSON.stringify(json.users), json.apiOrigin ?? null];
         if (row) {
@@ -150,7 +175,7 @@ export class PostgresStateStore implements StateStore {
       } catch (error) {
         await client.query("ROLLBACK").catch(() => undefined);
         // Two first writes at once: the loser meets the winner's row.
-        if ((error as { code?: string }).code === "23505")
+        if ((error as { code?: string }).code === "23505" && mode === "follow")
           throw new StateConflictError(this.location, await this.identity(client), expected);
         throw error;
       }
@@ -230,6 +255,13 @@ export class PostgresStateStore implements StateStore {
   private holdLock(client: pg.Client, holder: LockHolder): StateLock {
     const held: HeldLock = { client };
     this.held = held;
+    // Noticed now rather than at the next write: from here on, another run may take the lock.
+    client.on("error", (error) => {
+      held.lost ??= redactSecrets(errorMessage(error), this.url.secrets);
+    });
+    client.on("end", () => {
+      held.lost ??= "the connection ended";
+    });
     let released = false;
     const forget = () => {
       released = true;
@@ -304,6 +336,7 @@ export class PostgresStateStore implements StateStore {
   /** Runs `use` on the lock's connection while this store holds the lock, else on a connection of its own. */
   private async withClient<T>(action: "read" | "write", use: (client: pg.Client) => Promise<T>): Promise<T> {
     const held = this.held;
+    if (held?.lost !== undefined) throw lockLost(this.location, action, held.lost);
     let client: pg.Client | undefined;
     try {
       client = held?.client ?? (await this.connect(action));
@@ -367,6 +400,17 @@ export class PostgresStateStore implements StateStore {
     const cause = Object.assign(new Error(message), { code: (error as { code?: string })?.code });
     return new StateIOError(this.location, action, cause);
   }
+}
+
+/** The error of a read or write after the lock's connection was lost. */
+function lockLost(location: string, action: "read" | "write", why: string): StateIOError {
+  return new StateIOError(
+    location,
+    action,
+    new Error(
+      `the PostgreSQL connection that held its lock was lost (${why}), and the lock with it: another run may hold it now, so nothing was ${action === "write" ? "written" : "read"}. Run plan again: users applied since the last save are not in state, and the next apply reads them back`,
+    ),
+  );
 }
 
 function interrupted(location: string): RuangkerjaError {

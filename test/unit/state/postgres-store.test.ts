@@ -255,6 +255,45 @@ describe.skipIf(skip)("PostgresStateStore", () => {
     await next.release();
   });
 
+  it("notices a lost lock connection when it happens: the next write refuses, naming the lost lock, and writes nothing", async () => {
+    const workspace = freshWorkspace();
+    const holder = storeFor(workspace);
+    const lock = await holder.lock("apply");
+    const state = (await holder.read()) ?? newStateDocument();
+    const [pid] = await lockHolders(workspace);
+    await pgQuery("SELECT pg_terminate_backend($1)", [pid]);
+    await waitFor("the lock to end with its connection", async () => (await lockHolders(workspace)).length === 0);
+    // Another run takes the lock and writes meanwhile.
+    const other = storeFor(workspace);
+    const otherLock = await other.lock("apply");
+    await other.write({ ...((await other.read()) ?? newStateDocument()), serial: 1 });
+    await waitFor("the lock's client to report its end", async () => {
+      const error = await holder.write({ ...state, serial: 1 }).catch((e: unknown) => e);
+      return error instanceof StateIOError && error.message.includes("the PostgreSQL connection that held its lock was lost");
+    });
+    const error = (await holder.write({ ...state, serial: 1 }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/another run may hold it now, so nothing was written/);
+    expect(await pgQuery("SELECT serial FROM ruangkerja_state WHERE workspace = $1", [workspace])).toEqual([{ serial: "1" }]);
+    await lock.release();
+    await otherLock.release();
+  });
+
+  it("write() refuses a state that does not follow the row (another lineage, or a serial jump); replace() writes it", async () => {
+    const workspace = freshWorkspace();
+    const first = storeFor(workspace);
+    await first.write(sampleState(3));
+    const store = storeFor(workspace);
+    const read = (await store.read()) as StateDocument;
+    await expect(store.write({ ...read, serial: 7 })).rejects.toBeInstanceOf(StateConflictError);
+    await expect(store.write({ ...read, lineage: randomUUID(), serial: 4 })).rejects.toBeInstanceOf(StateConflictError);
+    expect(await storeFor(workspace).read()).toMatchObject({ lineage: read.lineage, serial: 3 });
+    const replacement = { ...newStateDocument(), serial: 9 };
+    await store.replace(replacement);
+    expect(await storeFor(workspace).read()).toMatchObject({ lineage: replacement.lineage, serial: 9 });
+    await store.write({ ...replacement, serial: 10 });
+    expect(await storeFor(workspace).read()).toMatchObject({ serial: 10 });
+  });
+
   it("force-unlock never takes a live session's lock, and removes only a leftover holder row", async () => {
     const workspace = freshWorkspace();
     const store = storeFor(workspace);
