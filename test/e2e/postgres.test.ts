@@ -5,7 +5,7 @@
  * the database password.
  */
 import type { ChildProcess } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
@@ -21,7 +21,7 @@ import {
   waitFor,
 } from "../postgres.js";
 import { startGateProxy } from "./gate-proxy.js";
-import { type CliResult, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
+import { CLI, type CliResult, makeUsers, makeWorkdir, runCli, runProcess, usersYaml, writeText } from "./helpers.js";
 
 const skip = skipWithoutPostgres("test/e2e/postgres.test.ts");
 const skipTls = skipWithoutTls("test/e2e/postgres.test.ts");
@@ -309,5 +309,24 @@ describe("state migrate between files (no server needed)", () => {
     const kept = /kept as (\S+)\.$/m.exec(forced.stderr)?.[1] as string;
     expect(kept).toMatch(/^other\.json\..*\.replaced$/);
     expect(await readFile(join(work.dir, kept), "utf8")).toBe(other);
+  });
+
+  it("puts the replaced state file back when the new one cannot be written", async () => {
+    await declare(40);
+    expect((await cli(["apply", "--auto-approve"])).code).toBe(0);
+    await declare(2, "OTHER", "other");
+    expect((await cli(["apply", "--auto-approve", "--dir", "other", "--state", "other.json"])).code).toBe(0);
+    const other = await readFile(join(work.dir, "other.json"), "utf8");
+
+    // A file size limit (2 KiB) lets the lock and the set-aside rename through, but not the 40 users' state.
+    const args = ["state", "migrate", "--from", ".ruangkerja/state.json", "--to", "other.json", "--force"];
+    const failed = await runProcess("bash", ["-c", 'ulimit -f 2 && exec "$@"', "bash", process.execPath, CLI, ...args], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" },
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("cannot write the state at other.json (EFBIG)");
+    expect(await readFile(join(work.dir, "other.json"), "utf8")).toBe(other);
+    expect((await readdir(work.dir)).filter((name) => name.startsWith("other.json."))).toEqual([]);
   });
 });

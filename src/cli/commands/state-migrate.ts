@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from "node:util";
 import { ConfigError, InvalidInputError, StateIOError } from "../../errors.js";
 import { openStateStore } from "../../state/open-state-store.js";
 import { isPostgresUrl } from "../../state/postgres-url.js";
-import { setAsideStateFile } from "../../state/set-aside-state-file.js";
+import { restoreSetAsideStateFile, setAsideStateFile } from "../../state/set-aside-state-file.js";
 import { FileStateStore } from "../../state/state-file.js";
 import { type StateDocument, stateToJson } from "../../state/state-document.js";
 import type { StateLock } from "../../state/state-store.js";
@@ -38,8 +38,11 @@ export async function runStateMigrate(flags: StateMigrateFlags, env: Environment
   const locks: StateLock[] = [];
   try {
     const timeoutMs = lockTimeoutMs(flags, env);
-    locks.push(await source.lock("state migrate", { timeoutMs }));
-    locks.push(await destination.lock("state migrate", { timeoutMs }));
+    for (const store of [source, destination]) {
+      const lock = await store.lock("state migrate", { timeoutMs });
+      locks.push(lock);
+      if (lock.takenOver) output.err(lock.takenOver.message);
+    }
     const state = await source.read();
     if (!state) throw new ConfigError(`state migrate: there is no state at ${source.location}; nothing was copied`);
     const existing = await destination.read();
@@ -54,9 +57,15 @@ export async function runStateMigrate(flags: StateMigrateFlags, env: Environment
         [],
       );
     }
-    // A file store only writes over its own history: the replaced file is kept beside it instead.
+    // A replaced state file is kept beside it, and put back if the new one cannot be written.
     const setAside = existing && destination instanceof FileStateStore ? await setAsideStateFile(destination.location) : undefined;
-    await destination.write(state);
+    try {
+      // The checks above decided what may be replaced: a write that must follow the destination's history would refuse.
+      await destination.replace(state);
+    } catch (error) {
+      if (setAside) await restoreSetAsideStateFile(setAside, destination.location, error);
+      throw error;
+    }
     const copied = await destination.read();
     if (!copied || !isSameState(copied, state)) {
       throw new StateIOError(destination.location, "write", new Error("the state read back differs from the source; check both"));
