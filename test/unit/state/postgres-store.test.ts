@@ -38,6 +38,13 @@ function sampleState(serial = 1): StateDocument {
   };
 }
 
+/** Ends the session that holds a workspace's lock, as a killed runner or a database restart does, and waits for the lock to go. */
+async function endLockSession(workspace: string): Promise<void> {
+  const [pid] = await lockHolders(workspace);
+  await pgQuery("SELECT pg_terminate_backend($1)", [pid]);
+  await waitFor("the lock to end with its connection", async () => (await lockHolders(workspace)).length === 0);
+}
+
 describe.skipIf(skip)("PostgresStateStore", () => {
   it("records the state's API, and a table made before that column gains it on first use", async () => {
     const schema = `s_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
@@ -244,9 +251,7 @@ describe.skipIf(skip)("PostgresStateStore", () => {
     const holder = storeFor(workspace);
     const lock = await holder.lock("apply");
     const state = (await holder.read()) ?? newStateDocument();
-    const [pid] = await lockHolders(workspace);
-    await pgQuery("SELECT pg_terminate_backend($1)", [pid]);
-    await waitFor("the lock to end with its connection", async () => (await lockHolders(workspace)).length === 0);
+    await endLockSession(workspace);
 
     const next = await storeFor(workspace).lock("apply");
     await expect(holder.write({ ...state, serial: 1 })).rejects.toBeInstanceOf(StateIOError);
@@ -260,9 +265,7 @@ describe.skipIf(skip)("PostgresStateStore", () => {
     const holder = storeFor(workspace);
     const lock = await holder.lock("apply");
     const state = (await holder.read()) ?? newStateDocument();
-    const [pid] = await lockHolders(workspace);
-    await pgQuery("SELECT pg_terminate_backend($1)", [pid]);
-    await waitFor("the lock to end with its connection", async () => (await lockHolders(workspace)).length === 0);
+    await endLockSession(workspace);
     // Another run takes the lock and writes meanwhile.
     const other = storeFor(workspace);
     const otherLock = await other.lock("apply");
@@ -308,9 +311,7 @@ describe.skipIf(skip)("PostgresStateStore", () => {
     expect(await lockHolders(workspace)).toHaveLength(1);
 
     // The session dies (as a killed runner's does): its lock goes, its row stays behind until removed.
-    const [pid] = await lockHolders(workspace);
-    await pgQuery("SELECT pg_terminate_backend($1)", [pid]);
-    await waitFor("the lock to end with its connection", async () => (await lockHolders(workspace)).length === 0);
+    await endLockSession(workspace);
     expect(await storeFor(workspace).readLock()).toBeUndefined();
     await expect(storeFor(workspace).forceUnlock("not-the-id")).rejects.toThrow(/is not locked/);
     expect(await storeFor(workspace).forceUnlock(id)).toMatchObject({ id, pid: process.pid });
