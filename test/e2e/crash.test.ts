@@ -9,7 +9,8 @@
  * (parallelism × chunk size); and the next apply records exactly those by reading them back.
  */
 import { spawn } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
@@ -101,11 +102,8 @@ describe("apply killed with SIGKILL mid-run", () => {
     // apply reads back exactly these, below.
     expect(onlyInEmulator.length).toBeLessThan(held.size);
 
-    // The killed run's lock stays behind; README says: check no apply runs, then delete it.
-    const locked = await runCli(["apply", "--auto-approve"], { cwd: work.dir, env });
-    expect(locked.code).toBe(1);
-    expect(locked.stderr).toContain("state is locked");
-    await rm(`${statePath}.lock`);
+    // The killed run's lock stays behind; its holder is provably dead on this host, so the next apply takes it over.
+    expect(existsSync(`${statePath}.lock`)).toBe(true);
 
     emulator.setFaults({});
     const again = await runCli(["apply", "--auto-approve", "--json", "--chunk-size", String(CHUNK)], {

@@ -209,6 +209,7 @@ describe("a lock left by a killed apply", () => {
       env: { ...env, RUANGKERJA_API_URL: emulator.url },
     });
     expect(again.stderr).not.toContain("state is locked");
+    expect(again.stderr).toMatch(/Took over the lock \S+ on \S+ from \S+ \(pid \d+, apply, since [^)]+\): that process /);
     expect(again.code).toBe(0);
     expect(emulatedIds("LKT")).toEqual(users.map((u) => u.employeeID));
     expect(existsSync(lockFile())).toBe(false);

@@ -70,14 +70,6 @@ async function expectConverged(prefix: string, employeeID: string, fields: objec
   expect(again.json).toMatchObject({ succeeded: 0, failed: 0, requests: { "create-bulk": 0, "update-bulk": 0, update: 0 } });
 }
 
-/**
- * The two tests below need the CLI to pass the declarations' previousEmployeeIDs to apply
- * (src/cli/commands/apply.ts: `previousEmployeeIDs: previousEmployeeIDsOf(users)`); without it only
- * the declared id is looked at. They pass with that line (checked on a patched build): un-skip
- * them when it lands.
- */
-const needsChainFromCli = it.skip;
-
 describe("a rename whose reply was lost", () => {
   it("then the new id's name changes: the user is found under B2 and updated there", async () => {
     await declare([budi("LA1")]);
@@ -96,7 +88,7 @@ describe("a rename whose reply was lost", () => {
     await expectConverged("LA", "LA2", { name: "Budi S. Wibowo" });
   });
 
-  needsChainFromCli("then renamed again to B3 with previousEmployeeIDs [B1, B2]: found under B2 and renamed from there", async () => {
+  it("then renamed again to B3 with previousEmployeeIDs [B1, B2]: found under B2 and renamed from there", async () => {
     await declare([budi("LB1")]);
     expect((await apply()).code).toBe(0);
     await loseRename([budi("LB2", { previousEmployeeIDs: ["LB1"] })]);
@@ -108,7 +100,7 @@ describe("a rename whose reply was lost", () => {
     await expectConverged("LB", "LB3", { name: "Budi Santoso" });
   });
 
-  needsChainFromCli("a chain of three: two renames lost in a row, then a third declared", async () => {
+  it("a chain of three: two renames lost in a row, then a third declared", async () => {
     await declare([budi("LC1")]);
     expect((await apply()).code).toBe(0);
     await loseRename([budi("LC2", { previousEmployeeIDs: ["LC1"] })]);

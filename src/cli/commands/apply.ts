@@ -4,6 +4,7 @@
  */
 import { RuangkerjaClient } from "../../api/client.js";
 import { applyPlan } from "../../apply/apply-plan.js";
+import { previousEmployeeIDsOf } from "../../apply/locate-user.js";
 import { applyResultToJson, renderApplyResult } from "../../apply/render-result.js";
 import { resolvePasswords } from "../../apply/passwords.js";
 import { ConfigError, InvalidInputError, MassDeactivationError, NotApprovedError } from "../../errors.js";
@@ -92,6 +93,7 @@ export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO)
   const store = openStateFromFlags(flags, env);
   if (timeoutMs > 0 && !flags.json) output.err(`Acquiring the state lock (waiting up to ${Math.round(timeoutMs / 1000)}s)…`);
   const lock = await store.lock("apply", { timeoutMs });
+  if (lock.takenOver && !flags.json) output.err(lock.takenOver.message);
   const signals = new ApplySignals(lock, client, output);
   try {
     return await applyLocked({ flags, env, io, client, store, saved, dir, declarations, signals });
@@ -225,6 +227,7 @@ async function applyLocked(run: LockedApply): Promise<number> {
     signal: signals.stop.signal,
     adopt: flags.adopt === true,
     passwords,
+    previousEmployeeIDs: previousEmployeeIDsOf(users),
   });
   progress?.finish();
   output.out(

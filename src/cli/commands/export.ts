@@ -42,6 +42,7 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
   const store = openStateFromFlags(flags, env);
   const outDir = resolve(flags.out);
   const lock = await store.lock("export", { timeoutMs: lockTimeoutMs(flags, env) });
+  if (lock.takenOver) output.err(lock.takenOver.message);
   try {
     const existing = await readExistingState(store, flags.force === true);
     const live = await readAllUsers(client);

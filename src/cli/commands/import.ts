@@ -39,6 +39,7 @@ export async function runImport(employeeIDs: readonly string[], flags: ImportFla
   const client = new RuangkerjaClient(apiSettings(env));
   const store = openStateFromFlags(flags, env);
   const lock = await store.lock("import", { timeoutMs: lockTimeoutMs(flags, env) });
+  if (lock.takenOver) output.err(lock.takenOver.message);
   try {
     const existing = await store.read();
     if (existing) checkStateApi(existing, client.apiOrigin, store.location, flags.allowOtherApi === true);

@@ -90,6 +90,7 @@ function showStateValue(value: unknown): string {
 export async function runStateRm(ids: readonly string[], flags: StateFlags, env: Environment, output: Output): Promise<number> {
   const store = openStore(flags, env);
   const lock = await store.lock("state rm");
+  if (lock.takenOver) output.err(lock.takenOver.message);
   try {
     const state = await readExisting(store);
     const unknown = ids.filter((id) => !state.users.has(id));
@@ -115,6 +116,7 @@ export async function runStateMv(from: string, to: string, flags: StateFlags, en
   }
   const store = openStore(flags, env);
   const lock = await store.lock("state mv");
+  if (lock.takenOver) output.err(lock.takenOver.message);
   try {
     const state = await readExisting(store);
     const user = state.users.get(from);
