@@ -25,40 +25,15 @@ import {
   StateIOError,
 } from "../errors.js";
 import { newLockHolder } from "./lock-holder.js";
+import { ensurePostgresSchema, POSTGRES_LOCK_TABLE, POSTGRES_STATE_TABLE } from "./postgres-schema.js";
 import { parseStateValue, type StateDocument, stateToJson } from "./state-document.js";
 import { parsePostgresUrl, type PostgresUrl, redactSecrets } from "./postgres-url.js";
 import type { LockOptions, StateLock, StateStore } from "./state-store.js";
 
-export const POSTGRES_STATE_TABLE = "ruangkerja_state";
-export const POSTGRES_LOCK_TABLE = "ruangkerja_state_lock";
-
-/** Created on first use (also shown in README, for a DBA who prefers to create it). */
-export const POSTGRES_SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS ${POSTGRES_STATE_TABLE} (
-  workspace      text PRIMARY KEY,
-  format_version integer NOT NULL,
-  lineage        text NOT NULL,
-  serial         bigint NOT NULL,
-  api_origin     text,
-  users          jsonb NOT NULL,
-  updated_at     timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS ${POSTGRES_LOCK_TABLE} (
-  workspace   text PRIMARY KEY,
-  holder_id   text NOT NULL,
-  who         text NOT NULL,
-  host        text NOT NULL,
-  pid         integer NOT NULL,
-  operation   text NOT NULL,
-  since       timestamptz NOT NULL,
-  backend_pid integer NOT NULL
-);
--- Tables made before the state recorded its API gain the column (NULL until the next write).
-ALTER TABLE ${POSTGRES_STATE_TABLE} ADD COLUMN IF NOT EXISTS api_origin text;`;
+export { POSTGRES_LOCK_TABLE, POSTGRES_SCHEMA_SQL, POSTGRES_STATE_TABLE } from "./postgres-schema.js";
 
 /** The advisory lock key of a workspace (a 64-bit hash; the schema creation has its own). */
 const LOCK_KEY_SQL = "hashtextextended('ruangkerja-users/' || $1::text, 0)";
-const SCHEMA_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('ruangkerja-users schema', 0))";
 
 export interface PostgresStateStoreOptions {
   /** `postgres://` or `postgresql://` connection string; TLS settings (`sslmode`, `sslrootcert`, …) pass through to node-postgres. */
@@ -373,23 +348,7 @@ export class PostgresStateStore implements StateStore {
 
   private async ensureSchema(client: pg.Client): Promise<void> {
     if (this.schemaReady) return;
-    const ready = await client.query<{ ready: boolean }>(
-      `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL
-         AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'api_origin' AND NOT attisdropped) AS ready`,
-      [POSTGRES_STATE_TABLE, POSTGRES_LOCK_TABLE],
-    );
-    if (!ready.rows[0]?.ready) {
-      // Serialised: two first runs at once would otherwise race on the catalog.
-      await client.query("BEGIN");
-      try {
-        await client.query(SCHEMA_LOCK_SQL);
-        await client.query(POSTGRES_SCHEMA_SQL);
-        await client.query("COMMIT");
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
-    }
+    await ensurePostgresSchema(client);
     this.schemaReady = true;
   }
 
