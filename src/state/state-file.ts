@@ -95,12 +95,16 @@ export class FileStateStore implements StateStore {
     return `${this.location}.${serial}.next`;
   }
 
-  /** Claim files a killed writer left; removed by whoever takes the lock, since no writer that respects it can be mid-write. */
+  /**
+   * Claim files (`<state>.<serial>.next`) and temporary files (`<state>.<pid>.<id>.tmp`, from
+   * replace() or an earlier version's writes) a killed writer left; removed by whoever takes the
+   * lock, since no writer that respects it can be mid-write.
+   */
   private async removeLeftClaims(): Promise<void> {
     const prefix = `${basename(this.location)}.`;
     const names = await readdir(dirname(this.location)).catch(() => [] as string[]);
     for (const name of names) {
-      if (name.startsWith(prefix) && /^\d+\.next$/.test(name.slice(prefix.length))) {
+      if (name.startsWith(prefix) && /^(\d+\.next|\d+\.[0-9a-z-]+\.tmp)$/.test(name.slice(prefix.length))) {
         await rm(join(dirname(this.location), name), { force: true });
       }
     }
