@@ -24,13 +24,29 @@ export interface Output {
   annotate?(text: string): void;
 }
 
+/**
+ * A reader that goes away (`plan | head -1`) closes the pipe: what is left to print is dropped,
+ * quietly, and the command runs to its end (an apply still saves its state) with its own exit code.
+ */
+const closed = new WeakSet<NodeJS.WriteStream>();
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (closed.has(stream)) return;
+  if (stream.listenerCount("error") === 0) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      closed.add(stream);
+    });
+  }
+  stream.write(text);
+}
+
 export function processOutput(color: boolean, annotations = false): Output {
   return {
     color,
     annotations,
-    out: (text) => process.stdout.write(`${defangWorkflowCommands(text)}\n`),
-    err: (text) => process.stderr.write(`${defangWorkflowCommands(text)}\n`),
-    annotate: (text) => process.stderr.write(`${text}\n`),
+    out: (text) => writeTo(process.stdout, `${defangWorkflowCommands(text)}\n`),
+    err: (text) => writeTo(process.stderr, `${defangWorkflowCommands(text)}\n`),
+    annotate: (text) => writeTo(process.stderr, `${text}\n`),
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
   };

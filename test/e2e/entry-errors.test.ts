@@ -2,10 +2,12 @@
  * Every entry point reports a user's mistake as a message with exit 1, never as a stack trace:
  * the errors a user can reach are the tool's own (report-error.ts). Through the built CLI, on 127.0.0.1.
  */
+import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { makeWorkdir, runCli } from "./helpers.js";
+import { CLI, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
+import { join } from "node:path";
 
 let work: { dir: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -49,5 +51,21 @@ describe("errors a user can reach", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^(error|Error): .*/m);
     expect(result.stderr).not.toMatch(STACK);
+  });
+
+  it("a reader that closes the pipe early (plan | head -1): no stack trace, the command ends with its own exit code", async () => {
+    await writeText(join(work.dir, "users/big.yaml"), usersYaml(makeUsers("P", 5000)));
+    const child = spawn(process.execPath, [CLI, "plan"], { cwd: work.dir, env: { PATH: process.env.PATH ?? "" } });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    // Like head -1: read the first chunk, then close our end of the pipe.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    clearTimeout(timer);
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 });
