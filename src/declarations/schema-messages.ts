@@ -11,6 +11,7 @@ import { showText } from "../text/untrusted-text.js";
 import { DiagnosticLimit } from "./diagnostic-limit.js";
 import { EXCERPT_CHARS, escapeExcerpt, quoteExcerpt } from "./file-messages.js";
 import { declarationsKnownFields } from "./schema.js";
+import { PASSWORD_ENV_PREFIX, passwordEnvDanger, suggestPasswordEnv } from "./password-env.js";
 import { isPasswordField, suggestField } from "./suggest.js";
 import { type Message, type Problem, typeMessage } from "./type-messages.js";
 import { type DataPath, fieldName, fieldOf, findNode, keyStart, label, nodeStart, pathOfPointer, type YamlSource } from "./yaml-source.js";
@@ -21,7 +22,7 @@ const IDENTITY_FIELDS = new Set(["employeeID", "name", "username", "email", "pho
 
 const PASSWORD_DETAIL =
   "Passwords never go into git: everyone who can read the repository, now or later, could read them. " +
-  "Remove the line. To give a new user an initial password, write passwordEnv: NAME and set the environment variable NAME when apply runs (e.g. from a CI secret); " +
+  "Remove the line. To give a new user an initial password, write passwordEnv: RUANGKERJA_PASSWORD_<NAME> and set that environment variable when apply runs (e.g. from a CI secret; see docs/password-env.md); " +
   "without one, RuangKerja generates one and e-mails it to the person.";
 
 function valueAt(data: unknown, path: DataPath): unknown {
@@ -72,7 +73,7 @@ function unknownFieldMessage(problem: Problem, name: string): Message {
   if (name === "passwordEnv") {
     return {
       summary: "passwordEnv is set per user, not in defaults",
-      detail: "Each person needs their own initial password: move passwordEnv: NAME to the users that need one.",
+      detail: "Each person needs their own initial password: move passwordEnv: RUANGKERJA_PASSWORD_<NAME> to the users that need one.",
     };
   }
   if (isPasswordField(name)) return { summary: `${quoteExcerpt(name)} must not be written in a declaration file`, detail: PASSWORD_DETAIL };
@@ -125,11 +126,29 @@ function nameMessage(name: string, text: string): Message {
   };
 }
 
+/** A passwordEnv outside RUANGKERJA_PASSWORD_: what it would have sent, and the names to use instead (docs/password-env.md). */
+function passwordEnvMessage(problem: Problem, text: string): Message {
+  const owner = valueAt(problem.data, problem.path.slice(0, -1)) as Record<string, unknown> | undefined;
+  const id = owner?.employeeID;
+  const employeeID = typeof id === "string" && /^[A-Za-z0-9]{1,64}$/.test(id) ? id : undefined;
+  const [first, ...others] = suggestPasswordEnv(text, employeeID);
+  const instead = others.length > 0 ? `${first} or ${others.join(" or ")}` : first;
+  const danger = passwordEnvDanger(text);
+  return {
+    summary: `passwordEnv ${quoteExcerpt(text)} is not a ${PASSWORD_ENV_PREFIX} variable`,
+    detail:
+      `${danger ? `${danger} ` : ""}passwordEnv may name only a variable whose name is ${PASSWORD_ENV_PREFIX} followed by capital letters, digits and _, ` +
+      "so that a declaration can never make apply send the API token, the client secret or another variable of the runner as a password. " +
+      `Write passwordEnv: ${instead}, and give the CI secret that holds the password the same name (docs/password-env.md).`,
+  };
+}
+
 function patternMessage(problem: Problem, value: unknown): Message {
   const name = label(problem.path);
   const field = fieldName(problem.path);
   const text = String(value);
   if (field === "name") return nameMessage(name, text);
+  if (field === "passwordEnv") return passwordEnvMessage(problem, text);
   if (text === "") return { summary: `${name} is empty`, detail: "Fill it in, or remove the line." };
   if (field === "tagSerials" || field === "organizationSerial") {
     return {

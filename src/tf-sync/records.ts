@@ -6,9 +6,27 @@
 import { RuangkerjaError } from "../errors.js";
 import { USER_FIELDS, type UserFields } from "../model.js";
 
-/** A declared user as Terraform holds it: the managed fields plus previousEmployeeIDs, never a source line (moving a line is no change). */
+/**
+ * A declared user as Terraform holds it: the managed fields plus previousEmployeeIDs and the name
+ * (never the value) of its passwordEnv; never a source line (moving a line is no change).
+ */
 export interface SyncRecord extends UserFields {
   readonly previousEmployeeIDs?: readonly string[];
+  /** The variable, in terraform apply's environment, whose value is the password the user is created with. */
+  readonly passwordEnv?: string;
+}
+
+/**
+ * The names passwordEnv may have: schemas/users.schema.json's rule (docs/password-env.md), kept
+ * here too because tf-sync loads nothing of the declarations, and checked again on what Terraform
+ * hands over: a cdk.tf.json edited by hand must not make a provisioner send RUANGKERJA_TOKEN, which
+ * its environment holds, as a password. A unit test keeps the two patterns equal.
+ */
+export const PASSWORD_ENV_NAME = /^RUANGKERJA_PASSWORD_[A-Z0-9_]+$/;
+const PASSWORD_ENV_MAX_LENGTH = 100;
+
+export function isPasswordEnvName(name: unknown): name is string {
+  return typeof name === "string" && name.length <= PASSWORD_ENV_MAX_LENGTH && PASSWORD_ENV_NAME.test(name);
 }
 
 /** Left under an old employeeID that a declared user lists in previousEmployeeIDs: that person was renamed, not removed. */
@@ -60,7 +78,7 @@ export function parseShardMap(text: string, what: string): Record<string, ShardE
 }
 
 const STRING_FIELDS = ["employeeID", "name", "username", "email", "phone", "organizationSerial"] as const;
-const KNOWN = new Set<string>([...USER_FIELDS, "previousEmployeeIDs"]);
+const KNOWN = new Set<string>([...USER_FIELDS, "previousEmployeeIDs", "passwordEnv"]);
 
 function checkEntry(key: string, value: unknown): string | undefined {
   if (!isObject(value)) return "is not an object";
@@ -71,6 +89,11 @@ function checkEntry(key: string, value: unknown): string | undefined {
     if (value[field] !== undefined && value[field] !== null && typeof value[field] !== "string") return `has a ${field} that is not text`;
   }
   if (typeof value.name !== "string") return "has no name";
+  if (value.passwordEnv !== undefined && value.passwordEnv !== null) {
+    if (!isPasswordEnvName(value.passwordEnv)) {
+      return "has a passwordEnv that is not a RUANGKERJA_PASSWORD_ variable (see docs/password-env.md)";
+    }
+  }
   if (typeof value.isActive !== "boolean") return "has no isActive";
   for (const field of ["tagSerials", "previousEmployeeIDs"] as const) {
     const list = value[field];

@@ -12,8 +12,14 @@
  *   upserts every user of the shard: rename from a previous ID, else create, and a create that
  *   meets an existing employeeID becomes a full update. Every step is idempotent, so a retry
  *   converges.
+ *
+ * Initial passwords: a record may name, in passwordEnv, a RUANGKERJA_PASSWORD_ variable; its value
+ * is read from the provisioner's environment, which is terraform apply's (Terraform passes its own
+ * environment on to local-exec), and sent with the create, as the CLI's apply does. A variable
+ * missing for a user that may be created stops the step before any call.
  */
 import type { ApplyClient } from "../apply/apply-client.js";
+import { ConfigError } from "../errors.js";
 import { type ApplyFailure, applyPlan } from "../apply/apply-plan.js";
 import type { DesiredUser, UserFields } from "../model.js";
 import { planChanges } from "../plan/plan-changes.js";
@@ -28,6 +34,11 @@ export interface SyncOptions {
   readonly chunkSize?: number;
   /** Requests in flight at once. @default 4 */
   readonly parallelism?: number;
+  /**
+   * The value of an environment variable that a record's passwordEnv names (terraform apply's
+   * environment). Without it, a record with passwordEnv that may be created stops the step.
+   */
+  readonly environment?: (name: string) => string | undefined;
 }
 
 export interface SyncResult {
@@ -54,13 +65,15 @@ export async function syncShardCreate(
   const failures: ApplyFailure[] = [];
   // The same map before and after is a taint or a forced replace: nothing tells what RuangKerja holds, so upsert.
   const exact = before !== undefined && !sameMap(before, entries);
+  const applied = new Map(exact ? recordsOf(before).map((r) => [r.employeeID, { ...toUserFields(r), serial: "" }]) : []);
+  // Known from the old map, a user is updated; anyone else may be created (upsert creates whatever it cannot rename).
+  const passwords = initialPasswords(records, (r) => !applied.has(r.employeeID), options);
   let pending = records;
   if (exact) {
-    const applied = new Map(recordsOf(before).map((r) => [r.employeeID, { ...toUserFields(r), serial: "" }]));
     const desired = records.filter((r) => applied.has(r.employeeID) || !r.previousEmployeeIDs?.some((id) => !applied.has(id)));
     // Deactivations are the destroy provisioner's work (it knows what is gone from every shard).
     const plan = withActions(planChanges(desired.map(toDesired), applied).actions.filter((a) => a.action !== "deactivate"));
-    const result = await run(client, plan, options);
+    const result = await run(client, plan, options, passwords);
     // RuangKerja differs from the old map (changed outside Terraform): such users are upserted instead.
     const retry = new Set(
       result.failures
@@ -74,7 +87,7 @@ export async function syncShardCreate(
     pending = records.filter((r) => !desired.includes(r) || retry.has(r.employeeID));
   }
   if (pending.length > 0) {
-    const upserted = await upsert(client, pending, options);
+    const upserted = await upsert(client, pending, options, passwords);
     for (const kind of ACTION_KINDS) done[kind] += upserted.done[kind];
     failures.push(...upserted.failures);
   }
@@ -105,7 +118,12 @@ export async function syncShardDestroy(
  * update of those whose employeeID already exists. Every update goes through PUT, the only
  * endpoint that also sets (or clears) organizationSerial.
  */
-async function upsert(client: ApplyClient, records: readonly SyncRecord[], options: SyncOptions): Promise<SyncResult> {
+async function upsert(
+  client: ApplyClient,
+  records: readonly SyncRecord[],
+  options: SyncOptions,
+  passwords: ReadonlyMap<string, string>,
+): Promise<SyncResult> {
   const done = zero();
   const failures = new Map<string, ApplyFailure>();
   let left = [...records];
@@ -123,8 +141,13 @@ async function upsert(client: ApplyClient, records: readonly SyncRecord[], optio
     done.rename += tries.length - failed.size;
     left = left.filter((r) => failed.has(r.employeeID) || !tries.some((a) => a.employeeID === r.employeeID));
   }
-  const creates = left.map(createAction);
-  const created = await run(client, withActions(creates), options);
+  // Never created without the password it names (RuangKerja would make one up and e-mail it). Only a
+  // user the old map knew and RuangKerja no longer has gets here without one (initialPasswords checked
+  // the others): it is reported instead.
+  const withoutPassword = new Set(left.filter((r) => r.passwordEnv !== undefined && !passwords.has(r.employeeID)));
+  for (const r of withoutPassword) failures.set(r.employeeID, passwordMissing(r));
+  left = left.filter((r) => !withoutPassword.has(r));
+  const created = await run(client, withActions(left.map(createAction)), options, passwords);
   const exists = new Set(created.failures.filter((f) => f.message === USER_EMPLOYEE_ID_EXISTS).map((f) => f.employeeID));
   for (const f of created.failures) failures.set(f.employeeID, f);
   const createdIds = new Set(left.map((r) => r.employeeID));
@@ -154,11 +177,47 @@ function fullUpdate(record: SyncRecord, from?: string): PlannedAction {
     : { action: "update", employeeID: after.employeeID, source: NO_SOURCE, changes, after };
 }
 
-async function run(client: ApplyClient, plan: Plan, options: SyncOptions) {
+/**
+ * The passwords of the records with passwordEnv whose variable is set, by employeeID. Throws,
+ * naming each variable (never a value), when one is missing for a user that `mayCreate`.
+ */
+function initialPasswords(
+  records: readonly SyncRecord[],
+  mayCreate: (record: SyncRecord) => boolean,
+  options: SyncOptions,
+): Map<string, string> {
+  const passwords = new Map<string, string>();
+  const missing: string[] = [];
+  for (const record of records) {
+    if (record.passwordEnv === undefined) continue;
+    const value = options.environment?.(record.passwordEnv);
+    if (value !== undefined && value !== "") passwords.set(record.employeeID, value);
+    else if (mayCreate(record)) missing.push(`${record.passwordEnv} (passwordEnv of ${record.employeeID})`);
+  }
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${missing.length === 1 ? "an environment variable" : `${missing.length} environment variables`} holding initial passwords ${missing.length === 1 ? "is" : "are"} not set or empty where terraform apply runs: ${missing.join(", ")}. Nothing was changed. Export ${missing.length === 1 ? "it" : "them"} in the environment of terraform apply (e.g. from CI secrets; Terraform passes its environment on to this step), or remove passwordEnv to let RuangKerja generate a password.`,
+    );
+  }
+  return passwords;
+}
+
+function passwordMissing(record: SyncRecord): ApplyFailure {
+  return {
+    action: "create",
+    employeeID: record.employeeID,
+    errorCode: "PASSWORD_ENV_NOT_SET",
+    message: "PASSWORD_ENV_NOT_SET",
+    detail: `${record.passwordEnv ?? ""} is not set: the user is not created without the initial password it names`,
+  };
+}
+
+async function run(client: ApplyClient, plan: Plan, options: SyncOptions, passwords?: ReadonlyMap<string, string>) {
   if (plan.actions.length === 0) return { failures: [] as ApplyFailure[] };
   const result = await applyPlan(plan, client, new StateSession(memoryStore, memoryState()), {
     chunkSize: options.chunkSize ?? 100,
     parallelism: options.parallelism ?? 4,
+    ...(passwords && passwords.size > 0 && { passwords }),
   });
   if (result.stoppedBecause) throw new Error(result.stoppedBecause);
   return result;

@@ -1,7 +1,8 @@
 /**
  * Declarations made to be expensive or to flood the output: many errors of one kind, huge lists
- * and values, custom YAML tags. Each is refused, located, in linear time and with a report of
- * bounded size (docs/limits.md). The runner checks the refusal and the place; that the output
+ * and values, custom YAML tags; and a passwordEnv that names the API token or another variable that
+ * is no initial password (docs/password-env.md). Each is refused, located, in linear time and with
+ * a report of bounded size (docs/limits.md). The runner checks the refusal and the place; that the output
  * stays small is test/unit/declarations/limits.test.ts's, which also runs the largest inputs.
  *
  * The inputs are generated; the big ones (a few MB) are parsed in a second or so, at sizes that
@@ -21,6 +22,19 @@ function repeatLines(count: number, line: (i: number) => string): string {
   for (let i = 0; i < count; i++) lines[i] = line(i);
   return `${lines.join("\n")}\n`;
 }
+
+/** A new user, EMP0042, whose passwordEnv (line 5, the value at column 18) names `name`: apply would send that variable's value as the password. */
+function passwordEnv(id: string, name: string, says: RegExp): CorpusCase {
+  return {
+    id,
+    files: { "users/a.yaml": `users:\n  - employeeID: EMP0042\n    name: Rina\n    email: rina@contoh.co.id\n    passwordEnv: ${name}\n` },
+    at: "users/a.yaml:5:18",
+    says,
+  };
+}
+
+const NOT_A_PASSWORD_VARIABLE = (name: string) =>
+  new RegExp(`passwordEnv "${name}" is not a RUANGKERJA_PASSWORD_ variable[\\s\\S]*Write passwordEnv: [^\\n]*RUANGKERJA_PASSWORD_EMP0042`);
 
 export const LIMIT_CASES: readonly CorpusCase[] = [
   // Many errors of one kind: the first 100 are shown, then one line counts the rest
@@ -120,6 +134,25 @@ export const LIMIT_CASES: readonly CorpusCase[] = [
     at: "users/a.yaml:2:5",
     says: /YAML: unresolved tag: !<tag:example\.com,2000:user>/,
   },
+  // passwordEnv naming what is not an initial password (docs/password-env.md)
+  passwordEnv("passwordEnv naming the API token", "RUANGKERJA_TOKEN", NOT_A_PASSWORD_VARIABLE("RUANGKERJA_TOKEN")),
+  passwordEnv(
+    "passwordEnv naming the client secret",
+    "RUANGKERJA_CLIENT_SECRET",
+    /holds the RuangKerja client secret: apply would have sent it/,
+  ),
+  passwordEnv(
+    "passwordEnv naming HOME",
+    "HOME",
+    /passwordEnv "HOME" is not a RUANGKERJA_PASSWORD_ variable[\s\S]*HOME is a variable of the machine/,
+  ),
+  passwordEnv("passwordEnv naming PATH", "PATH", NOT_A_PASSWORD_VARIABLE("PATH")),
+  passwordEnv("passwordEnv in lower case", "ruangkerja_password_emp0042", NOT_A_PASSWORD_VARIABLE("ruangkerja_password_emp0042")),
+  passwordEnv(
+    "passwordEnv without the prefix",
+    "RINA_INITIAL_PASSWORD",
+    /Write passwordEnv: RUANGKERJA_PASSWORD_RINA_INITIAL_PASSWORD or RUANGKERJA_PASSWORD_EMP0042/,
+  ),
   {
     id: "a %TAG directive's shorthand",
     files: {

@@ -2,7 +2,9 @@
  * `tf-sync`: what the Terraform provisioners of the CDKTF construct run, once per changed shard.
  * It reads the shard's users from the environment (Terraform's jsonencode of the resource), never
  * from the command line (no shell quoting of user data, no size limit of argv), and the token
- * from RUANGKERJA_TOKEN, inherited from the pipeline: the token is never in Terraform's files.
+ * from RUANGKERJA_TOKEN, inherited from the pipeline: the token is never in Terraform's files. So are
+ * the initial passwords: a user's record names its RUANGKERJA_PASSWORD_ variable (passwordEnv), and
+ * the value is read here, from terraform apply's environment, only for a create.
  *
  * Kept lean: src/cli/tf-sync.ts runs this without loading the rest of the CLI (no commander,
  * YAML or JSON Schema), since Terraform starts it once per changed shard.
@@ -60,7 +62,8 @@ export async function runTfSync(flags: TfSyncFlags, env: Environment, output: Ou
   const client = new RuangkerjaClient(apiFromEnvironment(env));
   const users = parseShardMap(readUsersJson(env), USERS_VARIABLE);
   const spoolFile = join(flags.spool, `${flags.shard}.json`);
-  const options = { chunkSize: flags.chunkSize };
+  // Records name only RUANGKERJA_PASSWORD_ variables (parseShardMap checks), so nothing else of the environment is read this way.
+  const options = { chunkSize: flags.chunkSize, environment: (name: string) => env[name] };
   let result: SyncResult;
   if (flags.event === "destroy") {
     const keep = parseKeep(env[KEEP_VARIABLE]);

@@ -221,8 +221,11 @@ const SHAPES: readonly string[] = [
   `\ufeff${userFile({})}`,
   userFile({}).trimEnd(),
   ["users:   ", "  - employeeID: EMP001   ", "# c", "        # c", "    name: Budi", "    email: budi@contoh.co.id"].join("\n"),
-  // A passwordEnv keeps where its key is written: yaml's path.
-  ["users:", "  - employeeID: EMP001", "    name: Budi", "    email: b@c.id", "    passwordEnv: BUDI_PASSWORD", ""].join("\n"),
+  // A passwordEnv keeps where its key is written: yaml's path; a name outside RUANGKERJA_PASSWORD_ is refused on both.
+  ["users:", "  - employeeID: EMP001", "    name: Budi", "    email: b@c.id", "    passwordEnv: RUANGKERJA_PASSWORD_EMP001", ""].join("\n"),
+  ...["RUANGKERJA_TOKEN", "RUANGKERJA_CLIENT_SECRET", "HOME", "ruangkerja_password_emp001", "BUDI_PASSWORD", "'RUANGKERJA_PASSWORD_'"].map(
+    (name) => ["users:", "  - employeeID: EMP001", "    name: Budi", "    email: b@c.id", `    passwordEnv: ${name}`, ""].join("\n"),
+  ),
   // The schema says no: the fast path must hand these to yaml for the messages.
   userFile({ phone: "6281122334455" }),
   userFile({ employeeID: "EMP 001" }),

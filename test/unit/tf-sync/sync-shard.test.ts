@@ -1,5 +1,6 @@
 /** The provisioners' work for one shard, against the emulator on 127.0.0.1: exact plans, upserts after a failure, deactivations. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ConfigError } from "../../../src/errors.js";
 import { RuangkerjaClient } from "../../../src/api/client.js";
 import { type RunningEmulator, startEmulator } from "../../../src/emulator/index.js";
 import type { ShardEntry, SyncRecord } from "../../../src/tf-sync/records.js";
@@ -132,5 +133,58 @@ describe("syncShardDestroy", () => {
     const result = await syncShardDestroy(client, mapOf(record("E1", { isActive: false })), new Set());
     expect(result.done.deactivate).toBe(0);
     expect(emulator.requestCounts()["update-bulk"] ?? 0).toBe(0);
+  });
+});
+
+describe("initial passwords (passwordEnv), from terraform apply's environment", () => {
+  const PASSWORD = "Awal-Sandi-7f3c";
+  const environment = (values: Record<string, string>) => (name: string) => values[name];
+  /** The create bodies sent, password included: the emulator keeps none to look at. */
+  const createsSent = () => {
+    const spy = vi.spyOn(client, "createBulk");
+    return () => spy.mock.calls.flatMap(([items]) => items);
+  };
+
+  it("sends the named variable's value with the create, in an upsert and in an exact plan", async () => {
+    const sent = createsSent();
+    const first = mapOf(record("E1", { passwordEnv: "RUANGKERJA_PASSWORD_E1" }));
+    const options = { environment: environment({ RUANGKERJA_PASSWORD_E1: PASSWORD, RUANGKERJA_PASSWORD_E2: `${PASSWORD}-2` }) };
+    expect(await syncShardCreate(client, first, undefined, options)).toMatchObject({ mode: "upsert", failures: [], done: { create: 1 } });
+    const second = mapOf(record("E1", { passwordEnv: "RUANGKERJA_PASSWORD_E1" }), record("E2", { passwordEnv: "RUANGKERJA_PASSWORD_E2" }));
+    expect(await syncShardCreate(client, second, first, options)).toMatchObject({ mode: "exact", failures: [], done: { create: 1 } });
+    expect(sent().map((b) => [b.employeeID, b.password])).toEqual([
+      ["E1", PASSWORD],
+      ["E2", `${PASSWORD}-2`],
+    ]);
+    expect(emulator.users().map((u) => u.employeeID)).toEqual(["E1", "E2"]);
+  });
+
+  it("stops before any call when the variable of a user that may be created is missing or empty, naming it and never a value", async () => {
+    const users = mapOf(record("E1", { passwordEnv: "RUANGKERJA_PASSWORD_E1" }), record("E2", { passwordEnv: "RUANGKERJA_PASSWORD_E2" }));
+    const attempt = syncShardCreate(client, users, undefined, { environment: environment({ RUANGKERJA_PASSWORD_E1: "" }) });
+    await expect(attempt).rejects.toThrow(ConfigError);
+    await expect(attempt).rejects.toThrow(
+      /2 environment variables holding initial passwords are not set or empty where terraform apply runs: RUANGKERJA_PASSWORD_E1 \(passwordEnv of E1\), RUANGKERJA_PASSWORD_E2 \(passwordEnv of E2\)\. Nothing was changed/,
+    );
+    expect(Object.values(emulator.requestCounts()).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it("needs no variable for a user the old map knew: it is updated, and passwordEnv means nothing to an update", async () => {
+    const before = mapOf(record("E1", { passwordEnv: "RUANGKERJA_PASSWORD_E1" }));
+    await syncShardCreate(client, before, undefined, { environment: environment({ RUANGKERJA_PASSWORD_E1: PASSWORD }) });
+    const after = mapOf(record("E1", { name: "Edited", passwordEnv: "RUANGKERJA_PASSWORD_E1" }));
+    const result = await syncShardCreate(client, after, before, { environment: environment({}) });
+    expect(result).toMatchObject({ mode: "exact", failures: [], done: { update: 1 } });
+    expect(user("E1")?.name).toBe("Edited");
+  });
+
+  it("does not create a user the old map knew but RuangKerja lost without the password it names: it is reported", async () => {
+    const before = mapOf(record("E1", { passwordEnv: "RUANGKERJA_PASSWORD_E1" }));
+    const after = mapOf(record("E1", { name: "Edited", passwordEnv: "RUANGKERJA_PASSWORD_E1" }));
+    const sent = createsSent();
+    const result = await syncShardCreate(client, after, before, { environment: environment({}) });
+    expect(result.failures).toEqual([expect.objectContaining({ action: "create", employeeID: "E1", message: "PASSWORD_ENV_NOT_SET" })]);
+    expect(sent()).toEqual([]);
+    expect(emulator.users()).toEqual([]);
   });
 });
