@@ -35,6 +35,11 @@ function summaryOf(kind: string, more: number, next: Diagnostic, max: number): D
   return summary;
 }
 
+/** How many problems a diagnostic stands for: a summary the ones it counts, any other one itself. For "Invalid: 100,000 errors". */
+export function problemsCounted(diagnostic: Diagnostic): number {
+  return counted.get(diagnostic)?.more || 1;
+}
+
 /** Counts problems by kind while they are found; only those within the limit are built. */
 export class DiagnosticLimit {
   private readonly tallies = new Map<string, Tally>();

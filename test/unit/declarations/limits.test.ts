@@ -8,7 +8,12 @@ import fc from "fast-check";
 import { parseDocument } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkCrossFileRules } from "../../../src/declarations/cross-file-rules.js";
-import { DiagnosticLimit, limitDiagnostics, MAX_DIAGNOSTICS_PER_KIND } from "../../../src/declarations/diagnostic-limit.js";
+import {
+  DiagnosticLimit,
+  limitDiagnostics,
+  MAX_DIAGNOSTICS_PER_KIND,
+  problemsCounted,
+} from "../../../src/declarations/diagnostic-limit.js";
 import { loadDeclarations } from "../../../src/declarations/index.js";
 import type { DeclaredUser } from "../../../src/declarations/declared-user.js";
 import { suggestField } from "../../../src/declarations/suggest.js";
@@ -194,6 +199,9 @@ describe("DiagnosticLimit", () => {
     expect(summaries.map((d) => [d.summary, located(d)])).toEqual([
       ["…and 200 more like this, not shown; the next: typo 100", "a.yaml:101:1"],
     ]);
+    // What the output stands for: every problem, shown or counted.
+    expect(all.filter((d) => d.summary.includes("typo")).reduce((n, d) => n + problemsCounted(d), 0)).toBe(300);
+    expect(problemsCounted(own)).toBe(1);
   });
 });
 
