@@ -5,6 +5,7 @@
  * annotations go through `annotate`, which alone writes them as they are.
  */
 import { type Diagnostic, formatDiagnostics, formatGithubAnnotations, sortDiagnostics } from "../diagnostics.js";
+import { problemsCounted } from "../diagnostic-limit.js";
 import { defangWorkflowCommands } from "../text/untrusted-text.js";
 
 export interface Output {
@@ -67,8 +68,13 @@ export function printAnnotations(output: Output, diagnostics: readonly Diagnosti
 }
 
 export function countLine(diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = diagnostics.length - errors;
+  // A "…and 99,900 more like this" line stands for the problems it counts (diagnostic-limit.ts).
+  let errors = 0;
+  let warnings = 0;
+  for (const d of diagnostics) {
+    if (d.severity === "error") errors += problemsCounted(d);
+    else warnings += problemsCounted(d);
+  }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
 }

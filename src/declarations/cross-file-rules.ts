@@ -8,7 +8,7 @@
 import { type Diagnostic, formatLocation, type SourceLocation } from "../diagnostics.js";
 import type { DeclaredUser } from "./declared-user.js";
 import { type DataPath, fieldOf } from "./data-path.js";
-import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { DiagnosticLimit } from "../diagnostic-limit.js";
 
 /** Finds the position of a value inside a user's declaration; only called for problems. */
 export type Locate = (declared: DeclaredUser, path: DataPath) => SourceLocation;

@@ -2,6 +2,7 @@
  * All declaration files of a folder, read, validated one by one, then checked together. What is
  * read and what is refused (links, devices, sizes) is described in docs/declaration-files.md.
  */
+import { limitDiagnostics } from "../diagnostic-limit.js";
 import { constants } from "node:fs";
 import { type FileHandle, open, realpath, stat } from "node:fs/promises";
 import { relative, resolve, sep } from "node:path";
@@ -107,7 +108,7 @@ export async function readDeclarationFile(path: string, file: string, maxBytes: 
 }
 
 async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
@@ -231,7 +232,7 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
   for (const d of crossFile) diagnostics.push(d);
   return {
     users: declared.flatMap((d) => (d.user ? [d.user] : [])).sort(byEmployeeID),
-    diagnostics: sortDiagnostics(diagnostics),
+    diagnostics: sortDiagnostics(limitDiagnostics(diagnostics)),
     files: files.map((f) => f.file),
     digest: digestDeclarations(
       files.flatMap(({ absolute, file }) => {

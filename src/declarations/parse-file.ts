@@ -12,7 +12,7 @@ import { type DeclarationFileAsWritten, declarationsValidator, hiddenTypeErrors,
 import { schemaDiagnostics } from "./schema-messages.js";
 import { findUnsafeText, pointerOf, textDiagnostics } from "./text-rules.js";
 import type { DeclaredUser, ParsedFile } from "./declared-user.js";
-import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { DiagnosticLimit } from "../diagnostic-limit.js";
 import {
   aliasDiagnostic,
   emptyFileDiagnostic,

@@ -8,7 +8,7 @@
 import type { ErrorObject } from "ajv";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { showText } from "../text/untrusted-text.js";
-import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { DiagnosticLimit } from "../diagnostic-limit.js";
 import { EXCERPT_CHARS, escapeExcerpt, quoteExcerpt } from "./file-messages.js";
 import { declarationsKnownFields } from "./schema.js";
 import { PASSWORD_ENV_PREFIX, passwordEnvDanger, suggestPasswordEnv } from "./password-env.js";

@@ -13,7 +13,7 @@
 import type { Diagnostic } from "../diagnostics.js";
 import { codePointLabel, unsafeCharacters } from "../text/untrusted-text.js";
 import { type PathLink, pathOfLink } from "./data-path.js";
-import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { DiagnosticLimit } from "../diagnostic-limit.js";
 import { EXCERPT_CHARS, escapeExcerpt, quoteExcerpt } from "./file-messages.js";
 import { declarationsKnownFields } from "./schema.js";
 import { type DataPath, fieldName, fieldOf, findNode, label, nodeStart, type YamlSource } from "./yaml-source.js";

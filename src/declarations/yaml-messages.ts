@@ -6,7 +6,7 @@
  */
 import { type Alias, visit, type YAMLError } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
-import { DiagnosticLimit } from "./diagnostic-limit.js";
+import { DiagnosticLimit } from "../diagnostic-limit.js";
 import { EXCERPT_CHARS, escapeExcerpt, fileStart, quoteExcerpt } from "./file-messages.js";
 import { duplicateKeyAt, fieldOf, locationAt, type YamlSource } from "./yaml-source.js";
 

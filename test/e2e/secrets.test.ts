@@ -44,21 +44,21 @@ interface SecretCase {
 }
 
 const withPassword = (n: number, prefix = "SEC") =>
-  usersYaml(makeUsers(prefix, n)).replace(/(\n {2}- employeeID: "SEC0000"\n)/, `$1    passwordEnv: "NEW_USER_PASSWORD"\n`);
+  usersYaml(makeUsers(prefix, n)).replace(/(\n {2}- employeeID: "SEC0000"\n)/, `$1    passwordEnv: "RUANGKERJA_PASSWORD_SEC0000"\n`);
 
 const CASES: SecretCase[] = [
   { name: "--help", args: ["--help"], code: 0, expect: "force-unlock" },
   { name: "--version", args: ["--version"], code: 0, expect: /\d+\.\d+\.\d+/ },
   { name: "validate", args: ["validate"], code: 0, expect: "Valid:" },
   { name: "validate --json", args: ["validate", "--json"], code: 0, expect: '"valid":true' },
-  { name: "plan", args: ["plan"], code: 0, expect: /passwordEnv +NEW_USER_PASSWORD/ },
-  { name: "plan --json", args: ["plan", "--json"], code: 0, expect: '"passwordEnv":"NEW_USER_PASSWORD"' },
+  { name: "plan", args: ["plan"], code: 0, expect: /passwordEnv +RUANGKERJA_PASSWORD_SEC0000/ },
+  { name: "plan --json", args: ["plan", "--json"], code: 0, expect: '"passwordEnv":"RUANGKERJA_PASSWORD_SEC0000"' },
   {
     name: "apply without the password variable (located error)",
     args: ["apply", "--auto-approve"],
-    env: () => ({ NEW_USER_PASSWORD: "" }),
+    env: () => ({ RUANGKERJA_PASSWORD_SEC0000: "" }),
     code: 1,
-    expect: "the environment variable NEW_USER_PASSWORD (passwordEnv of SEC0000) is empty",
+    expect: "the environment variable RUANGKERJA_PASSWORD_SEC0000 (passwordEnv of SEC0000) is empty",
   },
   {
     name: "apply (creates, one with a password, one refused by the API)",
@@ -276,7 +276,7 @@ describe("no secret in any output or file", () => {
     const env = {
       RUANGKERJA_API_URL: emulator.url,
       RUANGKERJA_TOKEN: TOKEN,
-      NEW_USER_PASSWORD: PASSWORD,
+      RUANGKERJA_PASSWORD_SEC0000: PASSWORD,
       DEBUG: "*",
       ...testCase.env?.(ctx),
     };
@@ -297,7 +297,7 @@ describe("no secret in any output or file", () => {
     const state = await readFile(join(work.dir, ".ruangkerja/state.json"), "utf8");
     expect(state).toContain('"SEC0000"');
     expect(state).not.toContain("passwordEnv");
-    expect(state).not.toContain("NEW_USER_PASSWORD");
+    expect(state).not.toContain("RUANGKERJA_PASSWORD_SEC0000");
     await writeFile(join(work.dir, "checked"), "");
   });
 });

@@ -6,6 +6,7 @@
  * link). Every case also gets a valid state with three applied users unless it brings its own.
  */
 import { FILE_CASES, type SpecialFile } from "./file-cases.js";
+import { LIMIT_CASES } from "./limit-cases.js";
 import { TEXT_CASES } from "./text-cases.js";
 
 /** `{ make }`: an entry only a running system makes (FIFO, socket, folder, sparse or unreadable file; file-cases.ts). */
@@ -396,4 +397,4 @@ const BASE_CASES: readonly CorpusCase[] = [
  * Every case: the base ones above, and one file per class of attack (each file owns its class,
  * so that the corpus grows without everyone editing one list).
  */
-export const CORPUS: readonly CorpusCase[] = [...BASE_CASES, ...FILE_CASES, ...TEXT_CASES];
+export const CORPUS: readonly CorpusCase[] = [...BASE_CASES, ...FILE_CASES, ...TEXT_CASES, ...LIMIT_CASES];

@@ -8,12 +8,7 @@ import fc from "fast-check";
 import { parseDocument } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
 import { checkCrossFileRules } from "../../../src/declarations/cross-file-rules.js";
-import {
-  DiagnosticLimit,
-  limitDiagnostics,
-  MAX_DIAGNOSTICS_PER_KIND,
-  problemsCounted,
-} from "../../../src/declarations/diagnostic-limit.js";
+import { DiagnosticLimit, limitDiagnostics, MAX_DIAGNOSTICS_PER_KIND, problemsCounted } from "../../../src/diagnostic-limit.js";
 import { loadDeclarations } from "../../../src/declarations/index.js";
 import type { DeclaredUser } from "../../../src/declarations/declared-user.js";
 import { suggestField } from "../../../src/declarations/suggest.js";

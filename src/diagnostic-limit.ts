@@ -5,7 +5,7 @@
  * next. A file with 100,000 unknown keys gives 101 messages, not 100,000, and what is not shown is
  * neither described nor located, so that refusing a huge file costs little more than reading it.
  */
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic } from "./diagnostics.js";
 
 export const MAX_DIAGNOSTICS_PER_KIND = 100;
 
