@@ -7,6 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { App, LocalBackend, TerraformStack } from "cdktf";
+import { reportError } from "../cli/report-error.js";
 import { RuangkerjaError } from "../errors.js";
 import { RuangkerjaUsers } from "./ruangkerja-users.js";
 
@@ -31,7 +32,5 @@ try {
   app.synth();
   process.stderr.write(`Synthesized ${values.dir} into ${app.outdir}/stacks/${values.stack}/cdk.tf.json\n`);
 } catch (error) {
-  process.stderr.write(`Error: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (!(error instanceof RuangkerjaError) && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-  process.exitCode = 1;
+  process.exitCode = reportError(error, { color: false, annotations: process.env.GITHUB_ACTIONS === "true" });
 }

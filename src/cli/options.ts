@@ -3,8 +3,7 @@
  * src/cli reads process.env.
  */
 import { InvalidArgumentError } from "commander";
-import { DEFAULT_API_URL } from "../api/defaults.js";
-import type { ClientCredentials } from "../api/token-source.js";
+import type { Environment } from "./api-settings.js";
 import { GROUP_BY, type GroupBy } from "../declarations/group-by.js";
 import { ConfigError, errorMessage } from "../errors.js";
 import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
@@ -21,9 +20,7 @@ export interface CommonFlags {
   readonly color?: boolean;
 }
 
-export interface Environment {
-  readonly [name: string]: string | undefined;
-}
+export type { Environment } from "./api-settings.js";
 
 export function declarationsDir(flags: CommonFlags): string {
   return flags.dir ?? DEFAULT_DECLARATIONS_DIR;
@@ -51,33 +48,7 @@ export function useColor(flags: CommonFlags, env: Environment, isTTY: boolean | 
   return isTTY === true;
 }
 
-export interface ApiSettings {
-  readonly baseUrl: string;
-  /** Set when RUANGKERJA_TOKEN is; otherwise `clientCredentials` is. */
-  readonly token?: string;
-  readonly clientCredentials?: ClientCredentials;
-}
-
-/**
- * The API URL and how to authenticate, from the environment only: a token, or a client ID and
- * secret to exchange for one. Neither is ever taken from a flag (flags end up in shell history
- * and process lists). A token wins over client credentials.
- */
-export function apiSettings(env: Environment): ApiSettings {
-  const baseUrl = env.RUANGKERJA_API_URL || DEFAULT_API_URL;
-  const token = env.RUANGKERJA_TOKEN ?? "";
-  if (token !== "") return { baseUrl, token };
-  const clientID = env.RUANGKERJA_CLIENT_ID ?? "";
-  const clientSecret = env.RUANGKERJA_CLIENT_SECRET ?? "";
-  if (clientID !== "" && clientSecret !== "") return { baseUrl, clientCredentials: { clientID, clientSecret } };
-  if (clientID !== "" || clientSecret !== "") {
-    const missing = clientID === "" ? "RUANGKERJA_CLIENT_ID" : "RUANGKERJA_CLIENT_SECRET";
-    throw new ConfigError(`${missing} is not set: client credentials need both RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET`);
-  }
-  throw new ConfigError(
-    'no access token: set the RUANGKERJA_TOKEN environment variable, or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET (see README, "Environment variables")',
-  );
-}
+export { type ApiSettings, apiSettings } from "./api-settings.js";
 
 export function parsePositiveInt(name: string, max: number): (value: string) => number {
   return (value) => {

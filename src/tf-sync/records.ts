@@ -3,8 +3,8 @@
  * map per shard, from employeeID to the user's record (or to a rename marker). Shared by both
  * sides so that the format has one definition; imports nothing from cdktf.
  */
-import { RuangkerjaError } from "../errors.js";
-import { USER_FIELDS, type UserFields } from "../model.js";
+import { errorMessage, RuangkerjaError } from "../errors.js";
+import { isObject, USER_FIELDS, type UserFields } from "../model.js";
 
 /**
  * A declared user as Terraform holds it: the managed fields plus previousEmployeeIDs and the name
@@ -64,7 +64,7 @@ export function parseShardMap(text: string, what: string): Record<string, ShardE
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new RuangkerjaError(`${what} is not JSON (${(error as Error).message})`);
+    throw new RuangkerjaError(`${what} is not JSON (${errorMessage(error)})`);
   }
   if (raw === null) return {};
   if (!isObject(raw)) throw new RuangkerjaError(`${what} is not a JSON object`);
@@ -114,8 +114,4 @@ export function toUserFields(record: SyncRecord): UserFields {
     out[field] = Array.isArray(value) ? [...(value as readonly string[])].sort() : value;
   }
   return out as unknown as UserFields;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -19,14 +19,14 @@
  * missing for a user that may be created stops the step before any call.
  */
 import type { ApplyClient } from "../apply/apply-client.js";
-import { ConfigError } from "../errors.js";
-import { type ApplyFailure, applyPlan } from "../apply/apply-plan.js";
+import { ConfigError, RuangkerjaError } from "../errors.js";
+import { type ApplyFailure, runSchedule } from "../apply/apply-plan.js";
+import { ApplyRun } from "../apply/apply-run.js";
+import { scheduleApply } from "../apply/schedule.js";
+import { NO_STATE } from "../apply/send-batch.js";
 import type { DesiredUser, UserFields } from "../model.js";
 import { planChanges } from "../plan/plan-changes.js";
 import { ACTION_KINDS, type ActionKind, type FieldChange, PLAN_FORMAT_VERSION, type Plan, type PlannedAction } from "../plan/plan-types.js";
-import type { StateDocument } from "../state/state-document.js";
-import { StateSession } from "../state/state-session.js";
-import type { StateStore } from "../state/state-store.js";
 import { isRenameMarker, type ShardEntry, type SyncRecord, toUserFields } from "./records.js";
 
 export interface SyncOptions {
@@ -81,7 +81,7 @@ export async function syncShardCreate(
         .map((f) => f.employeeID),
     );
     const kept = result.failures.filter((f) => !retry.has(f.employeeID));
-    count(done, plan, result.failures);
+    for (const kind of ACTION_KINDS) done[kind] += result.done[kind];
     failures.push(...kept);
     // Renamed from a user of another shard: that user's record is in the other shard's map.
     pending = records.filter((r) => !desired.includes(r) || retry.has(r.employeeID));
@@ -106,8 +106,7 @@ export async function syncShardDestroy(
   const plan = planChanges([], applied);
   const result = await run(client, plan, options);
   // Not in RuangKerja at all: there is no one to deactivate.
-  const done = zero();
-  count(done, plan, result.failures);
+  const done = result.done;
   const failures = result.failures.filter((f) => f.message !== USER_NOT_FOUND);
   return { done, failures };
 }
@@ -212,39 +211,30 @@ function passwordMissing(record: SyncRecord): ApplyFailure {
   };
 }
 
+/**
+ * The CLI's schedule and run, with no state of the engine's own: Terraform's state is the record
+ * of what was applied. `done` counts each kind's actions that succeeded.
+ */
 async function run(client: ApplyClient, plan: Plan, options: SyncOptions, passwords?: ReadonlyMap<string, string>) {
-  if (plan.actions.length === 0) return { failures: [] as ApplyFailure[] };
-  const result = await applyPlan(plan, client, new StateSession(memoryStore, memoryState()), {
+  const done = zero();
+  if (plan.actions.length === 0) return { failures: [] as ApplyFailure[], done };
+  const tally = new ApplyRun(plan, { counts: client.counts });
+  await runSchedule(scheduleApply(plan), tally, client, NO_STATE, {
     chunkSize: options.chunkSize ?? 100,
     parallelism: options.parallelism ?? 4,
     ...(passwords && passwords.size > 0 && { passwords }),
   });
-  if (result.stoppedBecause) throw new Error(result.stoppedBecause);
-  return result;
+  const result = tally.result();
+  // The API gone or the token refused: the step fails, as one of our errors (no stack trace).
+  if (result.stoppedBecause) throw new RuangkerjaError(result.stoppedBecause);
+  for (const kind of ACTION_KINDS) done[kind] = tally.succeededOf(kind);
+  return { failures: result.failures, done };
 }
-
-/** An empty document for the engine's session, built here: state-document.js would load the YAML parser into this lean process. */
-function memoryState(): StateDocument {
-  return { formatVersion: 1, lineage: "terraform", serial: 0, users: new Map() };
-}
-
-/** Terraform's state is the record of what was applied; the engine's own state goes nowhere. */
-const memoryStore: StateStore = {
-  location: "(memory)",
-  read: () => Promise.resolve(undefined),
-  write: () => Promise.resolve(),
-  lock: () => Promise.resolve({ release: () => Promise.resolve(), releaseSync: () => undefined }),
-};
 
 function withActions(actions: readonly PlannedAction[]): Plan {
   const summary = { create: 0, update: 0, rename: 0, deactivate: 0, unchanged: 0 };
   for (const a of actions) summary[a.action]++;
   return { formatVersion: PLAN_FORMAT_VERSION, summary, actions, warnings: [] };
-}
-
-function count(done: Record<ActionKind, number>, plan: Plan, failures: readonly ApplyFailure[]): void {
-  const failed = new Set(failures.map((f) => `${f.action}:${f.employeeID}`));
-  for (const a of plan.actions) if (!failed.has(`${a.action}:${a.employeeID}`)) done[a.action]++;
 }
 
 function recordsOf(entries: Readonly<Record<string, ShardEntry>>): SyncRecord[] {

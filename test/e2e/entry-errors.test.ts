@@ -6,6 +6,8 @@ import { spawn } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildShardMaps } from "../../src/cdktf/ruangkerja-users.js";
+import { desired } from "../builders.js";
 import { CLI, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
 import { join } from "node:path";
 
@@ -67,5 +69,21 @@ describe("errors a user can reach", () => {
     clearTimeout(timer);
     expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(code).toBe(0);
+  });
+
+  it("tf-sync (what Terraform's provisioners run) with the API unreachable: a sentence, exit 1, no stack trace", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const [map] = buildShardMaps([desired("TF001")], 1);
+    const result = await runCli(["tf-sync", "create", "--shard", "ruangkerja_0", "--spool", "spool"], {
+      cwd: work.dir,
+      timeoutMs: 60_000,
+      env: { RUANGKERJA_API_URL: `http://127.0.0.1:${port}`, RUANGKERJA_TOKEN: "t", RUANGKERJA_TF_USERS: JSON.stringify(map) },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Error: .*(could not reach the API|ECONNREFUSED)/m);
+    expect(result.stderr).not.toMatch(STACK);
   });
 });

@@ -12,10 +12,11 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type ClientOptions, DEFAULT_API_URL, RuangkerjaClient } from "../../api/client.js";
+import { RuangkerjaClient } from "../../api/client.js";
 import { ConfigError, RuangkerjaError } from "../../errors.js";
 import { parseShardMap } from "../../tf-sync/records.js";
 import { type SyncResult, syncShardCreate, syncShardDestroy } from "../../tf-sync/sync-shard.js";
+import { apiSettings, type Environment } from "../api-settings.js";
 import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
 import type { Output } from "../output.js";
 
@@ -54,12 +55,15 @@ function readUsersJson(env: Environment): string {
 /** The employeeIDs the shard declares now (destroy only): the others in the old map are deactivated. */
 export const KEEP_VARIABLE = "RUANGKERJA_TF_KEEP";
 
-type Environment = Readonly<Record<string, string | undefined>>;
-
 export async function runTfSync(flags: TfSyncFlags, env: Environment, output: Output): Promise<number> {
   if (!/^[A-Za-z0-9_-]+$/.test(flags.shard))
     throw new ConfigError(`--shard must be a resource name (letters, digits, _ and -), got ${JSON.stringify(flags.shard)}`);
-  const client = new RuangkerjaClient(apiFromEnvironment(env));
+  const client = new RuangkerjaClient(
+    apiSettings(
+      env,
+      "export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment that runs terraform apply; Terraform passes it on to this command",
+    ),
+  );
   const users = parseShardMap(readUsersJson(env), USERS_VARIABLE);
   const spoolFile = join(flags.spool, `${flags.shard}.json`);
   // Records name only RUANGKERJA_PASSWORD_ variables (parseShardMap checks), so nothing else of the environment is read this way.
@@ -117,22 +121,6 @@ export function parseTfSyncArgs(args: readonly string[]): TfSyncFlags {
   const removal = values.removal ?? TF_SYNC_DEFAULTS.removal;
   if (removal !== "deactivate" && removal !== "keep") throw new RuangkerjaError('--removal must be "deactivate" or "keep"');
   return { event, shard: values.shard, chunkSize, spool: values.spool ?? TF_SYNC_DEFAULTS.spool, removal };
-}
-
-/**
- * The API URL and credentials as apply reads them (RUANGKERJA_TOKEN, or RUANGKERJA_CLIENT_ID and
- * RUANGKERJA_CLIENT_SECRET), without options.ts, which would load commander and the declarations.
- */
-function apiFromEnvironment(env: Environment): ClientOptions {
-  const baseUrl = env.RUANGKERJA_API_URL || DEFAULT_API_URL;
-  const token = env.RUANGKERJA_TOKEN ?? "";
-  if (token !== "") return { baseUrl, token };
-  const clientID = env.RUANGKERJA_CLIENT_ID ?? "";
-  const clientSecret = env.RUANGKERJA_CLIENT_SECRET ?? "";
-  if (clientID !== "" && clientSecret !== "") return { baseUrl, clientCredentials: { clientID, clientSecret } };
-  throw new ConfigError(
-    "no access token: export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment that runs terraform apply; Terraform passes it on to this command",
-  );
 }
 
 function parseKeep(text: string | undefined): Set<string> {
