@@ -3,13 +3,12 @@
  * plans and their staleness, --target, the markdown view, GitHub annotations and job summary,
  * and apply's progress with and without a terminal.
  */
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { CLI, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
+import { makeUsers, makeWorkdir, runCli, runOnTerminal, usersYaml, writeText } from "./helpers.js";
 
 const TOKEN = "gitops-token-SECRET-91b2";
 let emulator: RunningEmulator;
@@ -18,27 +17,6 @@ let env: Record<string, string>;
 const totalRequests = () => Object.values(emulator.requestCounts()).reduce((a, b) => a + b, 0);
 const run = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { cwd: work.dir, env: { ...env, ...extraEnv } });
 const teamFile = () => join(work.dir, "users/team.yaml");
-
-/** Runs the CLI under script(1), which gives it a pseudo-terminal; stdout and stderr arrive mixed. */
-function onTerminal(args: string[]): Promise<{ code: number | null; text: string }> {
-  const cmd = `exec ${[process.execPath, CLI, ...args].map((a) => JSON.stringify(a)).join(" ")}`;
-  return new Promise((resolve) => {
-    const child = spawn("script", ["-qec", cmd, "/dev/null"], {
-      cwd: work.dir,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1", ...env },
-    });
-    let text = "";
-    child.stdout.on("data", (d) => {
-      text += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, text });
-    });
-    child.stdin.end();
-  });
-}
 
 beforeAll(async () => {
   emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
@@ -267,7 +245,7 @@ describe("apply progress", () => {
 
   it.runIf(existsSync("/usr/bin/script"))("draws a bar with counts on a terminal", async () => {
     await writeText(teamFile(), usersYaml(makeUsers("T", 6)));
-    const out = await onTerminal(["apply", "--auto-approve", "--chunk-size", "2"]);
+    const out = await runOnTerminal(["apply", "--auto-approve", "--chunk-size", "2"], { cwd: work.dir, env });
     expect(out.code).toBe(0);
     expect(out.text).toMatch(/Applying █+ 6\/6 100%/);
     expect(out.text).toContain("Apply complete: 6 succeeded, 0 failed");
