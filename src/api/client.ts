@@ -5,17 +5,19 @@
  *
  * Retries: every request is retried on network errors, timeouts, 408, 429 and 5xx, with
  * exponential backoff and full jitter, honouring Retry-After, up to `maxAttempts` attempts; the
- * table and why each repeat is safe are in retry-policy.ts.
+ * table and why each repeat is safe are in retry-policy.ts. A resend with a renewed token is one
+ * of those attempts, so `maxAttempts` bounds what one request sends, whatever happens.
  */
 import ky, { HTTPError, type KyInstance } from "ky";
-import { type GaveUp, isTokenRejection, readReplyError, toApiError } from "./api-errors.js";
+import { isTokenRejection, readReplyError, toApiError } from "./api-errors.js";
 import { checkBaseUrl, normalizeApiOrigin, redactUrl } from "./base-url.js";
 import { ApiError, type ApiReplyError, ConfigError, TOKEN_NOT_VALID } from "../errors.js";
-import { DEFAULT_MAX_ATTEMPTS, decideRetry, type RetryTiming, sleep } from "./retry-policy.js";
+import { DEFAULT_MAX_ATTEMPTS, gaveUpOn, type RetryLoop, type RetryTiming, sendWithRetries } from "./retry-policy.js";
 import { type ClientCredentials, ClientCredentialsTokenSource, isHeaderSafe, StaticTokenSource, type TokenSource } from "./token-source.js";
 import type {
   BulkResult,
   CreateUserBody,
+  RequestCounts,
   RequestKind,
   UpdateBulkItem,
   UpdateEmailItem,
@@ -37,7 +39,10 @@ export interface ClientOptions {
   readonly tokenSource?: TokenSource;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Attempts of one request, the first included, before giving up on a retryable failure (1: no retries). @default 5 */
+  /**
+   * HTTP attempts of one request, the first included, before giving up on a retryable failure (1:
+   * no retries); a resend with a renewed token counts. The token exchange has as many. @default 5
+   */
   readonly maxAttempts?: number;
   /** Backoff base, randomness and sleep, for tests. */
   readonly retryTiming?: RetryTiming;
@@ -45,7 +50,7 @@ export interface ClientOptions {
   readonly fetch?: typeof fetch;
 }
 
-export type { RequestKind } from "./types.js";
+export type { AttemptKind, RequestCounts, RequestKind } from "./types.js";
 
 /** Result of a single-user call: the serial on success, the API's error otherwise. */
 export type SingleResult = { readonly ok: true; readonly serial: string } | { readonly ok: false; readonly error: ApiReplyError };
@@ -53,25 +58,35 @@ export type SingleResult = { readonly ok: true; readonly serial: string } | { re
 export { checkBaseUrl, isLoopbackUrl, redactUrl } from "./base-url.js";
 
 export class RuangkerjaClient {
-  readonly counts: Record<RequestKind, number> = { "create-bulk": 0, "update-bulk": 0, update: 0, get: 0, list: 0, "update-email-bulk": 0 };
+  /** Calls by kind, and under `attempts` every HTTP request sent (retries, resends and token exchanges included). */
+  readonly counts: RequestCounts = {
+    "create-bulk": 0,
+    "update-bulk": 0,
+    update: 0,
+    get: 0,
+    list: 0,
+    "update-email-bulk": 0,
+    attempts: { "create-bulk": 0, "update-bulk": 0, update: 0, "update-email-bulk": 0, get: 0, list: 0, token: 0 },
+  };
   /** The base URL without credentials, for messages and prompts. */
   readonly displayUrl: string;
   /** The API as state records it (normalizeApiOrigin). */
   readonly apiOrigin: string;
   private readonly auth: TokenSource;
   private readonly http: KyInstance;
-  private readonly maxAttempts: number;
-  private readonly retryTiming: RetryTiming;
+  private readonly retries: RetryLoop;
   /** Aborted by stopRetrying(): no new attempt starts, and backoffs end at once. */
   private readonly retriesStopped = new AbortController();
-  /** How many attempts a failed request took, and why it stopped there, for the final message. */
-  private readonly gaveUp = new WeakMap<object, GaveUp>();
 
   constructor(options: ClientOptions) {
     const url = checkBaseUrl(options.baseUrl);
     this.displayUrl = redactUrl(url);
     this.apiOrigin = normalizeApiOrigin(url);
-    this.auth = tokenSourceOf(options, url);
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+      throw new ConfigError(`maxAttempts must be a whole number from 1, got ${maxAttempts}`);
+    this.retries = { maxAttempts, timing: options.retryTiming ?? {}, stopped: this.retriesStopped.signal };
+    this.auth = tokenSourceOf(options, url, this.retries, () => this.counts.attempts.token++);
     this.http = ky.create({
       prefixUrl: url.toString(),
       timeout: options.timeoutMs ?? 30_000,
@@ -80,35 +95,6 @@ export class RuangkerjaClient {
       retry: 0,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
-      throw new ConfigError(`maxAttempts must be a whole number from 1, got ${this.maxAttempts}`);
-    this.retryTiming = options.retryTiming ?? {};
-  }
-
-  /** Runs one request, sending it again while decideRetry says so. */
-  private async attempt<T>(send: (http: KyInstance) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send(this.http);
-      } catch (error) {
-        const decided = decideRetry(error, attempt, this.maxAttempts, this.retryTiming);
-        const decision = decided.retry && this.retriesStopped.signal.aborted ? { retry: false as const, why: "interrupted" } : decided;
-        if (!decision.retry) {
-          if (typeof error === "object" && error !== null && (attempt > 1 || decision.why)) {
-            this.gaveUp.set(error, { attempts: attempt, ...(decision.why ? { why: decision.why } : {}) });
-          }
-          throw error;
-        }
-        await (this.retryTiming.sleep ?? sleep)(decision.delayMs, this.retriesStopped.signal);
-        if (this.retriesStopped.signal.aborted) {
-          this.gaveUp.set(error as object, { attempts: attempt, why: "interrupted" });
-          throw error;
-        }
-        // A retried response is never read: release its body so the connection is reused.
-        if (error instanceof HTTPError) await error.response.body?.cancel().catch(() => undefined);
-      }
-    }
   }
 
   /**
@@ -121,18 +107,18 @@ export class RuangkerjaClient {
 
   async createBulk(items: CreateUserBody[]): Promise<BulkResult<CreateUserBody>> {
     this.counts["create-bulk"]++;
-    return this.bulk("ruangkerja/users/create-bulk", items);
+    return this.bulk("create-bulk", "ruangkerja/users/create-bulk", items);
   }
 
   async updateBulk(items: UpdateBulkItem[]): Promise<BulkResult<UpdateBulkItem>> {
     this.counts["update-bulk"]++;
-    return this.bulk("ruangkerja/users/update-bulk", items);
+    return this.bulk("update-bulk", "ruangkerja/users/update-bulk", items);
   }
 
   /** POST /ruangkerja/users/update-email-bulk: RuangKerja also resets each user's password. */
   async updateEmailBulk(items: UpdateEmailItem[]): Promise<BulkResult<UpdateEmailItem>> {
     this.counts["update-email-bulk"]++;
-    return this.bulk("ruangkerja/users/update-email-bulk", items);
+    return this.bulk("update-email-bulk", "ruangkerja/users/update-email-bulk", items);
   }
 
   /** Fetches a token now (exchanging client credentials), so wrong credentials fail before anything else is sent. */
@@ -145,8 +131,8 @@ export class RuangkerjaClient {
     this.counts.update++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     try {
-      const reply = await this.authorized((headers) =>
-        this.attempt((http) => http.put(path, { json: body, headers }).json<{ data?: { serial?: unknown } }>()),
+      const reply = await this.send("update", (http, headers) =>
+        http.put(path, { json: body, headers }).json<{ data?: { serial?: unknown } }>(),
       );
       const serial = reply?.data?.serial;
       if (typeof serial !== "string") throw this.shapeError("PUT", path, "data.serial is missing");
@@ -170,7 +156,7 @@ export class RuangkerjaClient {
     this.counts.get++;
     const path = `ruangkerja/users/${encodeURIComponent(employeeID)}`;
     try {
-      const reply = await this.authorized((headers) => this.attempt((http) => http.get(path, { headers }).json<{ data?: UserView }>()));
+      const reply = await this.send("get", (http, headers) => http.get(path, { headers }).json<{ data?: UserView }>());
       if (!reply?.data) throw this.shapeError("GET", path, "data is missing");
       return reply.data;
     } catch (error) {
@@ -186,8 +172,8 @@ export class RuangkerjaClient {
     this.counts.list++;
     const path = "ruangkerja/users";
     try {
-      const reply = await this.authorized((headers) =>
-        this.attempt((http) => http.get(path, { searchParams: { page, pageSize }, headers }).json<{ data?: UserPage }>()),
+      const reply = await this.send("list", (http, headers) =>
+        http.get(path, { searchParams: { page, pageSize }, headers }).json<{ data?: UserPage }>(),
       );
       if (!reply?.data || !Array.isArray(reply.data.items)) throw this.shapeError("GET", path, "data.items is missing");
       return reply.data;
@@ -196,10 +182,10 @@ export class RuangkerjaClient {
     }
   }
 
-  private async bulk<T extends { employeeID: string }>(path: string, items: T[]): Promise<BulkResult<T>> {
+  private async bulk<T extends { employeeID: string }>(kind: RequestKind, path: string, items: T[]): Promise<BulkResult<T>> {
     try {
-      const reply = await this.authorized((headers) =>
-        this.attempt((http) => http.post(path, { json: { items }, headers }).json<{ data?: Partial<BulkResult<T>> }>()),
+      const reply = await this.send(kind, (http, headers) =>
+        http.post(path, { json: { items }, headers }).json<{ data?: Partial<BulkResult<T>> }>(),
       );
       const data = reply?.data;
       if (!data || !Array.isArray(data.successItems) || !Array.isArray(data.failedItems)) {
@@ -220,19 +206,26 @@ export class RuangkerjaClient {
   }
 
   /**
-   * Sends with the current token; when the API says it is not valid (401 or errorCode 123) and
-   * the token can be renewed, renews it and sends once more. A rejected request was not
+   * Sends one request with the current token, again while sendWithRetries says so. When the API
+   * says the token is not valid (401 or errorCode 123) and it can be renewed, it is renewed once
+   * and the request sent again at once, as one more of its attempts. A rejected request was not
    * processed, so sending it again is safe even for a POST.
    */
-  private async authorized<T>(send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
-    const token = await this.auth.token();
-    try {
-      return await send({ Authorization: token });
-    } catch (error) {
-      if (!this.auth.renewable || !(await isTokenRejection(error))) throw error;
+  private send<T>(kind: RequestKind, send: (http: KyInstance, headers: Record<string, string>) => Promise<T>): Promise<T> {
+    let token: string | undefined;
+    let renewed = false;
+    const attempt = async () => {
+      token = await this.auth.token();
+      this.counts.attempts[kind]++;
+      return send(this.http, { Authorization: token });
+    };
+    const renewRefused = async (error: unknown) => {
+      if (renewed || token === undefined || !this.auth.renewable || !(await isTokenRejection(error))) return false;
+      renewed = true;
       this.auth.invalidate(token);
-      return send({ Authorization: await this.auth.token() });
-    }
+      return true;
+    };
+    return sendWithRetries(attempt, this.retries, renewRefused);
   }
 
   private shapeError(method: string, path: string, what: string): ApiError {
@@ -240,11 +233,11 @@ export class RuangkerjaClient {
   }
 
   private wrap(method: string, path: string, error: unknown): Promise<unknown> {
-    return toApiError(method, path, error, typeof error === "object" && error !== null ? this.gaveUp.get(error) : undefined);
+    return toApiError(method, path, error, gaveUpOn(error));
   }
 }
 
-function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
+function tokenSourceOf(options: ClientOptions, url: URL, retries: RetryLoop, onAttempt: () => void): TokenSource {
   if (options.tokenSource) return options.tokenSource;
   if (options.token) {
     if (!isHeaderSafe(options.token)) {
@@ -258,8 +251,9 @@ function tokenSourceOf(options: ClientOptions, url: URL): TokenSource {
       ...options.clientCredentials,
       baseUrl: url.toString(),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-      // The exchange has its own small retry on 429 (token-source.ts); every other request uses attempt().
-      ...(options.maxAttempts !== undefined ? { retries: options.maxAttempts - 1 } : {}),
+      // The exchange is retried as every other request is, and counted under attempts.token.
+      retries,
+      onAttempt,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }

@@ -3,9 +3,11 @@
  * project (README, "Retries", mirrors it). Every request is retried on the same failures, because
  * each is safe to repeat: reads and plain updates are idempotent, and for the two that are not
  * (a create, a rename) apply reads the user back when the repeat meets the first attempt's
- * result (see src/apply/read-back.ts).
+ * result (see src/apply/read-back.ts). sendWithRetries is the one loop that carries it out, for
+ * the token exchange too; its bound counts every attempt sent, a resend with a renewed token included.
  */
 import { HTTPError, TimeoutError } from "ky";
+import type { GaveUp } from "./api-errors.js";
 import type { RequestKind } from "./types.js";
 
 /** HTTP statuses that say "not now" rather than "no": the request is sent again. */
@@ -78,6 +80,62 @@ export function decideRetry(error: unknown, attempt: number, maxAttempts: number
     }
   }
   return { retry: true, delayMs: backoffDelay(attempt, timing.baseDelayMs ?? DEFAULT_BASE_DELAY_MS, timing.random ?? Math.random) };
+}
+
+/** How one request is sent again: its bound and its timing, and when to stop sending it. */
+export interface RetryLoop {
+  /** Attempts in all, the first included; every send counts, a resend at once too. */
+  readonly maxAttempts: number;
+  readonly timing: RetryTiming;
+  /** Once aborted, no further attempt starts, and a backoff under way ends at once (the request fails as interrupted). */
+  readonly stopped: AbortSignal;
+}
+
+/** A failure to send again at once, without a backoff (a token the API refused, now renewed); asked before decideRetry. */
+export type ResendAtOnce = (error: unknown) => Promise<boolean>;
+
+/** How many attempts a failed request took, and why it stopped there, by the error it failed with. */
+const gaveUp = new WeakMap<object, GaveUp>();
+
+/** What sendWithRetries recorded of the error a request failed with: undefined when it was sent once and failed for its own reason. */
+export function gaveUpOn(error: unknown): GaveUp | undefined {
+  return typeof error === "object" && error !== null ? gaveUp.get(error) : undefined;
+}
+
+/**
+ * Calls `send` (one HTTP attempt) until it succeeds, `resendAtOnce` or decideRetry stops asking for
+ * more, or `loop.maxAttempts` attempts were made; then throws the last failure, whose attempts
+ * gaveUpOn() tells.
+ */
+export async function sendWithRetries<T>(send: () => Promise<T>, loop: RetryLoop, resendAtOnce?: ResendAtOnce): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (error) {
+      const atOnce = resendAtOnce !== undefined && (await resendAtOnce(error));
+      const decided: RetryDecision = atOnce
+        ? attempt < loop.maxAttempts
+          ? { retry: true, delayMs: 0 }
+          : { retry: false, why: "the token was not valid, and no attempt was left to send the request with a new one" }
+        : decideRetry(error, attempt, loop.maxAttempts, loop.timing);
+      const decision = decided.retry && loop.stopped.aborted ? { retry: false as const, why: "interrupted" } : decided;
+      if (!decision.retry) {
+        if (typeof error === "object" && error !== null && (attempt > 1 || decision.why)) {
+          gaveUp.set(error, { attempts: attempt, ...(decision.why ? { why: decision.why } : {}) });
+        }
+        throw error;
+      }
+      if (!atOnce) {
+        await (loop.timing.sleep ?? sleep)(decision.delayMs, loop.stopped);
+        if (loop.stopped.aborted) {
+          if (typeof error === "object" && error !== null) gaveUp.set(error, { attempts: attempt, why: "interrupted" });
+          throw error;
+        }
+      }
+      // A failed attempt's reply is never read again: release its body so the connection is reused.
+      if (error instanceof HTTPError) await error.response.body?.cancel().catch(() => undefined);
+    }
+  }
 }
 
 /** Waits `ms`, or less if `signal` aborts (then the timer is cleared, so it holds no process open). */

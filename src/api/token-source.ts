@@ -4,8 +4,10 @@
  * An exchanged token lives in memory only; it is renewed shortly before its `expiresIn` runs out,
  * and once more whenever the API says it is not valid (the client calls `invalidate`).
  */
-import ky, { HTTPError, TimeoutError } from "ky";
+import ky, { HTTPError } from "ky";
 import { ApiError, ConfigError } from "../errors.js";
+import { readReplyError, toApiError } from "./api-errors.js";
+import { DEFAULT_MAX_ATTEMPTS, gaveUpOn, type RetryLoop, sendWithRetries } from "./retry-policy.js";
 
 export interface TokenSource {
   /** The token to send now; fetches or renews it first when needed. */
@@ -37,8 +39,13 @@ export interface ClientCredentialsOptions extends ClientCredentials {
   readonly baseUrl: string;
   /** Per-request timeout in milliseconds. @default 30000 */
   readonly timeoutMs?: number;
-  /** Retries of the exchange on network errors, timeouts, 429 and 5xx. @default 3 */
-  readonly retries?: number;
+  /**
+   * How the exchange is sent again on network errors, timeouts, 408, 429 and 5xx: as every other
+   * request (retry-policy.ts). @default DEFAULT_MAX_ATTEMPTS attempts, the default backoff, never stopped
+   */
+  readonly retries?: RetryLoop;
+  /** Called as each HTTP attempt of the exchange is sent, for the client's counts. */
+  readonly onAttempt?: () => void;
   /** Milliseconds since the epoch; injectable for tests. @default Date.now */
   readonly now?: () => number;
   /** Custom fetch, for tests. */
@@ -72,18 +79,20 @@ export class ClientCredentialsTokenSource implements TokenSource {
   private pending: Promise<Held> | undefined;
   private readonly now: () => number;
   private readonly http: typeof ky;
+  private readonly retries: RetryLoop;
 
   constructor(private readonly options: ClientCredentialsOptions) {
     if (!options.clientID || !options.clientSecret) {
       throw new ConfigError("client credentials need both RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET");
     }
     this.now = options.now ?? Date.now;
+    this.retries = options.retries ?? { maxAttempts: DEFAULT_MAX_ATTEMPTS, timing: {}, stopped: new AbortController().signal };
     this.http = ky.create({
       prefixUrl: options.baseUrl,
       timeout: options.timeoutMs ?? 30_000,
       headers: { Accept: "application/json" },
-      // Asking for a token twice does no harm, so network errors and 5xx are retried too.
-      retry: { limit: options.retries ?? 3, methods: ["post"], backoffLimit: 10_000, maxRetryAfter: 60_000, jitter: true },
+      // Retries are sendWithRetries' (asking for a token twice does no harm), so the final message counts the attempts.
+      retry: 0,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
   }
@@ -106,8 +115,12 @@ export class ClientCredentialsTokenSource implements TokenSource {
     this.exchanges++;
     const { clientID, clientSecret } = this.options;
     let reply: { data?: { accessToken?: unknown; expiresIn?: unknown } };
+    const attempt = () => {
+      this.options.onAttempt?.();
+      return this.http.post(TOKEN_PATH, { json: { clientID, clientSecret, grantType: "client_credentials" } }).json<typeof reply>();
+    };
     try {
-      reply = await this.http.post(TOKEN_PATH, { json: { clientID, clientSecret, grantType: "client_credentials" } }).json();
+      reply = await sendWithRetries(attempt, this.retries);
     } catch (error) {
       throw await exchangeError(error);
     }
@@ -128,34 +141,19 @@ function shapeError(what: string): ApiError {
   return new ApiError(`POST /${TOKEN_PATH}: unexpected reply (${what})`, { request: REQUEST });
 }
 
-/** Wrong credentials are a configuration problem (exit 1, nothing sent); anything else is an API failure. */
-async function exchangeError(error: unknown): Promise<Error> {
-  if (error instanceof HTTPError) {
-    const status = error.response.status;
-    let body: { errorCode?: unknown; message?: unknown; detail?: unknown } | undefined;
-    try {
-      body = (await error.response.clone().json()) as typeof body;
-    } catch {
-      body = undefined;
-    }
-    const detail = typeof body?.detail === "string" ? body.detail : "";
-    const message = typeof body?.message === "string" ? body.message : `HTTP ${status}`;
-    if (status === 400 || status === 401 || status === 403) {
-      return new ConfigError(
-        `RuangKerja refused the client credentials at POST /${TOKEN_PATH}: ${detail || message} (${message}). Check RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET.`,
-      );
-    }
-    const reply = body?.errorCode !== undefined ? { errorCode: body.errorCode as number | string, message, detail } : undefined;
-    return new ApiError(`POST /${TOKEN_PATH} failed: ${reply ? `${message} (${String(reply.errorCode)})` : `HTTP ${status}`}`, {
-      request: REQUEST,
-      status,
-      ...(reply ? { reply } : {}),
-      cause: error,
-    });
+/**
+ * Wrong credentials are a configuration problem (exit 1, nothing sent); anything else is an API
+ * failure, put in words as every other request's (api-errors.ts), attempts included.
+ */
+async function exchangeError(error: unknown): Promise<unknown> {
+  if (error instanceof HTTPError && [400, 401, 403].includes(error.response.status)) {
+    const reply = await readReplyError(error);
+    const message = reply?.message ?? `HTTP ${error.response.status}`;
+    return new ConfigError(
+      `RuangKerja refused the client credentials at POST /${TOKEN_PATH}: ${reply?.detail || message} (${message}). Check RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET.`,
+    );
   }
-  if (error instanceof TimeoutError) return new ApiError(`POST /${TOKEN_PATH} timed out`, { request: REQUEST, cause: error });
-  const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-  return new ApiError(`POST /${TOKEN_PATH} could not reach the API: ${reason}`, { request: REQUEST, cause: error });
+  return toApiError("POST", TOKEN_PATH, error, gaveUpOn(error));
 }
 
 /** A token goes into a header: a line break or another control character would be refused by fetch, with the token in its message. */

@@ -76,3 +76,9 @@ export interface UserPage {
 
 /** Kinds of request counted by the client (the keys of `apply --json`'s `requests`). */
 export type RequestKind = "create-bulk" | "update-bulk" | "update" | "get" | "list" | "update-email-bulk";
+
+/** Kinds of HTTP request, for counting attempts: each RequestKind, and the token exchange (POST /oauth/token). */
+export type AttemptKind = RequestKind | "token";
+
+/** The client's counters: calls by kind, and every HTTP request sent (retries, resends, exchanges) under `attempts`. */
+export type RequestCounts = Record<RequestKind, number> & { readonly attempts: Record<AttemptKind, number> };

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { checkBaseUrl, RuangkerjaClient } from "../../../src/api/client.js";
+import type { TokenSource } from "../../../src/api/token-source.js";
 import { ApiError, ConfigError } from "../../../src/errors.js";
 
 /** A scripted loopback server: each request takes the next reply of the current script. */
@@ -58,6 +59,35 @@ const client = (maxAttempts = 3, random = () => 1) =>
   });
 const dropConnection = (req: IncomingMessage) => req.socket.destroy();
 const unavailable = json(503, { errorCode: 50301, message: "SERVICE_UNAVAILABLE", detail: "down" });
+const tokenRefused = json(401, { errorCode: 123, message: "rpc error: code = PermissionDenied desc = Token is not valid", detail: "" });
+
+/** A renewable token source whose tokens are numbered: tok-1, then tok-2 after an invalidate, … */
+function renewableTokens(): TokenSource & { readonly invalidated: string[] } {
+  let n = 1;
+  const invalidated: string[] = [];
+  return {
+    renewable: true,
+    invalidated,
+    token: () => Promise.resolve(`tok-${n}`),
+    invalidate(token: string) {
+      invalidated.push(token);
+      if (token === `tok-${n}`) n++;
+    },
+  };
+}
+const renewingClient = (maxAttempts: number, tokenSource: TokenSource) =>
+  new RuangkerjaClient({
+    baseUrl: url,
+    tokenSource,
+    maxAttempts,
+    timeoutMs: 2000,
+    retryTiming: {
+      random: () => 1,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    },
+  });
 
 describe("checkBaseUrl", () => {
   it("accepts https anywhere and http only on loopback", () => {
@@ -102,6 +132,16 @@ describe("RuangkerjaClient", () => {
     expect(seen).toHaveLength(2);
     expect(slept).toEqual([2000]);
     expect(c.counts["create-bulk"]).toBe(1);
+  });
+
+  it("counts each HTTP attempt apart from the call: a call retried twice is one call and three attempts", async () => {
+    script = [unavailable, dropConnection, bulkOk, json(200, { data: { serial: "S9" } })];
+    const c = client();
+    await c.createBulk([{ employeeID: "E1", name: "A", isActive: true }]);
+    await c.updateUser("E1", { employeeID: "E1", name: "A", isActive: true });
+    expect(seen).toHaveLength(4);
+    expect(c.counts).toMatchObject({ "create-bulk": 1, update: 1 });
+    expect(c.counts.attempts).toEqual({ "create-bulk": 3, "update-bulk": 0, update: 1, "update-email-bulk": 0, get: 0, list: 0, token: 0 });
   });
 
   it("retries a create-bulk after 500s and a dropped connection, backing off exponentially with full jitter", async () => {
@@ -164,6 +204,56 @@ describe("RuangkerjaClient", () => {
       .catch((e: unknown) => e)) as ApiError;
     expect(error.message).toContain("gave up after 1 attempt (the API asked to retry after 61 s, longer than the 60 s the client waits)");
     expect(seen).toHaveLength(1);
+  });
+
+  it("renews a refused token and sends again at once, as one of maxAttempts: 503, 401, then the renewed token lands", async () => {
+    script = [unavailable, tokenRefused, bulkOk];
+    const tokens = renewableTokens();
+    const c = renewingClient(3, tokens);
+    const result = await c.createBulk([{ employeeID: "E1", name: "A", isActive: true }]);
+    expect(result.successItems).toHaveLength(1);
+    expect(seen.map((s) => s.auth)).toEqual(["tok-1", "tok-1", "tok-2"]);
+    expect(tokens.invalidated).toEqual(["tok-1"]);
+    // One backoff, after the 503; the resend with the new token does not wait.
+    expect(slept).toEqual([500]);
+    expect(c.counts.attempts["create-bulk"]).toBe(3);
+  });
+
+  it("maxAttempts bounds a request whose token is renewed: 503, 401, 503, 503 gives up after 3 attempts, not 3 more", async () => {
+    script = [unavailable, tokenRefused, unavailable, unavailable, unavailable, bulkOk];
+    const c = renewingClient(3, renewableTokens());
+    const error = (await c.updateBulk([{ employeeID: "E1", name: "A", isActive: true }]).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toBe(
+      "POST /ruangkerja/users/update-bulk: gave up after 3 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE (50301): down",
+    );
+    expect(error.attempts).toBe(3);
+    expect(seen).toHaveLength(3);
+    expect(c.counts.attempts["update-bulk"]).toBe(3);
+  });
+
+  it("a token refused on the last attempt is renewed but not resent, and the message says why", async () => {
+    script = [unavailable, tokenRefused, bulkOk];
+    const tokens = renewableTokens();
+    const c = renewingClient(2, tokens);
+    const error = (await c.createBulk([]).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toMatch(
+      /^POST \/ruangkerja\/users\/create-bulk: gave up after 2 attempts \(the token was not valid, and no attempt was left to send the request with a new one\): last reply HTTP 401 /,
+    );
+    expect(error.isTokenRejected).toBe(true);
+    expect(seen).toHaveLength(2);
+    // The next request starts with a new token.
+    expect(tokens.invalidated).toEqual(["tok-1"]);
+  });
+
+  it("renews once per request: a renewed token refused too is not renewed again", async () => {
+    script = [tokenRefused, tokenRefused, bulkOk];
+    const tokens = renewableTokens();
+    const error = (await renewingClient(5, tokens)
+      .createBulk([])
+      .catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toMatch(/^POST \/ruangkerja\/users\/create-bulk: gave up after 2 attempts: last reply HTTP 401 /);
+    expect(seen.map((s) => s.auth)).toEqual(["tok-1", "tok-2"]);
+    expect(tokens.invalidated).toEqual(["tok-1"]);
   });
 
   it("does not retry a refusal: 413, 400, 401", async () => {

@@ -2,7 +2,7 @@
  * The token source on its own (a fake fetch and an injected clock, so renewal is decided by the
  * test, not by time passing), then the client with client credentials against the emulator.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { RuangkerjaClient } from "../../../src/api/client.js";
 import { ClientCredentialsTokenSource, renewalMarginMs, StaticTokenSource } from "../../../src/api/token-source.js";
 import { apiSettings } from "../../../src/cli/options.js";
@@ -35,7 +35,7 @@ function source(fetch: typeof globalThis.fetch, clock: { t: number }) {
     baseUrl: "http://127.0.0.1:9/",
     clientID: "client-1",
     clientSecret: SECRET,
-    retries: 0,
+    retries: { maxAttempts: 1, timing: {}, stopped: new AbortController().signal },
     fetch,
     now: () => clock.t,
   });
@@ -101,6 +101,45 @@ describe("ClientCredentialsTokenSource", () => {
     await expect(tokens.token()).rejects.toThrow(/data.expiresIn/);
   });
 
+  it("gives up on the exchange after maxAttempts, saying how many attempts it made and what the API said last", async () => {
+    const limited = () =>
+      Response.json({ errorCode: 42901, message: "RATE_LIMITED", detail: "slow down" }, { status: 429, headers: { "retry-after": "3" } });
+    const fake = fakeTokenFetch([limited, limited, limited, limited, limited]);
+    const slept: number[] = [];
+    let attempts = 0;
+    const tokens = new ClientCredentialsTokenSource({
+      baseUrl: "http://127.0.0.1:9/",
+      clientID: "client-1",
+      clientSecret: SECRET,
+      fetch: fake.fetch,
+      retries: {
+        maxAttempts: 4,
+        timing: {
+          sleep: async (ms) => {
+            slept.push(ms);
+          },
+        },
+        stopped: new AbortController().signal,
+      },
+      onAttempt: () => attempts++,
+    });
+    const error = (await tokens.token().catch((e: unknown) => e)) as ApiError;
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error.message).toBe("POST /oauth/token: gave up after 4 attempts: last reply HTTP 429 RATE_LIMITED (42901): slow down");
+    expect(error).toMatchObject({ status: 429, attempts: 4, request: { method: "POST", path: "/oauth/token" } });
+    expect(error.message).not.toContain(SECRET);
+    expect(fake.bodies).toHaveLength(4);
+    expect(attempts).toBe(4);
+    expect(slept).toEqual([3000, 3000, 3000]);
+    expect(tokens.exchanges).toBe(1);
+  });
+
+  it("an exchange that failed once, for good, says so without an attempt count", async () => {
+    const broken = () => Response.json({ errorCode: 50000, message: "INTERNAL_ERROR", detail: "boom" }, { status: 500 });
+    const tokens = source(fakeTokenFetch([broken]).fetch, { t: 0 });
+    await expect(tokens.token()).rejects.toThrow(/^POST \/oauth\/token failed: INTERNAL_ERROR \(50000\)$/);
+  });
+
   it("needs both an ID and a secret", () => {
     expect(() => new ClientCredentialsTokenSource({ baseUrl: "http://127.0.0.1:9/", clientID: "x", clientSecret: "" })).toThrow(
       ConfigError,
@@ -139,16 +178,21 @@ describe("RuangkerjaClient with client credentials, against the emulator", () =>
   });
   afterAll(() => emulator.close());
 
-  const make = (clientSecret = SECRET) =>
+  beforeEach(() => emulator.setFaults({}));
+
+  const make = (clientSecret = SECRET, maxAttempts = 1, onSleep = () => {}) =>
     new RuangkerjaClient({
       baseUrl: emulator.url,
       clientCredentials: { clientID: "client-1", clientSecret },
-      maxAttempts: 1,
+      maxAttempts,
       timeoutMs: 5000,
+      retryTiming: { sleep: async () => onSleep() },
     });
+  const oneUser = (id: string) => [{ employeeID: id, name: "T", email: `${id.toLowerCase()}@example.com`, isActive: true }];
+  const since = (before: Record<string, number>, key: string) => (emulator.requestCounts()[key] ?? 0) - (before[key] ?? 0);
 
   it("exchanges once, then renews once when the API says the token is no longer valid", async () => {
-    const client = make();
+    const client = make(SECRET, 2);
     const before = emulator.requestCounts();
     expect((await client.listUsers(1)).items).toEqual([]);
     expect((await client.listUsers(1)).items).toEqual([]);
@@ -160,6 +204,51 @@ describe("RuangkerjaClient with client credentials, against the emulator", () =>
     expect((after.unauthorized ?? 0) - (before.unauthorized ?? 0)).toBe(1);
     expect((after["create-bulk"] ?? 0) - (before["create-bulk"] ?? 0)).toBe(2); // the refused one and the one that landed
     expect(emulator.users().map((u) => u.employeeID)).toEqual(["T1"]);
+    expect(client.counts.attempts).toMatchObject({ list: 2, "create-bulk": 2, token: 2 });
+  });
+
+  it("with maxAttempts 1 a refused token is renewed for the next request, but this one is not sent again", async () => {
+    const client = make();
+    await client.authenticate();
+    emulator.expireTokens();
+    const before = emulator.requestCounts();
+    await expect(client.createBulk(oneUser("M1"))).rejects.toThrow(
+      "gave up after 1 attempt (the token was not valid, and no attempt was left to send the request with a new one)",
+    );
+    expect(since(before, "create-bulk")).toBe(1);
+    expect((await client.listUsers(1)).items.map((u) => u.employeeID)).not.toContain("M1");
+    expect(since(before, "token")).toBe(1);
+  });
+
+  it("maxAttempts bounds a request through a renewal: the token expires during a 503's backoff, then 503s go on", async () => {
+    // Attempt 1: 503; the token ends while the client waits; attempt 2: refused, renewed; attempt 3: 503, the last.
+    // Before, the renewal started the attempts over: 2 + 3 = 5 in all.
+    emulator.setFaults({ retryAfterSeconds: 0, next: [{ fault: "503", route: "create-bulk", count: 5 }] });
+    const client = make(SECRET, 3, () => emulator.expireTokens());
+    await client.authenticate();
+    const before = emulator.requestCounts();
+    const injectedBefore = emulator.faults().injected["503"];
+    const error = (await client.createBulk(oneUser("B1")).catch((e: unknown) => e)) as ApiError;
+    expect(error.message).toMatch(
+      /^POST \/ruangkerja\/users\/create-bulk: gave up after 3 attempts: last reply HTTP 503 SERVICE_UNAVAILABLE/,
+    );
+    expect(since(before, "create-bulk")).toBe(3);
+    expect(since(before, "unauthorized")).toBe(1);
+    expect(since(before, "token")).toBe(1);
+    expect(emulator.faults().injected["503"] - injectedBefore).toBe(2);
+    expect(client.counts.attempts).toMatchObject({ "create-bulk": 3, token: 2 });
+    expect(emulator.users().map((u) => u.employeeID)).not.toContain("B1");
+  });
+
+  it("counts the exchange's retries under attempts.token, and its give-up names the attempts", async () => {
+    emulator.setFaults({ retryAfterSeconds: 0, next: [{ fault: "429", route: "token", count: 3 }] });
+    const client = make(SECRET, 3);
+    const before = emulator.requestCounts();
+    await expect(client.authenticate()).rejects.toThrow(
+      /^POST \/oauth\/token: gave up after 3 attempts: last reply HTTP 429 RATE_LIMITED \(42901\)/,
+    );
+    expect(since(before, "token")).toBe(3);
+    expect(client.counts.attempts.token).toBe(3);
   });
 
   it("authenticate() fails on wrong credentials before any /ruangkerja request", async () => {
