@@ -10,7 +10,7 @@
  */
 import type { Diagnostic } from "../diagnostics.js";
 import { errorMessage } from "../errors.js";
-import type { RequestKind } from "../api/client.js";
+import type { AttemptKind, RequestKind } from "../api/client.js";
 import type { ApiReplyError } from "../errors.js";
 import type { AppliedUser } from "../model.js";
 import type { ActionKind, Plan, PlannedAction } from "../plan/plan-types.js";
@@ -21,8 +21,11 @@ import { adoptStep, isHeldByAnother, nextStep, relocateStep, type Stage, type St
 export const NOT_ATTEMPTED = "NOT_ATTEMPTED";
 
 export interface ApplyRunOptions {
-  /** The client's request counters (ApplyClient.counts), read now and again for the result. */
-  readonly counts: Readonly<Partial<Record<RequestKind, number>>>;
+  /**
+   * The client's request counters (ApplyClient.counts), read now and again for the result; with
+   * `attempts` (RuangkerjaClient.counts has them), the result counts every HTTP request sent too.
+   */
+  readonly counts: Readonly<Partial<Record<RequestKind, number>>> & { readonly attempts?: Readonly<Partial<Record<AttemptKind, number>>> };
   /** A create refused with USER_EMPLOYEE_ID_EXISTS is handed on to be adopted. @default false */
   readonly adopt?: boolean;
   /** When aborted, the run is stopping: no new request starts. */
@@ -46,6 +49,7 @@ export class ApplyRun {
   private readonly settled = new Set<PlannedAction>();
   private readonly succeededBy: Record<ActionKind, number> = { create: 0, update: 0, rename: 0, deactivate: 0 };
   private readonly startCounts: Readonly<Partial<Record<RequestKind, number>>>;
+  private readonly startAttempts: Readonly<Partial<Record<AttemptKind, number>>>;
   private readonly handedOn = new Map<Stage, Step[]>();
   /** While a phase retries held values: the steps refused so, with the API's error. */
   private held: { step: Step; error: ApiReplyError }[] | undefined;
@@ -59,6 +63,7 @@ export class ApplyRun {
     private readonly options: ApplyRunOptions,
   ) {
     this.startCounts = { ...options.counts };
+    this.startAttempts = { ...options.counts.attempts };
   }
 
   /** A stop was recorded, or the signal was aborted: start no new request. */
@@ -172,6 +177,7 @@ export class ApplyRun {
       }
     }
     const sent = (kind: RequestKind) => (this.options.counts[kind] ?? 0) - (this.startCounts[kind] ?? 0);
+    const attempts = this.attemptsSent();
     return {
       succeeded: Object.values(this.succeededBy).reduce((a, b) => a + b, 0),
       failed: this.failures.length,
@@ -182,11 +188,28 @@ export class ApplyRun {
         update: sent("update"),
         ...(sent("update-email-bulk") > 0 ? { "update-email-bulk": sent("update-email-bulk") } : {}),
       },
+      ...(attempts ? { attempts } : {}),
       ...(this.stoppedBecause ? { stoppedBecause: this.stoppedBecause } : {}),
       ...(this.confirmedByReadBack > 0 ? { confirmedByReadBack: this.confirmedByReadBack } : {}),
       ...(this.batchesSplit > 0 ? { batchesSplit: this.batchesSplit } : {}),
       ...(this.relocated > 0 ? { relocated: this.relocated } : {}),
       ...(this.warnings.length > 0 ? { warnings: this.warnings } : {}),
+    };
+  }
+
+  /** The HTTP requests sent since the run began, by kind; undefined when the client does not count them. */
+  private attemptsSent(): Record<AttemptKind, number> | undefined {
+    const now = this.options.counts.attempts;
+    if (!now) return undefined;
+    const tried = (kind: AttemptKind) => (now[kind] ?? 0) - (this.startAttempts[kind] ?? 0);
+    return {
+      "create-bulk": tried("create-bulk"),
+      "update-bulk": tried("update-bulk"),
+      update: tried("update"),
+      "update-email-bulk": tried("update-email-bulk"),
+      get: tried("get"),
+      list: tried("list"),
+      token: tried("token"),
     };
   }
 

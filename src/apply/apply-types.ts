@@ -1,4 +1,5 @@
 /** What apply takes and gives back: shared by the driver (apply-plan.ts), the run and the renderers. */
+import type { AttemptKind } from "../api/types.js";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import type { ActionKind } from "../plan/plan-types.js";
 
@@ -49,6 +50,8 @@ export interface ApplyResult {
   readonly failed: number;
   readonly failures: ApplyFailure[];
   readonly requests: { "create-bulk": number; "update-bulk": number; update: number; "update-email-bulk"?: number };
+  /** Every HTTP request the run sent, by kind: retries, resends with a renewed token and token exchanges included (when the client counts them). */
+  readonly attempts?: Readonly<Record<AttemptKind, number>>;
   /** Why the run stopped early, if it did. */
   readonly stoppedBecause?: string;
   /** Creates and renames that met their own earlier attempt (a lost reply) and were confirmed by reading the user back. */

@@ -60,6 +60,7 @@ export function applyResultToJson(result: ApplyResult, warnings: readonly Diagno
       ...(f.staleState ? { staleState: true } : {}),
     })),
     requests: { ...result.requests },
+    ...(result.attempts ? { attempts: { ...result.attempts } } : {}),
     warnings: [...warnings, ...(result.warnings ?? [])].map(warningToJson),
     ...(result.stoppedBecause ? { stoppedBecause: result.stoppedBecause } : {}),
     ...(result.confirmedByReadBack ? { confirmedByReadBack: result.confirmedByReadBack } : {}),

@@ -12,7 +12,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { type FaultSettings, type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { CLI, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
 
 const CLIENT_ID = "acme-hr";
@@ -21,7 +21,7 @@ let emulator: RunningEmulator;
 let work: { dir: string; cleanup: () => Promise<void> };
 let proxy: Server | undefined;
 
-async function start(options: { tokenLifetimeSeconds?: number } = {}) {
+async function start(options: { tokenLifetimeSeconds?: number; faults?: FaultSettings } = {}) {
   emulator = await startEmulator({ host: "127.0.0.1", port: 0, clientID: CLIENT_ID, clientSecret: SECRET, ...options });
 }
 
@@ -70,6 +70,14 @@ async function startProxy(before: (n: number) => Promise<void>, replyDelayMs = 0
   return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 }
 
+/** `apply --json`, one user per request, through a proxy that makes the emulator end every token before the second /ruangkerja request. */
+async function applyEndingTokensBeforeSecondRequest() {
+  const url = await startProxy(async (n) => {
+    if (n === 2) emulator.expireTokens();
+  });
+  return runCli(["apply", "--auto-approve", "--json", "--chunk-size", "1", "--parallelism", "1"], { cwd: work.dir, env: credentials(url) });
+}
+
 const credentials = (url: string, secret = SECRET) => ({
   RUANGKERJA_API_URL: url,
   RUANGKERJA_CLIENT_ID: CLIENT_ID,
@@ -111,17 +119,49 @@ describe("apply with client credentials", () => {
 
   it("renews once when the API says the token is not valid, and resends that request", async () => {
     await start();
-    const url = await startProxy(async (n) => {
-      if (n === 2) emulator.expireTokens();
-    });
-    const result = await runCli(["apply", "--auto-approve", "--json", "--chunk-size", "1", "--parallelism", "1"], {
-      cwd: work.dir,
-      env: credentials(url),
-    });
+    const result = await applyEndingTokensBeforeSecondRequest();
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ succeeded: 3, failed: 0 });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      succeeded: 3,
+      failed: 0,
+      requests: { "create-bulk": 3 },
+      attempts: { "create-bulk": 4, token: 1 },
+    });
     expect(emulator.requestCounts()).toMatchObject({ token: 2, "create-bulk": 4, unauthorized: 1 });
     expect(emulator.users()).toHaveLength(3);
+  });
+
+  it("counts in --json every attempt of a renewal through 503s: the refused request, its resend, its retry and the exchange's", async () => {
+    // The first exchange (before the run) and the first create-bulk pass; the renewal's exchange
+    // and the resend after it each meet one 503.
+    await start({
+      faults: {
+        retryAfterSeconds: 0,
+        next: [
+          { fault: "503", route: "create-bulk", skip: 1, count: 1 },
+          { fault: "503", route: "token", skip: 1, count: 1 },
+        ],
+      },
+    });
+    const result = await applyEndingTokensBeforeSecondRequest();
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { requests: Record<string, number>; attempts: Record<string, number> };
+    expect(json.requests).toEqual({ "create-bulk": 3, "update-bulk": 0, update: 0 });
+    // create-bulk: 3 calls + the refused one + the 503 after the renewal; token: the renewal and its retry.
+    expect(json.attempts).toEqual({ "create-bulk": 5, "update-bulk": 0, update: 0, "update-email-bulk": 0, get: 0, list: 0, token: 2 });
+    expect(emulator.requestCounts()).toMatchObject({ token: 3, "create-bulk": 5, unauthorized: 1 });
+    expect(emulator.faults().injected["503"]).toBe(2);
+    expect(emulator.users()).toHaveLength(3);
+  });
+
+  it("gives up on the exchange after --max-attempts, saying how many attempts it made: nothing sent to /ruangkerja", async () => {
+    await start({ faults: { retryAfterSeconds: 0, next: [{ fault: "429", route: "token", count: 10 }] } });
+    const result = await runCli(["apply", "--auto-approve", "--max-attempts", "3"], { cwd: work.dir, env: credentials(emulator.url) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("POST /oauth/token: gave up after 3 attempts: last reply HTTP 429 RATE_LIMITED (42901)");
+    expect(emulator.requestCounts()).toMatchObject({ token: 3, "create-bulk": 0, list: 0 });
+    expect(existsSync(join(work.dir, ".ruangkerja/state.json"))).toBe(false);
+    await expectNoSecretsIn(result);
   });
 
   it("fails clearly on a wrong secret: exit 1, nothing sent to /ruangkerja, no state, no secret printed", async () => {
