@@ -69,6 +69,8 @@ describe("plan → apply → change → apply → converged", () => {
       failed: 0,
       failures: [],
       requests: { "create-bulk": 3, "update-bulk": 0, update: 0 },
+      // Every HTTP request sent: no retries, no token exchange (a fixed token), no read-back.
+      attempts: { "create-bulk": 3, "update-bulk": 0, update: 0, "update-email-bulk": 0, get: 0, list: 0, token: 0 },
       warnings: [],
     });
     expect(emulator.requestCounts()["create-bulk"]).toBe(3);
