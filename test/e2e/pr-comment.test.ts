@@ -149,6 +149,13 @@ describe("a plan too large for one comment", () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('email  "p0300@contoh.co.id" → "baru.p0300@contoh.co.id"');
     expect(text.stdout).toMatch(/^ +phone +"628110000"$/m);
+    // The annotations show on the pull request's diff: masked like the comment.
+    const annotations = text.stderr.split("\n").filter((line) => line.startsWith("::"));
+    expect(annotations.some((line) => line.includes("p***@contoh.co.id"))).toBe(true);
+    for (const line of annotations) {
+      expect(line).not.toMatch(WHOLE_EMAIL);
+      expect(line).not.toMatch(WHOLE_PHONE);
+    }
     const written = await readFile(summary, "utf8");
     expect(written.startsWith("<!-- ruangkerja-users plan -->")).toBe(true);
     expect(written.length).toBeLessThan(GITHUB_LIMIT);

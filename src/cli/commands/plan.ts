@@ -24,6 +24,7 @@ import {
   planFormat,
 } from "../options.js";
 import { type Output, printAnnotations } from "../output.js";
+import { contactMask } from "../../plan/mask-contacts.js";
 import { writePlanFile } from "../plan-file.js";
 import { applyTargets } from "../targets.js";
 import { TOOL_VERSION } from "../tool-version.js";
@@ -97,7 +98,14 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
     for (const chunk of renderPlanTextChunks(plan, { color: output.color, compact: flags.compact === true })) output.out(chunk);
   } else if (format === "markdown") output.out(renderPlanMarkdown(plan, markdown).trimEnd());
   else output.out(JSON.stringify({ ...planToJson(plan), ...(context.drift && { drift: driftToJson(context.drift) }) }));
-  printAnnotations(output, plan.warnings);
+  // The annotations show on the pull request's diff: masked with the comment (the text plan in the log stays whole).
+  const mask = flags.maskContacts === true ? contactMask(plan, context.drift) : undefined;
+  printAnnotations(
+    output,
+    mask
+      ? plan.warnings.map((w) => ({ ...w, summary: mask.text(w.summary), ...(w.detail !== undefined && { detail: mask.text(w.detail) }) }))
+      : plan.warnings,
+  );
   if (flags.out) output.err(`Saved the plan to ${flags.out}. To carry out exactly this plan: ruangkerja-users apply ${flags.out}`);
   if (github.stepSummary) await appendStepSummary(github.stepSummary, renderPlanMarkdown(plan, markdown));
   if (flags.detailedExitcode && plan.actions.length > 0) return EXIT_CHANGES;
