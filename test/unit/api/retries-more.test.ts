@@ -38,7 +38,7 @@ function scriptedFetch(script: Reply[]) {
       new Response(JSON.stringify(next.body ?? {}), { status: next.status, headers: { "content-type": "application/json" } }),
     );
   };
-  return { fetch: fake as typeof fetch, calls };
+  return { fetch: fake, calls };
 }
 
 function client(fetchImpl: typeof fetch, maxAttempts: number, timeoutMs = 2000) {
