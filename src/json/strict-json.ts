@@ -62,9 +62,16 @@ export function formatJsonPath(path: JsonPath): string {
   return out;
 }
 
+/** Characters that end a scalar (by char code, for the hot loop). */
+const ENDS_SCALAR: readonly boolean[] = (() => {
+  const table: boolean[] = new Array<boolean>(128).fill(false);
+  for (const c of ", ]}\t\n\r") table[c.charCodeAt(0)] = true;
+  return table;
+})();
+
 interface Frame {
-  /** Keys seen so far; null for an array. */
-  readonly keys: Set<string> | null;
+  /** Keys seen so far (a list: objects here have a handful, and a Set per object costs more); null for an array. */
+  keys: string[] | Set<string> | null;
   /** The current key (object) or index (array). */
   at: string | number;
   expectKey: boolean;
@@ -97,11 +104,12 @@ function scanJson(text: string, target: JsonPath | undefined): ScanResult {
       if (top?.keys && top.expectKey) {
         const raw = text.slice(i + 1, end);
         const key = raw.includes("\\") ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
-        if (top.keys.has(key)) {
+        if (Array.isArray(top.keys) ? top.keys.includes(key) : top.keys.has(key)) {
           top.at = key;
           return { duplicate: { key, offset: i, path: pathNow() } };
         }
-        top.keys.add(key);
+        if (!Array.isArray(top.keys)) top.keys.add(key);
+        else if (top.keys.push(key) > 32) top.keys = new Set(top.keys);
         top.at = key;
         top.expectKey = false;
       } else if (atTarget()) {
@@ -121,11 +129,11 @@ function scanJson(text: string, target: JsonPath | undefined): ScanResult {
     }
     // The start of a value: an object, an array, or a number/true/false/null.
     if (atTarget()) return { found: i };
-    if (c === 0x7b /* { */) stack.push({ keys: new Set(), at: "", expectKey: true });
+    if (c === 0x7b /* { */) stack.push({ keys: [], at: "", expectKey: true });
     else if (c === 0x5b /* [ */) stack.push({ keys: null, at: 0, expectKey: false });
     else {
-      // Skip the rest of a scalar.
-      while (i + 1 < text.length && !/[\s,\]}]/.test(text[i + 1] as string)) i++;
+      // Skip the rest of a number, true, false or null: up to , ] } or whitespace.
+      for (let next = text.charCodeAt(i + 1); i + 1 < text.length && !ENDS_SCALAR[next]; next = text.charCodeAt(i + 1)) i++;
     }
   }
   return {};
