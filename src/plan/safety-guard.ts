@@ -59,6 +59,12 @@ export function checkMassDeactivation(
   return over ? { deactivating, ...context } : undefined;
 }
 
+/** The plan with the guard's warning among its own, when it goes over the limit: what plan and show print (and a saved plan carries). */
+export function withMassDeactivationWarning(plan: Plan, context: Parameters<typeof checkMassDeactivation>[1]): Plan {
+  const found = checkMassDeactivation(plan, context);
+  return found ? { ...plan, warnings: [...plan.warnings, massDeactivationDiagnostic(found, "warning")] } : plan;
+}
+
 const SHOWN_FILES = 10;
 const SHOWN_USERS = 10;
 

@@ -5,12 +5,7 @@ import { planToJson } from "../../plan/render-json.js";
 import { type MarkdownOptions, renderPlanMarkdown } from "../../plan/render-markdown.js";
 import { renderPlanTextChunks } from "../../plan/render-text.js";
 import { SAVED_PLAN_FORMAT_VERSION } from "../../plan/saved-plan.js";
-import {
-  checkMassDeactivation,
-  DEFAULT_DEACTIVATION_LIMIT,
-  type DeactivationLimit,
-  massDeactivationDiagnostic,
-} from "../../plan/safety-guard.js";
+import { DEFAULT_DEACTIVATION_LIMIT, type DeactivationLimit, withMassDeactivationWarning } from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-and-plan.js";
@@ -67,13 +62,12 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
   const targets = flags.target ?? [];
   const targeted = applyTargets(context.plan, targets, users, context.state.users);
   // The guard's warning joins the plan's own, so every view (and a saved plan) carries it.
-  const guard = checkMassDeactivation(targeted, {
+  const plan = withMassDeactivationWarning(targeted, {
     managed: context.state.users.size,
     limit: flags.maxDeactivate ?? DEFAULT_DEACTIVATION_LIMIT,
     files,
     dir,
   });
-  const plan = guard ? { ...targeted, warnings: [...targeted.warnings, massDeactivationDiagnostic(guard, "warning")] } : targeted;
   if (flags.out) {
     await writePlanFile(flags.out, {
       formatVersion: SAVED_PLAN_FORMAT_VERSION,

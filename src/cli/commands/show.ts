@@ -8,7 +8,7 @@
 import { planToJson } from "../../plan/render-json.js";
 import { renderPlanMarkdown } from "../../plan/render-markdown.js";
 import { renderPlanTextChunks } from "../../plan/render-text.js";
-import { checkMassDeactivation, DEFAULT_DEACTIVATION_LIMIT, massDeactivationDiagnostic } from "../../plan/safety-guard.js";
+import { DEFAULT_DEACTIVATION_LIMIT, withMassDeactivationWarning } from "../../plan/safety-guard.js";
 import { stalePlanReasons } from "../../plan/saved-plan.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { loadDesired, planAgainstState } from "../load-and-plan.js";
@@ -43,13 +43,12 @@ export async function runShow(planFile: string, flags: ShowFlags, env: Environme
   if (reasons.length > 0) throw stalePlanError(planFile, reasons);
   const targeted = applyTargets(context.plan, saved.targets, users, context.state.users);
   checkPlanUnmodified(planFile, saved, targeted);
-  const guard = checkMassDeactivation(targeted, {
+  const plan = withMassDeactivationWarning(targeted, {
     managed: context.state.users.size,
     limit: DEFAULT_DEACTIVATION_LIMIT,
     files,
     dir,
   });
-  const plan = guard ? { ...targeted, warnings: [...targeted.warnings, massDeactivationDiagnostic(guard, "warning")] } : targeted;
 
   const basis = saved.state ? `state serial ${saved.state.serial} of ${store.location}` : `no state yet (${store.location})`;
   if (format !== "json") {
