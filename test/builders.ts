@@ -55,3 +55,25 @@ export function reverseKeys(value: unknown): unknown {
     );
   return value;
 }
+
+/** One part (a group of changes, the warnings, drift) of a markdown plan, as a test reads it. */
+export interface MarkdownPart {
+  readonly title: string;
+  rows: number;
+  more: number;
+}
+
+/** The comment's parts in order: their titles, how many rows they list and how many they say are left out. */
+export function partsOf(md: string): MarkdownPart[] {
+  const parts: MarkdownPart[] = [];
+  for (const line of md.split("\n")) {
+    const title = /^(?:#### |<details><summary><b>)(.+?)(?:<\/b><\/summary>)?$/.exec(line);
+    if (title) parts.push({ title: title[1] as string, rows: 0, more: 0 });
+    const part = parts.at(-1);
+    if (!part) continue;
+    if (/^\| `/.test(line) || (/^- /.test(line) && !line.startsWith("- …"))) part.rows++;
+    const more = /^…and (\d+) more/.exec(line);
+    if (more) part.more += Number(more[1]);
+  }
+  return parts;
+}

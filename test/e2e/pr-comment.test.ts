@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { apiSend, makeUsers, makeWorkdir, runCli, type UserSpec, usersYaml, writeText } from "./helpers.js";
+import { type MarkdownPart, partsOf } from "../builders.js";
 
 const TOKEN = "pr-comment-token-SECRET-5c1d";
 const GITHUB_LIMIT = 65_536;
@@ -35,27 +36,6 @@ function changedDeclarations(): UserSpec[] {
     else users.push(user);
   }
   return [...users, ...makeUsers("N", 600)];
-}
-
-interface Part {
-  readonly title: string;
-  rows: number;
-  more: number;
-}
-
-/** The comment's parts in order: their titles, how many rows they list and how many they say are left out. */
-function partsOf(md: string): Part[] {
-  const parts: Part[] = [];
-  for (const line of md.split("\n")) {
-    const title = /^(?:#### |<details><summary><b>)(.+?)(?:<\/b><\/summary>)?$/.exec(line);
-    if (title) parts.push({ title: title[1] as string, rows: 0, more: 0 });
-    const part = parts.at(-1);
-    if (!part) continue;
-    if (/^\| `/.test(line) || (/^- /.test(line) && !line.startsWith("- …"))) part.rows++;
-    const more = /^…and (\d+) more/.exec(line);
-    if (more) part.more += Number(more[1]);
-  }
-  return parts;
 }
 
 /** Declared addresses and phone numbers, whole: `p0300@contoh.co.id`, `628110300`. */
@@ -179,7 +159,7 @@ describe("a plan too large for one comment", () => {
     expect(result.code, result.stderr).toBe(0);
     const md = result.stdout;
     expect(md.length).toBeLessThan(GITHUB_LIMIT);
-    const drift = partsOf(md).at(-1) as Part;
+    const drift = partsOf(md).at(-1) as MarkdownPart;
     expect(drift.title).toBe("Drift: 10 changed, 0 deactivated, 1 missing outside git (of 1200 users in state)");
     expect(drift.rows + drift.more).toBe(11);
     expect(md).toContain("| `P1100` | `Karyawan P 1100` | changed in RuangKerja | phone: `62*****00` → `6282*****00` |");

@@ -5,7 +5,7 @@ import { planChanges } from "../../../src/plan/plan-changes.js";
 import type { FieldChange, Plan, PlannedAction } from "../../../src/plan/plan-types.js";
 import { changeGroup, code, GITHUB_COMMENT_LIMIT, PLAN_MARKDOWN_MARKER, renderPlanMarkdown } from "../../../src/plan/render-markdown.js";
 import type { Drift, DriftedUser } from "../../../src/refresh/detect-drift.js";
-import { applied, desired, stateOf } from "../../builders.js";
+import { applied, desired, type MarkdownPart, partsOf, stateOf } from "../../builders.js";
 
 const many = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => desired(`${prefix}${String(i).padStart(4, "0")}`));
 const id = (prefix: string, i: number) => `${prefix}${String(i).padStart(6, "0")}`;
@@ -73,27 +73,6 @@ function issueMix(): Plan {
   for (let i = 0; i < 500; i++) actions.push(rename(id("R", i), id("Q", i)));
   for (let i = 0; i < 1000; i++) actions.push(deactivate(id("D", i)));
   return planOf(actions);
-}
-
-interface Part {
-  readonly title: string;
-  rows: number;
-  more: number;
-}
-
-/** The comment's parts in order: their titles, how many rows they list and how many they say are left out. */
-function partsOf(md: string): Part[] {
-  const parts: Part[] = [];
-  for (const line of md.split("\n")) {
-    const title = /^(?:#### |<details><summary><b>)(.+?)(?:<\/b><\/summary>)?$/.exec(line);
-    if (title) parts.push({ title: title[1] as string, rows: 0, more: 0 });
-    const part = parts.at(-1);
-    if (!part) continue;
-    if (/^\| `/.test(line) || (/^- /.test(line) && !line.startsWith("- …"))) part.rows++;
-    const more = /^…and (\d+) more/.exec(line);
-    if (more) part.more += Number(more[1]);
-  }
-  return parts;
 }
 
 const part = (md: string, prefix: string) => partsOf(md).find((p) => p.title.startsWith(prefix));
@@ -220,7 +199,7 @@ describe("renderPlanMarkdown", () => {
     expect(parts.map((p) => p.title.replace(/ \(\d+\)$/, ""))).toEqual(expected.map(([t]) => t));
     let omitted = 0;
     for (const [title, count] of expected) {
-      const p = part(md, title) as Part;
+      const p = part(md, title) as MarkdownPart;
       expect(p.title).toContain(`(${count})`);
       // A fair share each: no group is crowded out by another.
       expect(p.rows).toBeGreaterThanOrEqual(50);
@@ -250,7 +229,7 @@ describe("renderPlanMarkdown", () => {
     const md = renderPlanMarkdown(plan);
     expect(md.length).toBeLessThanOrEqual(60_000);
     expect(md.length).toBeLessThan(GITHUB_COMMENT_LIMIT);
-    const p = part(md, "+ Create (100000)") as Part;
+    const p = part(md, "+ Create (100000)") as MarkdownPart;
     expect(p.rows).toBeGreaterThan(100);
     expect(p.rows + p.more).toBe(100_000);
     expect(md).toContain(`**${p.more} of the 100000 changes are not listed here** (${p.more} to create)`);
@@ -316,9 +295,9 @@ describe("renderPlanMarkdown", () => {
     expect(warningLines.filter((l) => l.includes("RuangKerja resets this user"))).toHaveLength(5);
     expect(warningLines.filter((l) => l.includes("Tell them before you apply"))).toHaveLength(1);
     expect(warningLines).toContain("- …and 39995 more warnings of this kind.");
-    const warningPart = part(md, "⚠️ Warnings") as Part;
+    const warningPart = part(md, "⚠️ Warnings") as MarkdownPart;
     expect(md).toMatch(new RegExp(`Also left out: ${warningPart.more} warnings, \\d+ users with drift\\.`));
-    const driftPart = part(md, "Drift:") as Part;
+    const driftPart = part(md, "Drift:") as MarkdownPart;
     expect(driftPart.rows + driftPart.more).toBe(50_000);
     expect(md).toContain("| `U000000` | `Karyawan U000000` | missing from RuangKerja: leaves state (created again if declared) |  |");
     expect(md).toContain("| `U000002` | `Karyawan U000002` | changed in RuangKerja | phone: `62811000002` → `62822000002` |");
