@@ -3,6 +3,7 @@
  * save the data file before answering a change, and reply. The state a running emulator keeps
  * (store, tokens, faults, counters) lives in this object, so server.ts only listens and closes.
  */
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DataFileWriter } from "./data-file.js";
 import { type ErrorBody, errorBody, messageOf } from "./error-codes.js";
@@ -205,28 +206,48 @@ function copyUsers(users: readonly EmulatedUser[]): EmulatedUser[] {
 
 type BodyResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorBody };
 
+/** The whole body, however large, keeping at most `limit` bytes of it; rejects when the request breaks off. */
+function readBody(req: IncomingMessage, limit: number): Promise<{ kept: Buffer[]; size: number }> {
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let size = 0;
+    let ended = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) kept.push(chunk);
+    });
+    req.once("end", () => {
+      ended = true;
+      resolve({ kept, size });
+    });
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!ended) reject(new Error("the request ended before its body did"));
+    });
+  });
+}
+
+const BOM = 0xfeff;
+
 /** Reads the whole body even when it is refused, so the keep-alive connection stays usable. */
 async function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
   const mediaType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size <= BODY_LIMIT_BYTES) chunks.push(chunk);
-  }
+  const { kept, size } = await readBody(req, BODY_LIMIT_BYTES);
   if (size > BODY_LIMIT_BYTES) {
     return { ok: false, error: errorBody("PAYLOAD_TOO_LARGE", `request body exceeds ${BODY_LIMIT_BYTES} bytes`) };
   }
   if (mediaType !== "application/json") {
     return { ok: false, error: errorBody("UNSUPPORTED_MEDIA_TYPE", `Content-Type must be application/json, got "${mediaType}"`) };
   }
-  let text: string;
-  try {
-    // fatal: a real server refuses bytes that are not UTF-8 instead of reading U+FFFD into a name.
-    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks, size));
-  } catch {
+  const bytes = kept.length === 1 ? (kept[0] as Buffer) : Buffer.concat(kept, size);
+  // A real server refuses bytes that are not UTF-8 instead of reading U+FFFD into a name. isUtf8
+  // is the strict check TextDecoder's `fatal` makes, several times faster on large bodies.
+  if (!isUtf8(bytes)) {
     return { ok: false, error: errorBody("MALFORMED_JSON", "request body is not valid JSON: it is not valid UTF-8") };
   }
+  let text = bytes.toString("utf8");
+  // As TextDecoder did: a leading byte-order mark is not part of the text.
+  if (text.charCodeAt(0) === BOM) text = text.slice(1);
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
@@ -235,10 +256,11 @@ async function readJsonBody(req: IncomingMessage): Promise<BodyResult> {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  // Encoded once: Content-Length is the buffer's length, and the socket writes the bytes as they are.
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
   res.writeHead(status, {
     "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": Buffer.byteLength(text),
+    "Content-Length": bytes.length,
   });
-  res.end(text);
+  res.end(bytes);
 }

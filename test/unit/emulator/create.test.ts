@@ -158,3 +158,21 @@ describe("POST /ruangkerja/users/create-bulk", () => {
     expect(t.emulator.users().map((u) => u.serial)).toEqual(serials);
   });
 });
+
+describe("request bodies", () => {
+  it("reads a body of many chunks whole, characters split across chunks included", async () => {
+    // About 1 MB: many socket reads, so multi-byte characters land on chunk boundaries.
+    const items = Array.from({ length: 8_000 }, (_, i) => user(`CHUNK${i}`, { name: `Ñandú ${i} 🦜 Łódź ${"é".repeat(i % 40)}` }));
+    const reply = await t.call("POST", "/ruangkerja/users/create-bulk", { items });
+    expect(reply.status).toBe(200);
+    expect(reply.body.data.failedItems).toEqual([]);
+    expect(t.emulator.users().map((u) => u.name)).toEqual(items.map((item) => item.name));
+  });
+
+  it("reads a body after a UTF-8 byte-order mark as the JSON that follows it", async () => {
+    const raw = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(user("BOM1")))]);
+    const reply = await t.call("POST", "/ruangkerja/users", undefined, { raw });
+    expect(reply.status).toBe(200);
+    expect(t.emulator.users().map((u) => u.employeeID)).toEqual(["BOM1"]);
+  });
+});

@@ -27,6 +27,17 @@ describe("randomSerial", () => {
     expect(serials.size).toBe(200);
     for (const serial of serials) expect(serial).toMatch(/^[A-Z0-9]{16}$/);
   });
+
+  it("stays distinct and uses every character at every position across many blocks of random bytes", () => {
+    // 10,000 serials take about 2.6 blocks of 64 KiB: a block reused instead of refilled repeats serials.
+    const serials = Array.from({ length: 10_000 }, randomSerial);
+    expect(new Set(serials).size).toBe(serials.length);
+    for (let position = 0; position < 16; position++) {
+      // About 278 of each character per position; a missing one means a skewed or stuck draw.
+      const seen = new Set(serials.map((serial) => serial[position]));
+      expect([...seen].sort().join("")).toBe("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    }
+  });
 });
 
 describe("UserStore", () => {
