@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { waitFor } from "../postgres.js";
 import { startGateProxy } from "./gate-proxy.js";
 import { CLI, makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
 
@@ -29,14 +30,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `done` every 25 ms until it holds, failing after `limitMs`. */
-async function until(what: string, done: () => boolean, limitMs = 30_000): Promise<void> {
-  for (let waited = 0; !done(); waited += 25) {
-    if (waited > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 const renamed = (name: string) => name.replace("Karyawan", "Pegawai");
 const users = makeUsers("KU", USERS);
@@ -63,14 +56,14 @@ describe("an apply of updates killed with SIGKILL mid-run", () => {
     const safety = setTimeout(() => child.kill("SIGKILL"), 60_000);
     try {
       // The 3rd call has reached the emulator (counted on arrival) and waits out its latency there.
-      await until("the third update-bulk", () => (emulator.requestCounts()["update-bulk"] ?? 0) >= 3);
+      await waitFor("the third update-bulk", async () => (emulator.requestCounts()["update-bulk"] ?? 0) >= 3);
       child.kill("SIGKILL");
       expect(await exited).toBe("SIGKILL");
     } finally {
       clearTimeout(safety);
     }
     // One call at a time: the two before landed with their replies, the 3rd lands with none.
-    await until("the call in flight to land", () => updatedInEmulator().length >= 3 * CHUNK);
+    await waitFor("the call in flight to land", async () => updatedInEmulator().length >= 3 * CHUNK);
     await sleep(LATENCY_MS * 2);
     expect(updatedInEmulator()).toHaveLength(3 * CHUNK);
     expect(emulator.requestCounts()["update-bulk"]).toBe(3);
