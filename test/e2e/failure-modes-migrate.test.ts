@@ -4,12 +4,13 @@
  * what only the destination recorded. Files always; a PostgreSQL destination when a server is
  * known (RUANGKERJA_TEST_PG_URL, see test/postgres.ts).
  */
-import { readdir } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
 import { freshWorkspace, PG_URL, skipWithoutPostgres } from "../postgres.js";
-import { makeUsers, makeWorkdir, runCli, usersYaml, writeText } from "./helpers.js";
+import { CLI, makeUsers, makeWorkdir, runCli, runProcess, usersYaml, writeText } from "./helpers.js";
 
 const skipPg = skipWithoutPostgres("test/e2e/failure-modes-migrate.test.ts");
 const TOKEN = "e2e-fm-migrate-91aa";
@@ -100,4 +101,49 @@ describe.skipIf(skipPg)("state migrate onto a PostgreSQL workspace of the same l
     await expectRefused(PG_URL, ["--to-workspace", workspace]);
     expect((await listed(PG_URL, workspace)).ids).toContain("MGP0000");
   });
+});
+
+/** Unprivileged: a user namespace maps us to root in a mount namespace of our own, where a small tmpfs can fill up. */
+const canMountTmpfs =
+  spawnSync("unshare", ["--user", "--map-root-user", "--mount", "sh", "-c", "mount -t tmpfs -o size=16k tmpfs /mnt"], {
+    timeout: 10_000,
+  }).status === 0;
+if (!canMountTmpfs) {
+  process.stderr.write(
+    "SKIPPED the disk-full test in test/e2e/failure-modes-migrate.test.ts: `unshare --user --map-root-user --mount` cannot mount a tmpfs here (util-linux missing, or user namespaces disabled)\n",
+  );
+}
+
+describe.skipIf(!canMountTmpfs)("state migrate --force onto a full disk", () => {
+  it("puts the replaced state file back when the new one cannot be written (ENOSPC), leaving nothing beside it", async () => {
+    // A source too large for the 16 KiB disk, and a small destination of another lineage.
+    await writeText(join(work.dir, "users/team.yaml"), usersYaml(makeUsers("MG", 200)));
+    expect((await run(["apply", "--auto-approve"])).code).toBe(0);
+    await writeText(join(work.dir, "other/team.yaml"), usersYaml(makeUsers("MGO", 1)));
+    expect((await run(["apply", "--auto-approve", "--dir", "other", "--state", "seed/other.json"])).code).toBe(0);
+    await mkdir(join(work.dir, "disk"));
+    const cli = `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)}`;
+    const script = [
+      "set -u",
+      "mount -t tmpfs -o size=16k tmpfs disk",
+      "cp seed/other.json disk/other.json",
+      `${cli} state list --json --state disk/other.json > before.json`,
+      `${cli} state migrate --from ${SOURCE} --to disk/other.json --force 2> migrate.err; echo $? > migrate.rc`,
+      `${cli} state list --json --state disk/other.json > after.json`,
+      "ls -A disk > left.txt",
+    ].join("\n");
+    const ran = await runProcess("unshare", ["--user", "--map-root-user", "--mount", "bash", "-c", script], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" },
+      timeoutMs: 60_000,
+    });
+    expect(ran.code, ran.stderr).toBe(0);
+    const read = (name: string) => readFile(join(work.dir, name), "utf8");
+    expect((await read("migrate.rc")).trim()).toBe("1");
+    expect(await read("migrate.err")).toContain("cannot write the state at disk/other.json (ENOSPC)");
+    const before = JSON.parse(await read("before.json")) as { users: { employeeID: string }[] };
+    expect(before.users.map((u) => u.employeeID)).toEqual(["MGO0000"]);
+    expect(JSON.parse(await read("after.json"))).toEqual(before);
+    expect((await read("left.txt")).trim().split("\n")).toEqual(["other.json"]);
+  }, 60_000);
 });
