@@ -32,6 +32,8 @@ function post(agent: Agent, url: URL, token: string, body: string): Promise<numb
       },
     );
     req.on("error", reject);
+    // Bounded in time as in count: a server that stops answering fails the run instead of holding it.
+    req.setTimeout(60_000, () => req.destroy(new Error("no reply within 60 s")));
     req.end(body);
   });
 }

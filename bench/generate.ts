@@ -53,9 +53,28 @@ function yamlLines(user: GeneratedUser, i: number, defaultTags: string): string[
   return lines;
 }
 
-/** Writes users 0..count-1 into `dir`, `perFile` users per file; returns the users. */
-export function writeDeclarations(dir: string, count: number, perFile: number): GeneratedUser[] {
+/** One declared user as the YAML line shapes above write it, as a JSON object (for the JSON.parse floor). */
+function declaredObject(user: GeneratedUser, defaultTags: string): Record<string, unknown> {
+  const tags = user.tagSerials ?? [];
+  return {
+    employeeID: user.employeeID,
+    name: user.name,
+    ...(user.username && { username: user.username }),
+    ...(user.email && { email: user.email }),
+    ...(user.phone && { phone: user.phone }),
+    ...(!user.isActive && { isActive: false }),
+    ...(tags.join() !== defaultTags && { tagSerials: tags }),
+  };
+}
+
+/**
+ * Writes users 0..count-1 into `dir`, `perFile` users per file; returns the users. With `jsonDir`,
+ * also writes each file's document (defaults and users, as the YAML says them) as compact JSON
+ * there, one `.json` file per `.yaml` file: what the JSON.parse floor reads.
+ */
+export function writeDeclarations(dir: string, count: number, perFile: number, jsonDir?: string): GeneratedUser[] {
   mkdirSync(dir, { recursive: true });
+  if (jsonDir) mkdirSync(jsonDir, { recursive: true });
   const users: GeneratedUser[] = [];
   for (let start = 0, fileIndex = 0; start < count; start += perFile, fileIndex++) {
     const org = generatedUser(start).organizationSerial as string;
@@ -66,6 +85,7 @@ export function writeDeclarations(dir: string, count: number, perFile: number): 
       `  tagSerials: [${TAGS[0]}]`,
       "users:",
     ];
+    const declared: Record<string, unknown>[] = [];
     for (let i = start; i < Math.min(count, start + perFile); i++) {
       const generated = generatedUser(i);
       // The file's default organization is what every user of it gets.
@@ -73,8 +93,14 @@ export function writeDeclarations(dir: string, count: number, perFile: number): 
       users.push(user);
       if (i % 100 === 0) lines.push(`  # team ${i / 100}`);
       lines.push(...yamlLines(user, i, TAGS[0] as string));
+      if (jsonDir) declared.push(declaredObject(user, TAGS[0] as string));
     }
-    writeFileSync(join(dir, `team-${String(fileIndex).padStart(4, "0")}.yaml`), `${lines.join("\n")}\n`);
+    const name = `team-${String(fileIndex).padStart(4, "0")}`;
+    writeFileSync(join(dir, `${name}.yaml`), `${lines.join("\n")}\n`);
+    if (jsonDir) {
+      const document = { defaults: { organizationSerial: org, tagSerials: [TAGS[0]] }, users: declared };
+      writeFileSync(join(jsonDir, `${name}.json`), `${JSON.stringify(document)}\n`);
+    }
   }
   return users;
 }

@@ -2,13 +2,17 @@
  * Validation of hostile input stays linear (docs/limits.md): `validate` of the inputs of issue 13,
  * at each size asked for: N unknown keys in one user, N users with unquoted phones, 2N
  * previousEmployeeIDs in one user. Each run must refuse the file and print the first 100 errors of
- * the kind and one line for the rest; the time of the 10k row times ten is about the 100k row's.
+ * the kind and one line for the rest. The sizes of one input alternate, and each larger size is
+ * set beside the smallest: linear means a ratio of about the ratio of sizes (judged: at most 1.5×
+ * that).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchContext, RunOutput, Scenario } from "./scenario.js";
+import { short } from "./checks.js";
+import { type BenchContext, DEFAULT_RUNS, type RunOutput, type Scenario } from "./scenario.js";
 
-const short = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+/** How far from linear a larger size may be: its time at most this times (size ÷ smallest size) the smallest's. */
+const LINEAR_SLACK = 1.5;
 
 function lines(count: number, line: (i: number) => string): string {
   const out: string[] = new Array<string>(count);
@@ -60,16 +64,20 @@ function check(says: RegExp) {
 
 export function scenarios(context: BenchContext): Scenario[] {
   const out: Scenario[] = [];
-  for (const size of context.sizes) {
-    for (const input of INPUTS) {
+  const smallest = Math.min(...context.sizes);
+  for (const input of INPUTS) {
+    for (const size of context.sizes) {
       const dir = join(context.workDir, `hostile-${input.key}-${short(size)}`);
       mkdirSync(join(dir, "users"), { recursive: true });
       writeFileSync(join(dir, "users", "a.yaml"), input.text(size));
+      const id = (n: number) => `validate-hostile-${input.key}-${short(n)}`;
       out.push({
-        id: `validate-hostile-${input.key}-${short(size)}`,
+        id: id(size),
         title: `validate refuses ${input.title(size)}`,
-        runs: context.runs ?? 3,
+        runs: context.runs ?? DEFAULT_RUNS,
+        group: `hostile-${input.key}`,
         command: { args: [context.cli, "validate", "--dir", "users", "--no-color"], cwd: dir },
+        ...(size > smallest && { target: { relativeTo: { id: id(smallest), factor: (size / smallest) * LINEAR_SLACK } } }),
         check: check(input.says(size)),
       });
     }

@@ -1,7 +1,7 @@
 /**
- * What a benchmark scenario is. Each `bench/*.ts` module that exports `scenarios(context)` adds
- * rows to the table (run.ts finds them by that export), so another area (e.g. Terraform) adds a
- * file here and touches nothing else.
+ * What a benchmark scenario is. Each `bench/*-scenarios.ts` module exports `scenarios(context)`
+ * and adds rows to the table (run.ts loads every such file), so another area adds a file here and
+ * touches nothing else.
  */
 
 /** One measured command: a whole process, started the way a user starts it. */
@@ -15,12 +15,13 @@ export interface Command {
 export interface Target {
   /** The bound, in seconds, for the median wall time. */
   readonly seconds?: number;
-  /** Or: at most `factor` times the median of the scenario with this id (measured in the same run). */
-  readonly relativeTo?: { readonly id: string; readonly factor: number };
+  /**
+   * Or: median(this) ÷ median(the scenario `id`) at most `factor` (unbounded: shown, not judged).
+   * That scenario is the floor: it runs in the same group, alternating with this one.
+   */
+  readonly relativeTo?: { readonly id: string; readonly factor?: number };
   /** The bound for the median peak RSS, in MB. */
   readonly rssMB?: number;
-  /** How the target reads in the table, e.g. "≤ 2.5 s" or "≤ 2× bare". */
-  readonly label: string;
 }
 
 export interface Scenario {
@@ -29,9 +30,16 @@ export interface Scenario {
   /** The row's label. */
   readonly title: string;
   readonly runs: number;
+  /**
+   * Scenarios of one group run in turn, A, B, C, A, B, C, … (one run each per round), so that a
+   * target and its floor see the same machine; without a group a scenario runs alone.
+   */
+  readonly group?: string;
   /** Before each run, untimed (reset the emulator, remove state, …). */
   readonly prepare?: () => Promise<void>;
   readonly command: Command;
+  /** The server the command talks to, if any: its CPU time during each run is measured too. */
+  readonly server?: ServerHandle;
   readonly target?: Target;
   /**
    * After each run: throws when the run did not do what it should (wrong exit code, wrong
@@ -57,10 +65,13 @@ export interface BenchContext {
   readonly sizes: readonly number[];
   /** Runs per scenario asked for with --runs, if any. */
   readonly runs?: number;
-  readonly emulator: EmulatorHandle;
+  readonly emulator: ServerHandle;
+  /** The trivial HTTP sink (sink.ts), the floor under the emulator. */
+  readonly sink: ServerHandle;
 }
 
-export interface EmulatorHandle {
+/** A server the bench started: the emulator, or the sink (which answers the same admin routes). */
+export interface ServerHandle {
   readonly url: string;
   readonly token: string;
   readonly pid: number;
@@ -69,6 +80,9 @@ export interface EmulatorHandle {
   /** Requests per route since the last reset. */
   stats(): Promise<Record<string, number>>;
 }
+
+/** Runs per scenario unless --runs says otherwise: at least 5, so that a median means something. */
+export const DEFAULT_RUNS = 5;
 
 /** Module shape run.ts looks for. */
 export type ScenarioFactory = (context: BenchContext) => Promise<Scenario[]> | Scenario[];
