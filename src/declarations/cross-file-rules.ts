@@ -28,20 +28,25 @@ function groupBy<T>(items: readonly T[], keysOf: (item: T) => Iterable<string>):
   return groups;
 }
 
-/** Only the keys held by two or more items: no list is made for the (many) keys held once. */
+/**
+ * Only the keys held by two or more items: no list is made for the (many) keys held once. A first
+ * pass keeps only the keys seen; the items are looked at again only when some key repeats.
+ */
 function groupDuplicates<T>(items: readonly T[], keyOf: (item: T) => string | undefined): Map<string, T[]> {
-  const first = new Map<string, T>();
-  const groups = new Map<string, T[]>();
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
   for (const item of items) {
     const key = keyOf(item);
     if (key === undefined) continue;
-    const seen = first.get(key);
-    if (seen === undefined) first.set(key, item);
-    else {
-      const group = groups.get(key);
-      if (group) group.push(item);
-      else groups.set(key, [seen, item]);
-    }
+    if (seen.size === seen.add(key).size) repeated.add(key);
+  }
+  // In the order each key was first found repeated, as the rules have always reported them.
+  const groups = new Map<string, T[]>();
+  for (const key of repeated) groups.set(key, []);
+  if (repeated.size === 0) return groups;
+  for (const item of items) {
+    const key = keyOf(item);
+    if (key !== undefined) groups.get(key)?.push(item);
   }
   return groups;
 }

@@ -13,6 +13,7 @@
  * this reader answers, its values and each user's line and column equal what `yaml` gives.
  */
 import type { SourceLocation } from "../diagnostics.js";
+import { USER_FIELDS } from "../model.js";
 import { UNSAFE_BMP_CLASS } from "../text/untrusted-text.js";
 import { toDesiredUser } from "./normalize.js";
 import type { DeclaredUser, ParsedFile } from "./declared-user.js";
@@ -63,12 +64,29 @@ const SAFE_DOUBLE_QUOTED = new RegExp(`^[^"\\\\${NEVER}]*$`);
 const SAFE_SINGLE_QUOTED = new RegExp(`^[^'${NEVER}]*$`);
 /** What may follow a value on its line: spaces, or a comment after at least one space. */
 const LINE_END = /^(?: *| +#.*)$/;
-/** `key:` then the end of the line or a space; the key a plain word. */
-const KEY_LINE = /^([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?$/;
 const NON_STRING_KEY = /^(?:~|[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE|__proto__)$/;
+
+/** First characters of the plain scalars the core schema may read as something else (null, a number, a boolean): the rest are strings. */
+function mayNotBeString(first: number): boolean {
+  // digits, + - . ~, and n N t T f F (null, true, false)
+  return (
+    (first >= 0x30 && first <= 0x39) ||
+    first === 0x2b ||
+    first === 0x2d ||
+    first === 0x2e ||
+    first === 0x7e ||
+    first === 0x6e ||
+    first === 0x4e ||
+    first === 0x74 ||
+    first === 0x54 ||
+    first === 0x66 ||
+    first === 0x46
+  );
+}
 
 function plainScalar(text: string, safe: RegExp): string | boolean {
   if (!safe.test(text)) return unusual();
+  if (!mayNotBeString(text.charCodeAt(0))) return text;
   if (CORE_BOOL.test(text)) return text.charCodeAt(0) === 0x74 || text.charCodeAt(0) === 0x54 ? true : false;
   for (const pattern of CORE_NOT_STRING) if (pattern.test(text)) unusual();
   return text;
@@ -82,18 +100,6 @@ function quotedScalar(text: string): [string, string] {
   const value = text.slice(1, end);
   if (!(quote === '"' ? SAFE_DOUBLE_QUOTED : SAFE_SINGLE_QUOTED).test(value)) unusual();
   return [value, text.slice(end + 1)];
-}
-
-/** A scalar in block context (after `key: ` or `- `), with an optional comment after it. */
-function blockScalar(text: string): string | boolean {
-  const first = text.charAt(0);
-  if (first === '"' || first === "'") {
-    const [value, rest] = quotedScalar(text);
-    if (!LINE_END.test(rest)) unusual();
-    return value;
-  }
-  const comment = text.indexOf(" #");
-  return plainScalar(trimSpaces(comment < 0 ? text : text.slice(0, comment)), SAFE_PLAIN_BLOCK);
 }
 
 /** `[a, "b", c]` on one line, with an optional comment after it. */
@@ -120,150 +126,228 @@ function trimSpaces(text: string): string {
   let end = text.length;
   while (text.charCodeAt(start) === 0x20) start++;
   while (end > start && text.charCodeAt(end - 1) === 0x20) end--;
-  return text.slice(start, end);
-}
-
-/** Whether a key's value is left for the lines below (nothing, or only a comment, after the colon). */
-function isEmptyValue(value: string | undefined): value is undefined {
-  return value === undefined || value === "" || value.startsWith("#");
-}
-
-/** A value written on the key's own line. */
-function inlineValue(text: string): unknown {
-  return text.charAt(0) === "[" ? flowSequence(text) : blockScalar(text);
-}
-
-interface Line {
-  readonly indent: number;
-  /** The line without its indentation (and without a trailing CR). */
-  readonly content: string;
-  /** 1-based. */
-  readonly number: number;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /**
- * The lines that carry content, one at a time (blank lines and whole-line comments skipped):
- * read on demand, so a 100,000-user file never exists as an array of lines.
+ * The keys declarations use, so that a key read from the text becomes the same (internalized)
+ * string every time instead of a new one to look up on every property write.
+ */
+const KNOWN_KEYS = new Map<string, string>(
+  [...USER_FIELDS, "previousEmployeeIDs", "passwordEnv", "users", "defaults"].map((key) => [key, key]),
+);
+
+const isKeyStart = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+const isKeyPart = (c: number) => isKeyStart(c) || (c >= 0x30 && c <= 0x39);
+
+/**
+ * The lines that carry content, one at a time (blank lines and whole-line comments skipped), as
+ * offsets into the text: a 100,000-user file never exists as an array of lines, nor as a string
+ * per line. `text` holds no tab, no CR outside CRLF and no U+2028/U+2029 (readCommonShape checks).
  */
 class Reader {
-  private start = 0;
-  private number = 0;
-  private current: Line | undefined;
+  private next = 0;
+  private lineNumber = 0;
+  private loaded = false;
+  private atEnd = false;
+  /** The current line: its indentation, where its content starts and ends (without CR), its 1-based number. */
+  indent = 0;
+  start = 0;
+  end = 0;
+  number = 0;
+  /** What parseKey found: the key, and where its value starts (-1 when nothing follows the colon). */
+  key = "";
+  valueStart = -1;
 
   constructor(private readonly text: string) {}
 
-  peek(): Line | undefined {
-    this.current ??= this.read();
-    return this.current;
-  }
-
-  take(): Line {
-    const line = this.peek() ?? unusual();
-    this.current = undefined;
-    return line;
-  }
-
-  private read(): Line | undefined {
-    const text = this.text;
-    while (this.start <= text.length) {
-      let end = text.indexOf("\n", this.start);
-      if (end < 0) end = text.length;
-      this.number++;
-      let line = text.slice(this.start, end);
-      if (line.charCodeAt(line.length - 1) === 0x0d) line = line.slice(0, -1);
-      this.start = end + 1;
-      let indent = 0;
-      while (line.charCodeAt(indent) === 0x20) indent++;
-      if (indent === line.length || line.charCodeAt(indent) === 0x23) continue;
-      const content = indent === 0 ? line : line.slice(indent);
-      // Directives and document markers start at column 1.
-      if (indent === 0 && (content.startsWith("%") || content.startsWith("---") || content.startsWith("..."))) unusual();
-      return { indent, content, number: this.number };
+  /** Whether there is a line left; loads it as the current one. */
+  peek(): boolean {
+    if (!this.loaded) {
+      this.loaded = true;
+      this.atEnd = !this.read();
     }
-    return undefined;
+    return !this.atEnd;
+  }
+
+  /** Consumes the current line (its fields stay readable until the next peek). */
+  take(): void {
+    if (!this.peek()) unusual();
+    this.loaded = false;
+  }
+
+  private read(): boolean {
+    const text = this.text;
+    while (this.next <= text.length) {
+      let end = text.indexOf("\n", this.next);
+      if (end < 0) end = text.length;
+      this.lineNumber++;
+      const lineStart = this.next;
+      this.next = end + 1;
+      if (end > lineStart && text.charCodeAt(end - 1) === 0x0d) end--;
+      let start = lineStart;
+      while (start < end && text.charCodeAt(start) === 0x20) start++;
+      if (start === end || text.charCodeAt(start) === 0x23) continue;
+      // Directives and document markers start at column 1.
+      if (start === lineStart && (text.startsWith("%", start) || text.startsWith("---", start) || text.startsWith("...", start))) unusual();
+      this.indent = start - lineStart;
+      this.start = start;
+      this.end = end;
+      this.number = this.lineNumber;
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether the current line's content, from `at`, starts with `- `. */
+  isItem(at = this.start): boolean {
+    return this.text.charCodeAt(at) === 0x2d && this.text.charCodeAt(at + 1) === 0x20 && at + 1 < this.end;
+  }
+
+  /** `key:` at `at` on the current line, then its end or spaces and a value: sets key and valueStart. */
+  private parseKey(at: number): void {
+    const text = this.text;
+    let i = at;
+    if (i >= this.end || !isKeyStart(text.charCodeAt(i))) unusual();
+    while (i < this.end && isKeyPart(text.charCodeAt(i))) i++;
+    if (i >= this.end || text.charCodeAt(i) !== 0x3a) unusual();
+    const raw = text.slice(at, i);
+    const known = KNOWN_KEYS.get(raw);
+    if (known === undefined && NON_STRING_KEY.test(raw)) unusual();
+    const key = known ?? raw;
+    i++;
+    if (i === this.end) this.valueStart = -1;
+    else {
+      if (text.charCodeAt(i) !== 0x20) unusual();
+      while (i < this.end && text.charCodeAt(i) === 0x20) i++;
+      // Nothing, or only a comment, after the colon: the value is left for the lines below.
+      this.valueStart = i === this.end || text.charCodeAt(i) === 0x23 ? -1 : i;
+    }
+    this.key = key;
+  }
+
+  /** A value written on the key's own line, from `at` to the line's end. */
+  private inlineValue(at: number): unknown {
+    return this.text.charCodeAt(at) === 0x5b ? flowSequence(this.text.slice(at, this.end)) : this.blockScalar(at);
+  }
+
+  /** A scalar in block context (after `key: ` or `- `, from `at`), with an optional comment after it. */
+  private blockScalar(at: number): string | boolean {
+    const text = this.text;
+    const end = this.end;
+    const first = text.charCodeAt(at);
+    if (first === 0x22 || first === 0x27) {
+      const close = text.indexOf(first === 0x22 ? '"' : "'", at + 1);
+      if (close < 0 || close >= end) return unusual();
+      const value = text.slice(at + 1, close);
+      if (!(first === 0x22 ? SAFE_DOUBLE_QUOTED : SAFE_SINGLE_QUOTED).test(value)) unusual();
+      // What may follow on the line: spaces, or a comment after at least one space.
+      let i = close + 1;
+      while (i < end && text.charCodeAt(i) === 0x20) i++;
+      if (i < end && (text.charCodeAt(i) !== 0x23 || i === close + 1)) unusual();
+      return value;
+    }
+    // The value ends at a comment (` #`), then its spaces are dropped.
+    let stop = end;
+    for (let i = at + 1; i < end; i++) {
+      if (text.charCodeAt(i) === 0x23 && text.charCodeAt(i - 1) === 0x20) {
+        stop = i - 1;
+        break;
+      }
+    }
+    while (stop > at && text.charCodeAt(stop - 1) === 0x20) stop--;
+    return plainScalar(text.slice(at, stop), SAFE_PLAIN_BLOCK);
   }
 
   /** `- scalar` lines, all at one indentation deeper than `parentIndent`; at least one. */
-  blockSequence(parentIndent: number): (string | boolean)[] {
-    const first = this.peek();
-    if (!first || first.indent <= parentIndent) return unusual();
+  private blockSequence(parentIndent: number): (string | boolean)[] {
+    if (!this.peek() || this.indent <= parentIndent) return unusual();
+    const indent = this.indent;
     const items: (string | boolean)[] = [];
-    for (let line = this.peek(); line && line.indent > parentIndent; line = this.peek()) {
-      if (line.indent !== first.indent || !line.content.startsWith("- ")) unusual();
+    while (this.peek() && this.indent > parentIndent) {
+      if (this.indent !== indent || !this.isItem()) unusual();
       this.take();
-      items.push(blockScalar(trimSpaces(line.content.slice(2))));
+      let at = this.start + 2;
+      while (at < this.end && this.text.charCodeAt(at) === 0x20) at++;
+      items.push(this.blockScalar(at));
     }
     return items;
   }
 
   /**
-   * `key: value` lines at `column`; `firstContent` is the first key's text when it shares a
-   * line with `- `. Ends at a line indented less than `column`.
+   * `key: value` lines at `column`; `firstAt` is where the first key starts when it shares a
+   * line with `- ` (the current line, taken). Ends at a line indented less than `column`.
    */
-  mapping(column: number, firstContent?: string): Record<string, unknown> {
+  mapping(column: number, firstAt = -1): Record<string, unknown> {
     const map: Record<string, unknown> = {};
-    let content = firstContent;
+    let at = firstAt;
     for (;;) {
-      if (content === undefined) {
-        const line = this.peek();
-        if (!line || line.indent < column) return map;
-        if (line.indent !== column) unusual();
-        content = this.take().content;
+      if (at < 0) {
+        if (!this.peek() || this.indent < column) return map;
+        if (this.indent !== column) unusual();
+        this.take();
+        at = this.start;
       }
-      const match = KEY_LINE.exec(content) ?? unusual();
-      const key = match[1] as string;
-      if (NON_STRING_KEY.test(key) || Object.hasOwn(map, key)) unusual();
-      const value = match[2];
-      map[key] = isEmptyValue(value) ? this.blockSequence(column) : inlineValue(value);
-      content = undefined;
+      this.parseKey(at);
+      const key = this.key;
+      if (Object.hasOwn(map, key)) unusual();
+      map[key] = this.valueStart < 0 ? this.blockSequence(column) : this.inlineValue(this.valueStart);
+      at = -1;
     }
   }
 
   /** The items of `users:`: `- key: value` at one indentation, each a mapping. */
   users(starts: { line: number; column: number }[]): Record<string, unknown>[] {
-    const first = this.peek();
-    if (!first || !first.content.startsWith("- ")) return unusual();
+    if (!this.peek() || !this.isItem()) return unusual();
+    const indent = this.indent;
     const items: Record<string, unknown>[] = [];
-    for (let line = this.peek(); line && line.indent >= first.indent; line = this.peek()) {
-      const item = line.indent === first.indent && line.content.startsWith("- ");
+    while (this.peek() && this.indent >= indent) {
+      const item = this.indent === indent && this.isItem();
       // A list at column 1 ends at the next top-level key.
-      if (!item && line.indent === 0) break;
+      if (!item && this.indent === 0) break;
       if (!item) unusual();
       this.take();
-      let skip = 2;
-      while (line.content.charCodeAt(skip) === 0x20) skip++;
-      const column = line.indent + skip;
-      starts.push({ line: line.number, column: column + 1 });
-      items.push(this.mapping(column, line.content.slice(skip)));
+      let at = this.start + 2;
+      while (at < this.end && this.text.charCodeAt(at) === 0x20) at++;
+      const column = this.indent + (at - this.start);
+      starts.push({ line: this.number, column: column + 1 });
+      items.push(this.mapping(column, at));
     }
     return items;
   }
+
+  /** The top level: `users:` and `defaults:` at column 1. */
+  document(userStarts: { line: number; column: number }[]): Record<string, unknown> {
+    const data: Record<string, unknown> = {};
+    if (!this.peek()) unusual();
+    while (this.peek()) {
+      this.take();
+      if (this.indent !== 0) unusual();
+      this.parseKey(this.start);
+      const key = this.key;
+      const valueStart = this.valueStart;
+      if (Object.hasOwn(data, key)) unusual();
+      if (key === "users") {
+        data.users = valueStart < 0 ? this.users(userStarts) : this.inlineValue(valueStart);
+        if (valueStart >= 0 && (data.users as unknown[]).length > 0) unusual();
+      } else if (key === "defaults" && valueStart < 0) {
+        if (!this.peek() || this.indent === 0) unusual();
+        data.defaults = this.mapping(this.indent);
+      } else unusual();
+    }
+    return data;
+  }
 }
+
+/** Characters that end the fast path at once: tabs, a CR outside CRLF, and the line and paragraph separators. */
+const UNUSUAL_ANYWHERE = /[\t\u2028\u2029]|\r(?!\n)/;
 
 /** Reads a file of the common shape; undefined for anything else (then `yaml` reads it). `text` has no BOM. */
 export function readCommonShape(text: string): CommonShape | undefined {
-  if (text.includes("\t") || /\r(?!\n)/.test(text)) return undefined;
+  if (UNUSUAL_ANYWHERE.test(text)) return undefined;
   try {
-    const reader = new Reader(text);
-    const data: Record<string, unknown> = {};
     const userStarts: { line: number; column: number }[] = [];
-    if (!reader.peek()) return undefined;
-    while (reader.peek()) {
-      const line = reader.take();
-      const match = (line.indent === 0 && KEY_LINE.exec(line.content)) || unusual();
-      const key = match[1] as string;
-      const value = match[2];
-      const empty = isEmptyValue(value);
-      if (Object.hasOwn(data, key)) unusual();
-      if (key === "users") {
-        data.users = empty ? reader.users(userStarts) : inlineValue(value);
-        if (!empty && (data.users as unknown[]).length > 0) unusual();
-      } else if (key === "defaults" && empty) {
-        const first = reader.peek();
-        if (!first || first.indent === 0) unusual();
-        data.defaults = reader.mapping((first as Line).indent);
-      } else unusual();
-    }
+    const data = new Reader(text).document(userStarts);
     return { data, userStarts };
   } catch (error) {
     if (error instanceof Unusual) return undefined;
@@ -290,15 +374,13 @@ export function parseCommonDeclarationText(file: string, raw: string): ParsedFil
     // Listing one's own id is an error that yaml's path locates; passwordEnv keeps where its key is written.
     if (previousEmployeeIDs?.includes(employeeID) || written.passwordEnv !== undefined) return undefined;
     const source: SourceLocation = { file, line: start.line, column: start.column };
-    users.push({
-      index,
-      source,
-      employeeID,
-      ...(username !== undefined && { username }),
-      ...(email !== undefined && { email }),
-      ...(previousEmployeeIDs !== undefined && { previousEmployeeIDs }),
-      user: toDesiredUser(written, declared.defaults, source),
-    });
+    // Assigned, not spread: no object per optional field.
+    const one: { -readonly [K in keyof DeclaredUser]: DeclaredUser[K] } = { index, source, employeeID };
+    if (username !== undefined) one.username = username;
+    if (email !== undefined) one.email = email;
+    if (previousEmployeeIDs !== undefined) one.previousEmployeeIDs = previousEmployeeIDs;
+    one.user = toDesiredUser(written, declared.defaults, source);
+    users.push(one);
   }
   return { users, diagnostics: [] };
 }

@@ -15,19 +15,25 @@ export function toDesiredUser(
 ): DesiredUser {
   const tagSerials = user.tagSerials ?? defaults?.tagSerials;
   const organizationSerial = user.organizationSerial ?? defaults?.organizationSerial;
-  return {
-    employeeID: user.employeeID,
-    name: user.name,
-    ...(user.username !== undefined && { username: user.username }),
-    ...(user.email !== undefined && { email: user.email }),
-    ...(user.phone !== undefined && { phone: user.phone }),
-    isActive: user.isActive ?? defaults?.isActive ?? true,
-    // A set: sorted so that reordering the YAML never shows up as a change.
-    ...(tagSerials !== undefined && tagSerials.length > 0 && { tagSerials: [...tagSerials].sort() }),
-    ...(organizationSerial !== undefined && { organizationSerial }),
-    ...(user.previousEmployeeIDs !== undefined &&
-      user.previousEmployeeIDs.length > 0 && { previousEmployeeIDs: [...user.previousEmployeeIDs] }),
-    ...(user.passwordEnv !== undefined && { passwordEnv: { name: user.passwordEnv, source: passwordEnvSource } }),
-    source,
-  };
+  // Assigned one by one, not spread: a plan of 100,000 users would make each optional field an object first.
+  const desired: Mutable<DesiredUser> = { employeeID: user.employeeID, name: user.name } as Mutable<DesiredUser>;
+  if (user.username !== undefined) desired.username = user.username;
+  if (user.email !== undefined) desired.email = user.email;
+  if (user.phone !== undefined) desired.phone = user.phone;
+  desired.isActive = user.isActive ?? defaults?.isActive ?? true;
+  // A set: sorted so that reordering the YAML never shows up as a change.
+  if (tagSerials !== undefined && tagSerials.length > 0) desired.tagSerials = sortedCopy(tagSerials);
+  if (organizationSerial !== undefined) desired.organizationSerial = organizationSerial;
+  if (user.previousEmployeeIDs !== undefined && user.previousEmployeeIDs.length > 0)
+    desired.previousEmployeeIDs = [...user.previousEmployeeIDs];
+  if (user.passwordEnv !== undefined) desired.passwordEnv = { name: user.passwordEnv, source: passwordEnvSource };
+  desired.source = source;
+  return desired;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A sorted copy; a list of one (the common case) needs no sort. */
+function sortedCopy(list: readonly string[]): string[] {
+  return list.length === 1 ? [list[0] as string] : [...list].sort();
 }

@@ -38,23 +38,28 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
         location: user.source,
       });
     }
-    const target = fieldsOf(user);
     if (!before) {
-      actions.push({
+      const target = fieldsOf(user);
+      const create: { -readonly [K in keyof PlannedAction]: PlannedAction[K] } = {
         action: "create",
         employeeID: user.employeeID,
         source: user.source,
         changes: creationChanges(target),
         after: target,
-        ...(user.passwordEnv && { passwordEnv: user.passwordEnv }),
-      });
+      };
+      if (user.passwordEnv) create.passwordEnv = user.passwordEnv;
+      actions.push(create);
       continue;
     }
-    const { after, changes, skipped } = compare(before, target);
+    // The declared user is compared as it is (compare reads only the managed fields): most users of a large plan are unchanged.
+    const compared = compare(before, user);
+    const { changes, skipped } = compared;
+    // Copied only for an action: most users of a large plan are unchanged.
+    const after = () => compared.after ?? fieldsOf(user);
     for (const field of skipped) {
       warnings.push({
         severity: "warning",
-        summary: `${field} of ${user.employeeID} changes from ${show(fieldValue(before, field))} to ${show(fieldValue(target, field))}, which apply cannot carry out`,
+        summary: `${field} of ${user.employeeID} changes from ${show(fieldValue(before, field))} to ${show(fieldValue(user, field))}, which apply cannot carry out`,
         detail:
           "RuangKerja can replace a user's e-mail address (update-email-bulk) but not remove it; declare a new address, or remove it in RuangKerja. Until then state keeps the old value and this warning stays.",
         field,
@@ -71,12 +76,12 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
         previousEmployeeID: renamedFrom,
         source: user.source,
         changes: [{ field: "employeeID", before: renamedFrom, after: user.employeeID }, ...changes],
-        after,
+        after: after(),
         before,
         ...resets,
       });
     } else if (changes.length > 0) {
-      actions.push({ action: "update", employeeID: user.employeeID, source: user.source, changes, after, before, ...resets });
+      actions.push({ action: "update", employeeID: user.employeeID, source: user.source, changes, after: after(), before, ...resets });
     } else {
       unchanged++;
     }
@@ -164,9 +169,14 @@ function findRenameSource(user: DesiredUser, applied: ReadonlyMap<string, Applie
   return user.previousEmployeeIDs?.find((old) => applied.has(old));
 }
 
+/** The managed fields of a declared user, in USER_FIELDS order: what a plan records and apply sends. */
 function fieldsOf(user: DesiredUser): UserFields {
-  const { source: _source, previousEmployeeIDs: _previous, passwordEnv: _passwordEnv, ...fields } = user;
-  return fields;
+  const fields: Record<string, unknown> = {};
+  for (const field of USER_FIELDS) {
+    const value = user[field];
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields as unknown as UserFields;
 }
 
 function creationChanges(target: UserFields): FieldChange[] {
@@ -178,11 +188,14 @@ function creationChanges(target: UserFields): FieldChange[] {
   return changes;
 }
 
-/** Field-by-field comparison (employeeID excepted: a rename is reported by the caller). */
-function compare(before: AppliedUser, target: UserFields): { after: UserFields; changes: FieldChange[]; skipped: UserField[] } {
+/**
+ * Field-by-field comparison (employeeID excepted: a rename is reported by the caller). Only the
+ * managed fields of `target` are read; `after` is set only when a skipped field makes it differ
+ * from them.
+ */
+function compare(before: AppliedUser, target: DesiredUser): { after?: UserFields; changes: FieldChange[]; skipped: UserField[] } {
   const changes: FieldChange[] = [];
   const skipped: UserField[] = [];
-  // Copied only when a skipped field needs it: most users of a large plan are unchanged.
   let after: Record<string, unknown> | undefined;
   for (const field of USER_FIELDS) {
     if (field === "employeeID" || sameRawValue(before[field], target[field])) continue;
@@ -191,14 +204,14 @@ function compare(before: AppliedUser, target: UserFields): { after: UserFields; 
     if (sameValue(was, will)) continue;
     if (cannotApply(field, will)) {
       skipped.push(field);
-      after ??= { ...target };
+      after ??= fieldsOf(target) as unknown as Record<string, unknown>;
       if (was === null) delete after[field];
       else after[field] = was;
       continue;
     }
     changes.push({ field, before: was, after: will });
   }
-  return { after: (after ?? target) as unknown as UserFields, changes, skipped };
+  return { ...(after && { after: after as unknown as UserFields }), changes, skipped };
 }
 
 /**
@@ -216,8 +229,14 @@ function sameRawValue(a: unknown, b: unknown): boolean {
 export function fieldValue(user: UserFields, field: UserField): FieldValue {
   const value = user[field];
   if (value === undefined) return null;
-  if (typeof value === "object") return value.length === 0 ? null : [...value].sort();
+  if (typeof value === "object") return value.length === 0 ? null : isSorted(value) ? value : [...value].sort();
   return value;
+}
+
+/** Whether a list is in the order sort() gives (normalized lists are): then it needs no sorted copy. */
+function isSorted(list: readonly string[]): boolean {
+  for (let i = 1; i < list.length; i++) if ((list[i - 1] as string) > (list[i] as string)) return false;
+  return true;
 }
 
 /** tagSerials are a set: order and repeats do not matter. */

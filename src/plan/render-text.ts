@@ -48,7 +48,7 @@ export function* renderPlanTextChunks(plan: Plan, options: RenderOptions): Gener
         }
         lines.push(renderCompactAction(action, paint[action.action], c.dim));
       } else {
-        for (const line of renderAction(action, paint[action.action], c.dim)) lines.push(line);
+        lines.push(renderAction(action, paint[action.action], c.dim));
       }
       if ((i + 1) % ACTIONS_PER_CHUNK === 0) {
         yield lines.join("\n");
@@ -69,7 +69,14 @@ function groupTitle(kind: ActionKind, plan: Plan): string {
 
 /** `  (users/a.yaml:5)`, or that the user is no longer declared. */
 function whereDeclared(action: PlannedAction, dim: (s: string) => string): string {
-  return action.source ? dim(`  (${showText(action.source.file)}:${action.source.line})`) : dim("  (no longer declared)");
+  return action.source ? dim(`  (${shownFile(action.source.file)}:${action.source.line})`) : dim("  (no longer declared)");
+}
+
+/** showText of the file name last shown: the actions of one file come one after another. */
+let lastFile: { readonly file: string; readonly shown: string } | undefined;
+function shownFile(file: string): string {
+  if (lastFile?.file !== file) lastFile = { file, shown: showText(file) };
+  return lastFile.shown;
 }
 
 /** `EMP001`, or `OLD1 → EMP001` for a rename. */
@@ -93,11 +100,13 @@ export function summaryLine(plan: Plan): string {
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.rename} to rename, ${s.deactivate} to deactivate.`;
 }
 
-function renderAction(action: PlannedAction, paint: (s: string) => string, dim: (s: string) => string): string[] {
+/** The lines of one action, joined, ending with an empty line. */
+function renderAction(action: PlannedAction, paint: (s: string) => string, dim: (s: string) => string): string {
   const title = action.action === "rename" || !action.before ? titleOf(action) : `${titleOf(action)} ${dim(quoteText(action.before.name))}`;
-  const lines = [`  ${paint(MARK[action.action])} ${paint(action.action)} ${title}${whereDeclared(action, dim)}`];
+  let text = `  ${paint(MARK[action.action])} ${paint(action.action)} ${title}${whereDeclared(action, dim)}`;
   const changes = action.action === "rename" ? action.changes.filter((ch) => ch.field !== "employeeID") : action.changes;
-  const width = Math.max(0, ...changes.map((ch) => ch.field.length));
+  let width = 0;
+  for (const change of changes) if (change.field.length > width) width = change.field.length;
   for (const change of changes) {
     const name = change.field.padEnd(width);
     const value =
@@ -105,19 +114,27 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
         ? showFieldValue(change.after)
         : `${showFieldValue(change.before)} ${paint("→")} ${showFieldValue(change.after)}`;
     const note = change.field === "email" && action.resetsPassword ? `  ${paint("(resets the user's password)")}` : "";
-    lines.push(`      ${name}  ${value}${note}`);
+    text += `\n      ${name}  ${value}${note}`;
   }
   if (action.passwordEnv)
-    lines.push(
-      `      ${"passwordEnv".padEnd(width)}  ${showText(action.passwordEnv.name)} ${dim("(initial password read from this environment variable at apply)")}`,
-    );
-  lines.push("");
-  return lines;
+    text += `\n      ${"passwordEnv".padEnd(width)}  ${showText(action.passwordEnv.name)} ${dim("(initial password read from this environment variable at apply)")}`;
+  return `${text}\n`;
+}
+
+/**
+ * Printable ASCII without `"`, `\\` and `#`: JSON.stringify puts such text in quotes as it is, and
+ * quoteText has nothing to escape in it. Most values of a large plan are like this.
+ */
+const QUOTES_AS_IS = /^[\x20\x21\x24-\x5b\x5d-\x7e]*$/;
+
+/** quoteText, with a short way for the common values (exactly quoteText's result: the unit tests compare them). */
+export function quoteValue(text: string): string {
+  return QUOTES_AS_IS.test(text) ? `"${text}"` : quoteText(text);
 }
 
 /** A field value as the text views print it: `(none)`, a quoted string (quoteText), true/false, or a list. */
 export function showFieldValue(value: FieldValue): string {
   if (value === null) return "(none)";
-  if (Array.isArray(value)) return `[${value.map(quoteText).join(", ")}]`;
-  return typeof value === "string" ? quoteText(value) : String(value);
+  if (Array.isArray(value)) return `[${value.map(quoteValue).join(", ")}]`;
+  return typeof value === "string" ? quoteValue(value) : String(value);
 }

@@ -15,6 +15,22 @@ describe("planChanges", () => {
     expect(action?.changes.every((c) => c.before === null)).toBe(true);
   });
 
+  it("records only the managed fields in after, for a create, an update and a rename with no other change", () => {
+    const passwordEnv = { name: "RUANGKERJA_PASSWORD_E1", source: { file: "users/team.yaml", line: 4, column: 5 } };
+    const fields = { employeeID: "E1", name: "Name E1", email: "e1@example.co.id", isActive: true, tagSerials: ["A", "B"] };
+    const created = planChanges([desired("E1", { tagSerials: ["A", "B"], passwordEnv })], new Map());
+    expect(created.actions[0]?.after).toStrictEqual(fields);
+    expect(created.actions[0]?.passwordEnv).toBe(passwordEnv);
+    const updated = planChanges([desired("E1", { tagSerials: ["A", "B"] })], stateOf(applied("E1", { tagSerials: ["A"] })));
+    expect(updated.actions[0]?.after).toStrictEqual(fields);
+    const renamed = planChanges(
+      [desired("E2", { previousEmployeeIDs: ["E1"], name: "Name E1", email: "e1@example.co.id" })],
+      stateOf(applied("E1")),
+    );
+    expect(renamed.actions[0]?.changes).toEqual([{ field: "employeeID", before: "E1", after: "E2" }]);
+    expect(renamed.actions[0]?.after).toStrictEqual({ employeeID: "E2", name: "Name E1", email: "e1@example.co.id", isActive: true });
+  });
+
   it("reports an unchanged user as unchanged, with no action", () => {
     const plan = planChanges([desired("E1")], stateOf(applied("E1")));
     expect(plan.actions).toEqual([]);
