@@ -1,5 +1,5 @@
 /**
- * Plan → API batches → per-item results, with state saved after every call.
+ * Plan → API batches → per-item results, with the results of every call journaled and the state written at the end.
  *
  * Three parts, so that each can change without reading the others: the schedule (schedule.ts,
  * pure) turns the plan into phases of steps and groups them into requests; the run
@@ -33,12 +33,12 @@ export async function applyPlan(plan: Plan, client: ApplyClient, session: StateS
 
 export type ScheduleOptions = Pick<
   ApplyOptions,
-  "chunkSize" | "parallelism" | "onProgress" | "passwords" | "stateWriteSpacing" | "previousEmployeeIDs"
+  "chunkSize" | "parallelism" | "onProgress" | "passwords" | "stateSyncIntervalMs" | "previousEmployeeIDs"
 >;
 
 /**
- * Sends the phases in order, recording every result in `run` and what landed in `state` (saved
- * after the calls, then once more at the end); `run.result()` then says what came of it. For a
+ * Sends the phases in order, recording every result in `run` and what landed in `state`
+ * (journaled after every call, written whole at the end); `run.result()` then says what came of it. For a
  * caller with its own schedule and no state file (tf-sync: NO_STATE).
  */
 export async function runSchedule(
@@ -50,8 +50,8 @@ export async function runSchedule(
 ): Promise<void> {
   const chunkSize = options.chunkSize ?? 100;
   const parallelism = options.parallelism ?? 4;
-  // Writes after each call while writing is cheap; see state-saver.ts for when it batches.
-  const saver = new StateSaver(state, options.stateWriteSpacing === undefined ? {} : { spacing: options.stateWriteSpacing });
+  // Journals each call's results, and writes the whole state at the end (state-saver.ts).
+  const saver = new StateSaver(state, options.stateSyncIntervalMs === undefined ? {} : { syncIntervalMs: options.stateSyncIntervalMs });
   const sender = new BatchSender({
     client,
     run,
@@ -82,7 +82,7 @@ export async function runSchedule(
     const retry = run.retryHeld();
     if (retry.length > 0) await sendAll(tasksFor(phase.stage, retry, chunkSize));
   }
-  await keepAdoptedEmails(client, state, run);
+  await keepAdoptedEmails(client, state, run, saver);
   try {
     await saver.flush();
   } catch (error) {
@@ -91,12 +91,12 @@ export async function runSchedule(
 }
 
 /** State takes the e-mail RuangKerja holds for each adopted user (see adopt.ts). */
-async function keepAdoptedEmails(client: ApplyClient, state: AppliedState, run: ApplyRun): Promise<void> {
+async function keepAdoptedEmails(client: ApplyClient, state: AppliedState, run: ApplyRun, saver: StateSaver): Promise<void> {
   const withEmails = await readAdoptedEmails(client, run.adopted);
   if (withEmails.length === 0) return;
   for (const user of withEmails) state.put(user);
   try {
-    await state.save();
+    await saver.afterCall();
   } catch (error) {
     run.stateWriteFailed(error, "the e-mails read back from adopted users are missing from it");
   }

@@ -54,6 +54,7 @@ export class ApplyRun {
   /** While a phase retries held values: the steps refused so, with the API's error. */
   private held: { step: Step; error: ApiReplyError }[] | undefined;
   private stoppedBecause: string | undefined;
+  private stateNotWritten = false;
   private confirmedByReadBack = 0;
   private batchesSplit = 0;
   private relocated = 0;
@@ -76,7 +77,11 @@ export class ApplyRun {
     this.stoppedBecause ??= reason;
   }
 
-  stateWriteFailed(error: unknown, missing = "users applied since the last successful write are missing from it"): void {
+  stateWriteFailed(
+    error: unknown,
+    missing = "users applied since it was last written may be missing from it (the next apply meets them as already existing and reads them back)",
+  ): void {
+    this.stateNotWritten = true;
     this.stop(`the state could not be written (${errorMessage(error)}); ${missing}`);
   }
 
@@ -190,6 +195,7 @@ export class ApplyRun {
       },
       ...(attempts ? { attempts } : {}),
       ...(this.stoppedBecause ? { stoppedBecause: this.stoppedBecause } : {}),
+      ...(this.stateNotWritten ? { stateNotWritten: true as const } : {}),
       ...(this.confirmedByReadBack > 0 ? { confirmedByReadBack: this.confirmedByReadBack } : {}),
       ...(this.batchesSplit > 0 ? { batchesSplit: this.batchesSplit } : {}),
       ...(this.relocated > 0 ? { relocated: this.relocated } : {}),

@@ -20,11 +20,8 @@ export interface ApplyOptions {
   readonly adopt?: boolean;
   /** Initial passwords by employeeID, for creates whose user has passwordEnv (see resolvePasswords). */
   readonly passwords?: ReadonlyMap<string, string>;
-  /**
-   * Time between state writes, as a multiple of the last write's duration (see state-saver.ts);
-   * 0 writes after every call that landed something. @default 10
-   */
-  readonly stateWriteSpacing?: number;
+  /** How often the state's journal is flushed to disk while results come (see state-saver.ts). @default 2000 */
+  readonly stateSyncIntervalMs?: number;
   /**
    * The declarations' previousEmployeeIDs by declared employeeID (previousEmployeeIDsOf): where a
    * person may be when the id state holds meets USER_NOT_FOUND, after a rename whose reply was
@@ -54,6 +51,8 @@ export interface ApplyResult {
   readonly attempts?: Readonly<Record<AttemptKind, number>>;
   /** Why the run stopped early, if it did. */
   readonly stoppedBecause?: string;
+  /** Set when the state could not be written at the end (or a call's results not journaled): what succeeded may be missing from it. */
+  readonly stateNotWritten?: true;
   /** Creates and renames that met their own earlier attempt (a lost reply) and were confirmed by reading the user back. */
   readonly confirmedByReadBack?: number;
   /** Bulk calls refused for their size and split in halves. */

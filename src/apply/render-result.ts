@@ -40,7 +40,13 @@ export function renderApplyResult(result: ApplyResult, options: { color: boolean
   const r = result.requests;
   const summary = `Apply ${result.failed === 0 ? "complete" : "finished with failures"}: ${result.succeeded} succeeded, ${result.failed} failed (requests: ${r["create-bulk"]} create-bulk, ${r["update-bulk"]} update-bulk, ${r.update} update${r["update-email-bulk"] ? `, ${r["update-email-bulk"]} update-email-bulk` : ""}).`;
   lines.push(result.failed === 0 ? c.green(c.bold(summary)) : c.red(c.bold(summary)));
-  if (result.failed > 0) lines.push("What succeeded is kept in state; fix the failures and run apply again.");
+  if (result.failed > 0) {
+    lines.push(
+      result.stateNotWritten
+        ? "The state was not written, so it may lack what succeeded; run plan, then apply again (users that exist already are read back)."
+        : "What succeeded is kept in state; fix the failures and run apply again.",
+    );
+  }
   return lines.join("\n");
 }
 

@@ -43,7 +43,14 @@ export interface AppliedState extends SavesState {
 }
 
 /** Keeps nothing, for a caller whose own record of what was applied lies elsewhere (Terraform's state for tf-sync). */
-export const NO_STATE: AppliedState = { put: () => undefined, move: () => undefined, save: () => Promise.resolve() };
+export const NO_STATE: AppliedState = {
+  put: () => undefined,
+  move: () => undefined,
+  record: () => Promise.resolve(),
+  sync: () => Promise.resolve(),
+  save: () => Promise.resolve(),
+  hasUnsaved: false,
+};
 
 export interface BatchSenderOptions {
   readonly client: ApplyClient;

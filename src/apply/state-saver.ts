@@ -1,149 +1,84 @@
 /**
- * When apply writes state. A state write costs time in proportion to the whole state, so
- * writing after every one of 1,000 bulk calls of a 100,000-user apply writes O(n²) bytes
- * (gigabytes) and takes longer than the calls. The rule here keeps writes to about a tenth of
- * the run: while writes are cheap (the last one ended more than ten of its durations ago), the
- * call that landed waits until its results are written, as before, and the calls that land
- * while a write is in flight share the one write after it; once writes are expensive, results
- * that land before ten write-durations have passed are written together by one write scheduled
- * for then, and the calls carry on meanwhile. Never more than one write at a time, and never a
- * queue of them. `flush()` at the end of the run (and on interruption or a stop)
- * writes whatever is left.
+ * When apply records state. After every bulk call that landed something, its results are appended
+ * to the state's journal (StateSession.record: the call's users, not the whole state) before the
+ * call counts as done, so a killed process loses none of them. The journal is flushed to disk
+ * every `syncIntervalMs` while results keep coming, so a power loss loses at most that long's
+ * results; `flush()` at the end of the run (and on interruption or a stop) writes the whole state
+ * once, which takes the journal's place.
  *
- * What a crash can lose is therefore bounded by time, not by calls: at most the results of the
- * last ten write-durations (a fraction of a second for thousands of users, about 3 s at
- * 100,000). Running apply again converges; a create that had landed meets
- * USER_EMPLOYEE_ID_EXISTS, as after any lost reply.
+ * What a crash can lose (docs/state.md says the same): a SIGKILL or a crash of the process, only
+ * the replies of the calls in flight; a power loss or a kernel crash, also the results of the last
+ * `syncIntervalMs` (a PostgreSQL state: what its commits lose, nothing with the default settings).
+ * Running apply again converges on both: a create that had landed meets USER_EMPLOYEE_ID_EXISTS
+ * and is read back, an update is sent again.
  */
 
 /** The part of StateSession that writes. */
 export interface SavesState {
+  /** Appends the changes since the last record to the journal (or writes the state, for a store without one). */
+  record(): Promise<void>;
+  /** Flushes the journal to disk. */
+  sync(): Promise<void>;
+  /** Writes the whole state. */
   save(): Promise<void>;
+  /** Whether the store lacks changes the session holds; absent: always written at the end. */
+  readonly hasUnsaved?: boolean;
 }
 
 export interface StateSaverOptions {
-  /** Time between writes, as a multiple of the last write's duration. @default 10 */
-  readonly spacing?: number;
-  /** Milliseconds on a monotonic clock. @default performance.now */
-  readonly now?: () => number;
+  /** How often the journal is flushed to disk while results come. @default 2000 */
+  readonly syncIntervalMs?: number;
 }
 
+export const DEFAULT_SYNC_INTERVAL_MS = 2000;
+
 export class StateSaver {
-  private readonly spacing: number;
-  private readonly now: () => number;
-  private lastEnd = Number.NEGATIVE_INFINITY;
-  private lastDuration = 0;
-  private dirty = false;
-  private flushing = false;
-  /** The write in flight, and the one write that follows it for the calls landing meanwhile. */
-  private current: Promise<void> | undefined;
-  private next: Promise<void> | undefined;
+  private readonly syncIntervalMs: number;
   private timer: NodeJS.Timeout | undefined;
-  /** A write started by the timer, which nobody awaits but flush(). */
-  private background: Promise<void> | undefined;
+  private syncing: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly session: SavesState,
     options: StateSaverOptions = {},
   ) {
-    this.spacing = options.spacing ?? 10;
-    this.now = options.now ?? (() => performance.now());
+    this.syncIntervalMs = options.syncIntervalMs ?? DEFAULT_SYNC_INTERVAL_MS;
   }
 
-  /**
-   * After a call that changed the state. While writes are cheap, resolves once these results are
-   * on disk (joining the one write that follows a write in flight); otherwise leaves them to a
-   * scheduled write and resolves at once. Throws a failed write's error.
-   */
+  /** After a call that changed the state: resolves once its results are journaled. Throws a failed record's or flush's error. */
   async afterCall(): Promise<void> {
     this.throwFailure();
-    this.dirty = true;
-    if (this.spacing === 0) {
-      await this.write();
-      return;
-    }
-    // A scheduled write is coming, or one is being written in the background: either takes these results.
-    if (this.timer || this.background) return;
-    const wait = this.lastEnd + this.lastDuration * this.spacing - this.now();
-    if (wait > 0) {
-      // Expensive: the write in flight schedules the next one when it ends; otherwise schedule it now.
-      if (!this.current) this.schedule(wait);
-      return;
-    }
-    if (!this.current) {
-      await this.write();
-      return;
-    }
-    // Never a queue of writes: every call landing during a write shares the one after it.
-    const current = this.current;
-    this.next ??= current
-      .catch(() => undefined)
-      .then(() => {
-        this.next = undefined;
-        return this.write();
-      });
-    await this.next;
-  }
-
-  /**
-   * Writes whatever has not been written yet, including what a failed write left (a passing
-   * failure must not lose the results since the last good write); throws when that write fails,
-   * or when an earlier one failed and nothing was left to write.
-   */
-  async flush(): Promise<void> {
-    this.flushing = true;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    await this.background;
-    await this.current?.catch(() => undefined);
-    if (this.dirty) {
-      await this.write();
-      this.failure = undefined;
-      return;
-    }
-    this.throwFailure();
-  }
-
-  private schedule(wait: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.background = this.write()
+    await this.session.record();
+    this.timer ??= setTimeout(() => {
+      this.syncing = this.session
+        .sync()
         .catch((error: unknown) => {
           this.failure ??= { error };
         })
         .finally(() => {
-          this.background = undefined;
+          this.timer = undefined;
+          this.syncing = undefined;
         });
-    }, wait);
+    }, this.syncIntervalMs);
   }
 
-  private write(): Promise<void> {
-    this.dirty = false;
-    const started = this.now();
-    const written: Promise<void> = this.session.save().then(
-      () => this.settle(written, started, false),
-      (error: unknown) => {
-        // Still unwritten: a later flush() tries again.
-        this.dirty = true;
-        this.settle(written, started, true);
-        throw error;
-      },
-    );
-    this.current = written;
-    return written;
-  }
-
-  private settle(written: Promise<void>, started: number, failed: boolean): void {
-    if (this.current === written) this.current = undefined;
-    this.lastEnd = this.now();
-    this.lastDuration = this.lastEnd - started;
-    // Results that landed during this write and joined no follow-up: the next write, spaced like the others.
-    if (this.dirty && !failed && !this.next && !this.flushing && !this.timer && this.spacing > 0) {
-      this.schedule(this.lastDuration * this.spacing);
+  /**
+   * Writes the whole state when the store lacks anything (a failed record included: its changes
+   * are still in the session); throws when that write fails. Before it, the journal is flushed,
+   * so a failing write loses nothing the journal holds.
+   */
+  async flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
     }
+    await this.syncing;
+    if (this.session.hasUnsaved === false) {
+      this.throwFailure();
+      return;
+    }
+    await this.session.save();
+    this.failure = undefined;
   }
 
   private throwFailure(): void {

@@ -25,15 +25,15 @@ import {
   StateIOError,
 } from "../errors.js";
 import { newLockHolder } from "./lock-holder.js";
-import { ensurePostgresSchema, POSTGRES_LOCK_TABLE, POSTGRES_STATE_TABLE } from "./postgres-schema.js";
+import { LOCK_KEY_SQL, type LockHolding, queryLockHolding } from "./postgres-lock.js";
+import { foldJournalRows, insertJournalRow, prepareJournal } from "./postgres-journal.js";
+import { ensurePostgresSchema, POSTGRES_JOURNAL_TABLE, POSTGRES_LOCK_TABLE, POSTGRES_STATE_TABLE } from "./postgres-schema.js";
 import { parseStateValue, type StateDocument, stateToJson } from "./state-document.js";
 import { parsePostgresUrl, type PostgresUrl, redactSecrets } from "./postgres-url.js";
+import type { JournalBase, StateJournal } from "./state-journal.js";
 import type { LockOptions, StateLock, StateStore } from "./state-store.js";
 
-export { POSTGRES_LOCK_TABLE, POSTGRES_SCHEMA_SQL, POSTGRES_STATE_TABLE } from "./postgres-schema.js";
-
-/** The advisory lock key of a workspace (a 64-bit hash; the schema creation has its own). */
-const LOCK_KEY_SQL = "hashtextextended('ruangkerja-users/' || $1::text, 0)";
+export { POSTGRES_JOURNAL_TABLE, POSTGRES_LOCK_TABLE, POSTGRES_SCHEMA_SQL, POSTGRES_STATE_TABLE } from "./postgres-schema.js";
 
 export interface PostgresStateStoreOptions {
   /** `postgres://` or `postgresql://` connection string; TLS settings (`sslmode`, `sslrootcert`, …) pass through to node-postgres. */
@@ -46,6 +46,14 @@ export interface PostgresStateStoreOptions {
 
 /** What this store last saw in its row: the write guard expects it still. */
 type Seen = { readonly lineage: string; readonly serial: number } | "absent";
+
+interface StateRow {
+  format_version: number;
+  lineage: string;
+  serial: string;
+  api_origin: string | null;
+  users: unknown;
+}
 
 interface HeldLock {
   readonly client: pg.Client;
@@ -69,23 +77,31 @@ export class PostgresStateStore implements StateStore {
     this.location = `${this.url.display} (workspace "${this.workspace}")`;
   }
 
+  /** The row with the workspace's journal rows folded in, read in one snapshot (a write between two reads would mix states). */
   async read(): Promise<StateDocument | undefined> {
-    const row = await this.withClient("read", async (client) => {
-      const result = await client.query<{
-        format_version: number;
-        lineage: string;
-        serial: string;
-        api_origin: string | null;
-        users: unknown;
-      }>(`SELECT format_version, lineage, serial::text AS serial, api_origin, users FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`, [
-        this.workspace,
-      ]);
-      return result.rows[0];
+    const read = await this.withClient("read", async (client) => {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      try {
+        const result = await client.query<StateRow>(
+          `SELECT format_version, lineage, serial::text AS serial, api_origin, users FROM ${POSTGRES_STATE_TABLE} WHERE workspace = $1`,
+          [this.workspace],
+        );
+        const state = this.parseRow(result.rows[0]);
+        const folded = await foldJournalRows(client, this.workspace, this.location, state);
+        await client.query("COMMIT");
+        return { row: state, ...folded };
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      }
     });
-    if (!row) {
-      this.seen = "absent";
-      return undefined;
-    }
+    if (read.diagnostics) throw new InvalidInputError(`cannot use the state journal in ${this.location}`, read.diagnostics);
+    this.seen = read.row ? { lineage: read.row.lineage, serial: read.row.serial } : "absent";
+    return read.state;
+  }
+
+  private parseRow(row: StateRow | undefined): StateDocument | undefined {
+    if (!row) return undefined;
     const raw = {
       formatVersion: row.format_version,
       lineage: row.lineage,
@@ -95,8 +111,23 @@ export class PostgresStateStore implements StateStore {
     };
     const { state, diagnostics } = parseStateValue(this.location, raw);
     if (!state) throw new InvalidInputError(`cannot use the state in ${this.location}`, diagnostics);
-    this.seen = { lineage: state.lineage, serial: state.serial };
     return state;
+  }
+
+  /** A row per call, on the lock's connection: only a run that holds the lock journals. */
+  async openJournal(base: JournalBase): Promise<StateJournal> {
+    if (!this.held) throw new RuangkerjaError(`the state journal in ${this.location} needs the state's lock`);
+    let seq = await this.withClient("write", (client) => prepareJournal(client, this.workspace, base));
+    return {
+      append: async (changes) => {
+        if (changes.length === 0) return;
+        await this.withClient("write", (client) => insertJournalRow(client, this.workspace, this.location, base, seq, changes));
+        seq += 1;
+      },
+      // Each row was committed when append returned: as durable as the database makes commits.
+      sync: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
   }
 
   /** Writes `state` if the row is absent, or is the one this store last saw and `state` follows it. */
@@ -146,6 +177,8 @@ export class PostgresStateStore implements StateStore {
             values,
           );
         }
+        // The journal's results are in the new state now.
+        await client.query(`DELETE FROM ${POSTGRES_JOURNAL_TABLE} WHERE workspace = $1`, [this.workspace]);
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK").catch(() => undefined);
@@ -267,33 +300,8 @@ export class PostgresStateStore implements StateStore {
     return new DatabaseStateLockedError(this.location, current?.holder, current?.backendPid, waitedMs);
   }
 
-  /** The session PostgreSQL says holds the lock, and its holder row if that session wrote one; undefined when unlocked. */
-  private async currentHolder(client: pg.Client): Promise<{ backendPid: number; holder: LockHolder | undefined } | undefined> {
-    const result = await client.query<{
-      backend_pid: number;
-      holder_id: string | null;
-      who: string;
-      host: string;
-      pid: number;
-      operation: string;
-      since: Date;
-    }>(
-      `WITH k AS (SELECT ${LOCK_KEY_SQL} AS key)
-       SELECT l.pid AS backend_pid, h.holder_id, h.who, h.host, h.pid, h.operation, h.since
-       FROM k, pg_locks l
-       LEFT JOIN ${POSTGRES_LOCK_TABLE} h ON h.workspace = $1 AND h.backend_pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
-         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid`,
-      [this.workspace],
-    );
-    const row = result.rows[0];
-    if (!row) return undefined;
-    const holder =
-      row.holder_id != null
-        ? { id: row.holder_id, who: row.who, host: row.host, pid: row.pid, operation: row.operation, since: row.since.toISOString() }
-        : undefined;
-    return { backendPid: row.backend_pid, holder };
+  private currentHolder(client: pg.Client): Promise<LockHolding | undefined> {
+    return queryLockHolding(client, this.workspace);
   }
 
   /** The lineage and serial in the row now, for a message. */

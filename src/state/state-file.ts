@@ -6,24 +6,40 @@
  * renaming it to a name of our own and finding there the ID we meant to remove.
  */
 import { randomUUID } from "node:crypto";
-import { linkSync, readFileSync, renameSync, unlinkSync } from "node:fs";
-import { link, mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { InvalidInputError, type LockHolder, StateConflictError, StateIOError, StateLockedError } from "../errors.js";
+import { journalPathOf, openFileJournal, readJournalFile, syncFolder } from "./file-journal.js";
+import { readHolder, removeLockIf, removeLockIfSync } from "./lock-file.js";
 import { judgeHolder, newLockHolder, type RecordedLockHolder } from "./lock-holder.js";
-import { parseStateJson, type StateDocument, stateToJson } from "./state-document.js";
+import { parseStateJson, type StateDocument, stateToText } from "./state-document.js";
+import { foldJournal, type JournalBase, type StateJournal } from "./state-journal.js";
 import type { LockOptions, StateLock, StateStore, TakenOverLock } from "./state-store.js";
 
 export const DEFAULT_STATE_PATH = ".ruangkerja/state.json";
 
 export class FileStateStore implements StateStore {
   readonly lockPath: string;
+  /** Results of a run since the state's last full write (state-journal.ts). */
+  readonly journalPath: string;
 
   constructor(readonly location: string) {
     this.lockPath = `${location}.lock`;
+    this.journalPath = journalPathOf(location);
   }
 
+  /** The state file with its journal folded in (state-journal.ts). */
   async read(): Promise<StateDocument | undefined> {
+    const state = await this.readFile();
+    const journal = await readJournalFile(this.journalPath);
+    if (journal.kind === "none") return state;
+    if (journal.kind === "damaged") throw new InvalidInputError(`cannot use the state journal ${this.journalPath}`, journal.diagnostics);
+    const folded = foldJournal(state, journal.journal, { file: this.journalPath });
+    if (folded.diagnostics) throw new InvalidInputError(`cannot use the state journal ${this.journalPath}`, folded.diagnostics);
+    return folded.state;
+  }
+
+  private async readFile(): Promise<StateDocument | undefined> {
     let text: string;
     try {
       text = await readFile(this.location, "utf8");
@@ -34,6 +50,11 @@ export class FileStateStore implements StateStore {
     const { state, diagnostics } = parseStateJson(this.location, text);
     if (!state) throw new InvalidInputError(`cannot use the state file ${this.location}`, diagnostics);
     return state;
+  }
+
+  /** The journal for results after `base` (the state as last written); the caller holds the lock. */
+  openJournal(base: JournalBase): Promise<StateJournal> {
+    return openFileJournal(this.journalPath, base, async () => new StateConflictError(this.location, await this.foundIdentity(), base));
   }
 
   /**
@@ -70,6 +91,21 @@ export class FileStateStore implements StateStore {
       await rm(claim, { force: true });
       throw error;
     }
+    await this.afterWrite();
+  }
+
+  /**
+   * The new state holds what the journal held: the journal goes, and the folder is flushed so
+   * the rename survives a power loss. A journal left by a failure here follows the previous
+   * serial, and a reader skips it as folded.
+   */
+  private async afterWrite(): Promise<void> {
+    try {
+      await rm(this.journalPath, { force: true });
+      await syncFolder(dirname(this.location));
+    } catch (error) {
+      throw new StateIOError(this.location, "write", error);
+    }
   }
 
   /**
@@ -88,6 +124,7 @@ export class FileStateStore implements StateStore {
     } catch (error) {
       throw new StateIOError(this.location, "write", error);
     }
+    await this.afterWrite();
   }
 
   /** Where the writer of `serial` puts it before the rename (see write()). */
@@ -293,47 +330,6 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/**
- * Removes the lock file if it names `id`; false when it is gone or names another. Reading and
- * then unlinking would remove a lock taken in between, so the file is first renamed to a name of
- * our own, read there, and only then unlinked; a lock that turns out to be another's is put back
- * (with link(), which never overwrites a lock taken meanwhile).
- */
-async function removeLockIf(lockPath: string, id: string): Promise<boolean> {
-  const before = await readHolder(lockPath);
-  if (typeof before === "string" || before.id !== id) return false;
-  const aside = `${lockPath}.${randomUUID()}.removing`;
-  try {
-    await rename(lockPath, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-  const moved = await readHolder(aside);
-  if (typeof moved !== "string" && moved.id === id) {
-    await unlink(aside);
-    return true;
-  }
-  await link(aside, lockPath).catch(() => undefined);
-  await unlink(aside);
-  return false;
-}
-
-/** removeLockIf for a process about to exit. */
-function removeLockIfSync(lockPath: string, id: string): void {
-  if (parseHolder(readFileSync(lockPath, "utf8"))?.id !== id) return;
-  const aside = `${lockPath}.${randomUUID()}.removing`;
-  renameSync(lockPath, aside);
-  if (parseHolder(readFileSync(aside, "utf8"))?.id !== id) {
-    try {
-      linkSync(aside, lockPath);
-    } catch {
-      // A new lock was taken meanwhile: it stays.
-    }
-  }
-  unlinkSync(aside);
-}
-
 /** Writes `state` to a new file at `path` (O_EXCL) and flushes it; false when `path` exists. */
 async function writeSynced(path: string, state: StateDocument): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>;
@@ -344,7 +340,7 @@ async function writeSynced(path: string, state: StateDocument): Promise<boolean>
     throw error;
   }
   try {
-    await handle.writeFile(`${JSON.stringify(stateToJson(state), null, 2)}\n`, "utf8");
+    await handle.writeFile(stateToText(state), "utf8");
     await handle.sync();
   } catch (error) {
     await handle.close();
@@ -355,7 +351,7 @@ async function writeSynced(path: string, state: StateDocument): Promise<boolean>
   return true;
 }
 
-/** Enough of a state file to hold its formatVersion, lineage and serial, which stateToJson writes first. */
+/** Enough of a state file to hold its formatVersion, lineage and serial, which stateToText writes first. */
 const IDENTITY_HEAD_BYTES = 4096;
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -374,24 +370,4 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
 
 function shellQuote(text: string): string {
   return /^[\w./:@%+-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
-}
-
-/** The lock's holder; "gone" when there is no lock file, "unreadable" when it names none. */
-async function readHolder(lockPath: string): Promise<RecordedLockHolder | "gone" | "unreadable"> {
-  try {
-    return parseHolder(await readFile(lockPath, "utf8")) ?? "unreadable";
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "gone" : "unreadable";
-  }
-}
-
-/** The holder a lock file names; undefined when half-written or not ours to read. */
-function parseHolder(text: string): RecordedLockHolder | undefined {
-  try {
-    const parsed = JSON.parse(text) as Partial<RecordedLockHolder>;
-    if (typeof parsed.id === "string" && typeof parsed.pid === "number") return parsed as RecordedLockHolder;
-  } catch {
-    // Half-written: reported as a lock without a known holder.
-  }
-  return undefined;
 }

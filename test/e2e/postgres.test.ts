@@ -71,6 +71,15 @@ async function stateRow(workspace: string): Promise<{ lineage: string; serial: n
   return row ? { lineage: row.lineage, serial: Number(row.serial), count: row.count } : undefined;
 }
 
+/** How many users the workspace's journal holds (results recorded after each call, not yet in the state row). */
+async function journaledUsers(workspace: string): Promise<number> {
+  const rows = await pgQuery<{ count: string | null }>(
+    "SELECT sum(jsonb_array_length(changes))::text AS count FROM ruangkerja_state_journal WHERE workspace = $1",
+    [workspace],
+  );
+  return Number(rows[0]?.count ?? 0);
+}
+
 /**
  * Starts `apply --json` in 20-user chunks, one request at a time, through a gate that lets
  * `allow` requests pass: resolves once the run has saved the users of all of them and its next
@@ -93,8 +102,8 @@ async function startHeldApply(workspace: string, allow: number) {
     workspace,
   ];
   const running = cli(args, { api: gate.url, onChild: (c) => (child = c) });
-  // Apply may write several calls' results in one write: wait for the users, not the serial.
-  await waitFor("the apply to be held mid-apply", async () => gate.held() === 1 && (await stateRow(workspace))?.count === allow * 20);
+  // Each call's results are journaled (a row per call) before the next call is sent.
+  await waitFor("the apply to be held mid-apply", async () => gate.held() === 1 && (await journaledUsers(workspace)) === allow * 20);
   return { gate, running, child: child as ChildProcess };
 }
 

@@ -328,9 +328,9 @@ const BASE_CASES: readonly CorpusCase[] = [
   {
     id: "a state file of a newer format version",
     files: { "users/a.yaml": file(person("A1")) },
-    state: validState("").replace('"formatVersion": 1', '"formatVersion": 2'),
+    state: validState("").replace('"formatVersion": 1', '"formatVersion": 3'),
     at: ".ruangkerja/state.json:2:20",
-    says: /format version 2, newer than this ruangkerja-users understands/,
+    says: /format version 3, newer than this ruangkerja-users understands \(2\)/,
   },
   {
     id: "a state file without a lineage",

@@ -235,7 +235,7 @@ async function applyLocked(run: LockedApply): Promise<number> {
       ? JSON.stringify({ ...applyResultToJson(result, plan.warnings), ...driftJson })
       : renderApplyResult(result, { color: output.color }),
   );
-  if (!flags.json && result.succeeded > 0) output.err(`State saved to ${store.location}.`);
+  if (!flags.json && result.succeeded > 0 && !result.stateNotWritten) output.err(`State saved to ${store.location}.`);
   if (signals.stop.signal.aborted) return EXIT_INTERRUPTED;
   return result.failed === 0 && !result.stoppedBecause ? EXIT_OK : EXIT_ERROR;
 }

@@ -72,7 +72,6 @@ describe("applyPlan", () => {
     const result = await applyPlan(plan, client, new StateSession(store, newStateDocument()), {
       chunkSize: 100,
       parallelism: 2,
-      stateWriteSpacing: 0,
     });
     expect(result).toMatchObject({ succeeded: 250, failed: 0, requests: { "create-bulk": 3, "update-bulk": 0, update: 0 } });
     expect(client.calls.map((c) => (c.body as unknown[]).length)).toEqual([100, 100, 50]);

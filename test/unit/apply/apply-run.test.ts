@@ -123,7 +123,9 @@ describe("ApplyRun", () => {
       failed: 0,
       failures: [],
       requests: { "create-bulk": 3, "update-bulk": 0, update: 1 },
-      stoppedBecause: "the state could not be written (disk full); users applied since the last successful write are missing from it",
+      stoppedBecause:
+        "the state could not be written (disk full); users applied since it was last written may be missing from it (the next apply meets them as already existing and reads them back)",
+      stateNotWritten: true,
     });
   });
 });

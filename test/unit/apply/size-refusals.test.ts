@@ -62,7 +62,6 @@ async function createAll(n: number, client: SizeLimitedClient) {
   const result = await applyPlan(planChanges(many("P", n), new Map()), client, new StateSession(store, newStateDocument()), {
     chunkSize: n,
     parallelism: 1,
-    stateWriteSpacing: 0,
   });
   return { result, kept: [...(store.writes.at(-1)?.users.keys() ?? [])].sort() };
 }
@@ -110,7 +109,7 @@ describe("a bulk call refused for its size", () => {
       ),
       client,
       new StateSession(store, { ...newStateDocument(), users: state }),
-      { chunkSize: 4, parallelism: 1, stateWriteSpacing: 0 },
+      { chunkSize: 4, parallelism: 1 },
     );
     expect(result).toMatchObject({ succeeded: 4, failed: 0, batchesSplit: 1 });
     expect(client.sizes).toEqual([

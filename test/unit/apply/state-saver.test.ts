@@ -1,15 +1,32 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { StateSaver } from "../../../src/apply/state-saver.js";
 
-/** A session whose writes take `duration` ms on a clock the test moves. */
-function fakeSession(clock: { t: number }, duration: number) {
+/** A session that counts what the saver asks of it. */
+function fakeSession() {
   const session = {
+    records: 0,
+    syncs: 0,
     saves: 0,
-    fail: false,
-    async save() {
-      clock.t += duration;
-      if (session.fail) throw new Error("disk full");
+    failRecord: false,
+    failSync: false,
+    failSave: false,
+    hasUnsaved: false,
+    record() {
+      if (session.failRecord) return Promise.reject(new Error("journal: disk full"));
+      session.records++;
+      session.hasUnsaved = true;
+      return Promise.resolve();
+    },
+    sync() {
+      if (session.failSync) return Promise.reject(new Error("journal: EIO"));
+      session.syncs++;
+      return Promise.resolve();
+    },
+    save() {
+      if (session.failSave) return Promise.reject(new Error("state: disk full"));
       session.saves++;
+      session.hasUnsaved = false;
+      return Promise.resolve();
     },
   };
   return session;
@@ -23,151 +40,63 @@ describe("StateSaver", () => {
     vi.useRealTimers();
   });
 
-  it("writes after every call, and waits for the write, while writes are cheap", async () => {
-    const clock = { t: 0 };
-    const session = fakeSession(clock, 0);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    for (let i = 0; i < 3; i++) await saver.afterCall();
-    expect(session.saves).toBe(3);
+  it("journals every call before it counts as done, and writes the whole state once, at the end", async () => {
+    const session = fakeSession();
+    const saver = new StateSaver(session);
+    for (let i = 0; i < 30; i++) await saver.afterCall();
+    expect(session.records).toBe(30);
+    expect(session.saves).toBe(0);
     await saver.flush();
-    expect(session.saves).toBe(3);
+    expect(session.saves).toBe(1);
   });
 
-  it("once a write is slow, the calls within ten of its durations share one scheduled write", async () => {
-    const clock = { t: 0 };
-    const session = fakeSession(clock, 100);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    await saver.afterCall(); // written: 0 → 100 ms; the next write is due at 100 + 10 × 100
-    expect(session.saves).toBe(1);
-    clock.t = 200;
-    await saver.afterCall();
-    clock.t = 300;
-    await saver.afterCall();
-    expect(session.saves).toBe(1);
-    clock.t = 1100;
-    await vi.advanceTimersByTimeAsync(900);
-    expect(session.saves).toBe(2);
+  it("flushes the journal once per interval while results come, not once per call", async () => {
+    const session = fakeSession();
+    const saver = new StateSaver(session, { syncIntervalMs: 2000 });
+    for (let i = 0; i < 10; i++) {
+      await saver.afterCall();
+      await vi.advanceTimersByTimeAsync(500);
+    }
+    // 5 s of calls: flushes at 2 s and 4 s (the third is due at 6 s, after the last call).
+    expect(session.syncs).toBe(2);
     await saver.flush();
-    expect(session.saves).toBe(2);
-  });
-
-  it("flush writes what a scheduled write has not written yet", async () => {
-    const clock = { t: 0 };
-    const session = fakeSession(clock, 100);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    await saver.afterCall();
-    await saver.afterCall();
-    expect(session.saves).toBe(1);
-    await saver.flush();
-    expect(session.saves).toBe(2);
     expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it("a failed scheduled write fails the next call and the flush", async () => {
-    const clock = { t: 0 };
-    const session = fakeSession(clock, 100);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    await saver.afterCall();
-    await saver.afterCall();
-    session.fail = true;
-    await vi.advanceTimersByTimeAsync(1000);
-    await expect(saver.afterCall()).rejects.toThrow("disk full");
-    await expect(saver.flush()).rejects.toThrow("disk full");
-  });
-
-  it("after a passing failure of a scheduled write, the flush writes again and succeeds", async () => {
-    const clock = { t: 0 };
-    const session = fakeSession(clock, 100);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    await saver.afterCall();
-    await saver.afterCall();
-    session.fail = true;
-    await vi.advanceTimersByTimeAsync(1000);
-    await expect(saver.afterCall()).rejects.toThrow("disk full");
-    session.fail = false;
-    await saver.flush();
-    expect(session.saves).toBe(2);
-  });
-
-  it("with spacing 0 every call gets its own write", async () => {
-    const clock = { t: 0 };
-    const session = fakeSession(clock, 100);
-    const saver = new StateSaver(session, { now: () => clock.t, spacing: 0 });
-    for (let i = 0; i < 4; i++) await saver.afterCall();
-    expect(session.saves).toBe(4);
-  });
-});
-
-describe("StateSaver with writes in flight", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  function controlledSession(clock: { t: number }) {
-    const pending: (() => void)[] = [];
-    const session = {
-      saves: 0,
-      save() {
-        session.saves++;
-        return new Promise<void>((resolve) => {
-          pending.push(() => {
-            clock.t += 100;
-            resolve();
-          });
-        });
-      },
-      finishOne() {
-        pending.shift()?.();
-      },
-    };
-    return session;
-  }
-
-  it("while writes are cheap, the calls landing during a write wait for the one write after it (never a queue)", async () => {
-    const clock = { t: 0 };
-    const session = controlledSession(clock);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    let done = 0;
-    const calls = [saver.afterCall(), saver.afterCall(), saver.afterCall()].map((p) => p.then(() => done++));
-    await vi.advanceTimersByTimeAsync(0);
     expect(session.saves).toBe(1);
-    session.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(done).toBe(1);
-    expect(session.saves).toBe(2);
-    session.finishOne();
-    await Promise.all(calls);
-    expect(done).toBe(3);
-    expect(session.saves).toBe(2);
-    await saver.flush();
-    expect(session.saves).toBe(2);
   });
 
-  it("once writes are slow, the calls landing during a scheduled write carry on, and its end schedules the next", async () => {
-    const clock = { t: 0 };
-    const session = controlledSession(clock);
-    const saver = new StateSaver(session, { now: () => clock.t });
-    const first = saver.afterCall();
-    session.finishOne();
-    await first; // 0 → 100 ms: the next write is due at 1100
-    clock.t = 200;
+  it("writes nothing at the end when nothing changed", async () => {
+    const session = fakeSession();
+    const saver = new StateSaver(session);
+    await saver.flush();
+    expect(session.saves).toBe(0);
+  });
+
+  it("a failed record fails its call, and the end still writes the whole state (the session kept the changes)", async () => {
+    const session = fakeSession();
+    const saver = new StateSaver(session);
+    session.failRecord = true;
+    session.hasUnsaved = true;
+    await expect(saver.afterCall()).rejects.toThrow("journal: disk full");
+    await saver.flush();
+    expect(session.saves).toBe(1);
+  });
+
+  it("a failed flush of the journal stops the next call, and the end writes the state over it", async () => {
+    const session = fakeSession();
+    const saver = new StateSaver(session, { syncIntervalMs: 100 });
     await saver.afterCall();
-    clock.t = 1100;
-    await vi.advanceTimersByTimeAsync(900);
-    expect(session.saves).toBe(2); // the scheduled write, in flight
+    session.failSync = true;
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(saver.afterCall()).rejects.toThrow("journal: EIO");
+    await saver.flush();
+    expect(session.saves).toBe(1);
+  });
+
+  it("a failed final write is thrown", async () => {
+    const session = fakeSession();
+    const saver = new StateSaver(session);
     await saver.afterCall();
-    await saver.afterCall();
-    expect(session.saves).toBe(2);
-    session.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
-    expect(vi.getTimerCount()).toBe(1);
-    const flushed = saver.flush();
-    await vi.advanceTimersByTimeAsync(0);
-    session.finishOne();
-    await flushed;
-    expect(session.saves).toBe(3);
+    session.failSave = true;
+    await expect(saver.flush()).rejects.toThrow("state: disk full");
   });
 });

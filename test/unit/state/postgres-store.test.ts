@@ -91,7 +91,7 @@ describe.skipIf(skip)("PostgresStateStore", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name",
         [schema],
       );
-      expect(tables.map((t) => t.table_name)).toEqual(["ruangkerja_state", "ruangkerja_state_lock"]);
+      expect(tables.map((t) => t.table_name)).toEqual(["ruangkerja_state", "ruangkerja_state_journal", "ruangkerja_state_lock"]);
 
       const state = sampleState(7);
       await store.write(state);
