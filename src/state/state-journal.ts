@@ -203,3 +203,9 @@ export function foldJournal(state: StateDocument | undefined, journal: Journal, 
     },
   };
 }
+
+/** What plan and apply say when the state they read had journaled results. */
+export function journaledNote(location: string, records: number, by: "plan" | "apply"): string {
+  const what = `${records} call${records === 1 ? "'s" : "s'"} results`;
+  return `State: ${location} has ${what} of an interrupted apply in its journal, read with it; ${by === "apply" ? "this apply writes them into the state" : "the next apply writes them into the state"}.`;
+}

@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Commits the state file that apply left to main, on top of whatever main is now, and pushes it.
+# Commits the state file that apply left to main, on top of whatever main is now, and pushes it;
+# with it the state's journal (<state>.journal), which a killed apply leaves holding the results
+# it had not yet written into the state: the next apply reads them from there. A journal that is
+# gone (the state written whole) is removed from main too.
 # Run it in the apply job after apply, also when apply failed or was cancelled (`if: always()`):
 # the users that landed are in the state and must be kept.
 #
@@ -37,18 +40,25 @@ fail() {
 }
 
 # The blob id of the state file in a commit, or "none".
+journal="$state.journal"
+
+# The blob ids of the state file and its journal in a commit, "none" for one it lacks.
 state_in() {
-  git rev-parse --quiet --verify "$1:$state" 2>/dev/null || echo none
+  echo "$(git rev-parse --quiet --verify "$1:$state" 2>/dev/null || echo none) $(git rev-parse --quiet --verify "$1:$journal" 2>/dev/null || echo none)"
 }
 
-if [ ! -f "$state" ]; then
+if [ ! -f "$state" ] && [ ! -f "$journal" ]; then
   echo "No $state: apply changed nothing, there is nothing to commit."
   exit 0
 fi
 
 base="$(git rev-parse HEAD)"
 started_from="$(state_in "$base")"
-ours="$(git hash-object -w -- "$state")"
+ours_state=none
+ours_journal=none
+if [ -f "$state" ]; then ours_state="$(git hash-object -w -- "$state")"; fi
+if [ -f "$journal" ]; then ours_journal="$(git hash-object -w -- "$journal")"; fi
+ours="$ours_state $ours_journal"
 if [ "$ours" = "$started_from" ]; then
   echo "$state is as it was in ${base:0:12}: nothing to commit."
   exit 0
@@ -77,9 +87,17 @@ for attempt in $(seq 1 "$attempts"); do
     fail "$state on $branch (${tip:0:12}) is not the one this job planned from (${base:0:12}). Only this job writes it, one run at a time, so something else changed it, or the job did not start at the tip of $branch (sync-to-main.sh). Not merging two states: this job's state is left in $state; compare it with $branch's, keep the right one, and run plan."
   fi
 
-  # main's tree with our state file: a new index, never the working tree's.
+  # main's tree with our state file and journal: a new index, never the working tree's.
   GIT_INDEX_FILE="$scratch/index" git read-tree "$tip"
-  GIT_INDEX_FILE="$scratch/index" git update-index --add --cacheinfo "100644,$ours,$state"
+  for pair in "$state:$ours_state" "$journal:$ours_journal"; do
+    path="${pair%:*}"
+    blob="${pair##*:}"
+    if [ "$blob" = none ]; then
+      GIT_INDEX_FILE="$scratch/index" git update-index --force-remove -- "$path"
+    else
+      GIT_INDEX_FILE="$scratch/index" git update-index --add --cacheinfo "100644,$blob,$path"
+    fi
+  done
   tree="$(GIT_INDEX_FILE="$scratch/index" git write-tree)"
   commit="$(git commit-tree "$tree" -p "$tip" -m "$message")"
 

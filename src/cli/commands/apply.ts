@@ -22,6 +22,7 @@ import { StateSession } from "../../state/state-session.js";
 import type { StateLock, StateStore } from "../../state/state-store.js";
 import { confirm } from "../confirm.js";
 import { EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK } from "../exit-codes.js";
+import { journaledNote } from "../../state/state-journal.js";
 import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
@@ -165,6 +166,7 @@ async function applyLocked(run: LockedApply): Promise<number> {
     allowOtherApi: flags.allowOtherApi === true,
   });
   const { state, drift } = planned;
+  if (state.journaled && !flags.json) output.err(journaledNote(store.location, state.journaled, "apply"));
   const driftJson = drift && { drift: driftToJson(drift) };
   if (drift && !flags.json) output.out(`${renderDriftText(drift, { color: output.color })}\n`);
   if (saved) {
@@ -188,10 +190,11 @@ async function applyLocked(run: LockedApply): Promise<number> {
         ? JSON.stringify({ ...applyResultToJson(none, plan.warnings), ...driftJson })
         : renderPlanText(plan, { color: output.color }),
     );
-    // Nothing to send, but state should still say what RuangKerja holds now.
-    if (drift && drift.users.length > 0) {
+    // Nothing to send, but state should still say what RuangKerja holds now, and hold what its journal does.
+    const refreshed = drift !== undefined && drift.users.length > 0;
+    if (refreshed || state.journaled) {
       await new StateSession(store, state, client.apiOrigin).save();
-      if (!flags.json)
+      if (refreshed && !flags.json)
         output.err(
           `State refreshed to match RuangKerja (${drift.users.length} drifted user${drift.users.length === 1 ? "" : "s"}); saved to ${store.location}.`,
         );

@@ -8,6 +8,7 @@ import { SAVED_PLAN_FORMAT_VERSION } from "../../plan/saved-plan.js";
 import { DEFAULT_DEACTIVATION_LIMIT, type DeactivationLimit, withMassDeactivationWarning } from "../../plan/safety-guard.js";
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
+import { journaledNote } from "../../state/state-journal.js";
 import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import {
   apiSettings,
@@ -59,6 +60,7 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
     reader,
     reader && { apiOrigin: reader.apiOrigin, allowOtherApi: flags.allowOtherApi === true },
   );
+  if (context.state.journaled && !flags.json) output.err(journaledNote(store.location, context.state.journaled, "plan"));
   const targets = flags.target ?? [];
   const targeted = applyTargets(context.plan, targets, users, context.state.users);
   // The guard's warning joins the plan's own, so every view (and a saved plan) carries it.
