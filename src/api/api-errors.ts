@@ -4,6 +4,7 @@
  */
 import { HTTPError, TimeoutError } from "ky";
 import { ApiError, type ApiReplyError, RuangkerjaError, TOKEN_NOT_VALID } from "../errors.js";
+import { ReplyTooLargeError } from "./transport.js";
 
 /** How many attempts a failed request took, and why it stopped there. */
 export interface GaveUp {
@@ -24,9 +25,14 @@ export async function toApiError(method: string, path: string, error: unknown, g
   if (error instanceof HTTPError) {
     const reply = await readReplyError(error);
     const status = error.response.status;
-    const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}`;
+    // Never followed (transport.ts), and its Location never shown: it may carry a secret.
+    const redirect = status >= 300 && status < 400 ? " (a redirect, not followed: RUANGKERJA_API_URL should be the API's own address)" : "";
+    const what = reply ? `${reply.message} (${reply.errorCode})` : `HTTP ${status}${redirect}`;
     const last = `reply HTTP ${status}${reply ? ` ${reply.message} (${reply.errorCode})${reply.detail ? `: ${reply.detail}` : ""}` : ""}`;
     return new ApiError(lead(`failed: ${what}`, last), { request, status, ...(reply ? { reply } : {}), cause: error, ...attempts });
+  }
+  if (error instanceof ReplyTooLargeError) {
+    return new ApiError(lead(`failed: ${error.message}`, `error: ${error.message}`), { request, cause: error, ...attempts });
   }
   if (error instanceof TimeoutError) {
     return new ApiError(lead("timed out", "attempt timed out"), { request, cause: error, ...attempts });
