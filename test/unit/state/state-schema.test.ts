@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
 import type { AppliedUser } from "../../../src/model.js";
-import { parseStateJson, stateToText, type StateDocument } from "../../../src/state/state-document.js";
+import { parseStateJson, stateToJson, stateToText, type StateDocument } from "../../../src/state/state-document.js";
 import { journalHeaderLine, journalRecordLine, parseJournalText } from "../../../src/state/state-journal.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -51,7 +51,10 @@ describe("the state schema", () => {
     ["every field", state(users, "https://api.ruangkerja.id")],
     ["a loopback API with a port", state(users.slice(0, 1), "http://127.0.0.1:8080")],
   ])("accepts what apply writes: %s", (_what, document) => {
-    expect(validState?.(JSON.parse(stateToText(document))), JSON.stringify(validState?.errors)).toBe(true);
+    const written = JSON.parse(stateToText(document)) as unknown;
+    expect(validState?.(written), JSON.stringify(validState?.errors)).toBe(true);
+    // The line writer writes what stateToJson describes, key order included.
+    expect(JSON.stringify(written)).toBe(JSON.stringify(stateToJson(document)));
   });
 
   it.each(["v1-state.json", "v1-state-without-api-origin.json"])("accepts %s, a file of format 1", (name) => {
