@@ -21,6 +21,9 @@ export function parseStrictJson(text: string): StrictJsonResult {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, offset: jsonErrorOffset(message, text), summary: `is not valid JSON (${jsonErrorReason(message)})` };
   }
+  // Cheap first: a repeated key leaves its object with fewer keys than the text names. Only then
+  // is the text walked again to find which key, and where.
+  if (countKeysInText(text) === countKeysInValue(value)) return { ok: true, value };
   const duplicate = scanJson(text, undefined);
   if (duplicate.duplicate) {
     const { key, offset, path } = duplicate.duplicate;
@@ -60,6 +63,48 @@ export function formatJsonPath(path: JsonPath): string {
     else out += /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(part) ? `${out ? "." : ""}${part}` : `[${JSON.stringify(part)}]`;
   }
   return out;
+}
+
+/** How many keys the objects of `text` (valid JSON) name, repeated ones included; allocates nothing per key. */
+function countKeysInText(text: string): number {
+  // Per open container: 1 an object expecting a key, 2 an object expecting a value, 0 an array.
+  const stack: number[] = [];
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      if (stack[stack.length - 1] === 1) {
+        count++;
+        stack[stack.length - 1] = 2;
+      }
+      i = stringEnd(text, i);
+    } else if (c === 0x2c /* , */) {
+      if (stack[stack.length - 1] === 2) stack[stack.length - 1] = 1;
+    } else if (c === 0x7b /* { */) stack.push(1);
+    else if (c === 0x5b /* [ */) stack.push(0);
+    else if (c === 0x7d /* } */ || c === 0x5d /* ] */) stack.pop();
+  }
+  return count;
+}
+
+/** How many own keys the objects of a parsed value hold. */
+function countKeysInValue(value: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== "object" || next === null) continue;
+    if (Array.isArray(next)) {
+      for (const item of next) if (typeof item === "object" && item !== null) pending.push(item);
+      continue;
+    }
+    for (const key in next) {
+      count++;
+      const inner = (next as Record<string, unknown>)[key];
+      if (typeof inner === "object" && inner !== null) pending.push(inner);
+    }
+  }
+  return count;
 }
 
 /** Characters that end a scalar (by char code, for the hot loop). */

@@ -20,6 +20,17 @@ describe("parseStrictJson", () => {
     expect(refused('[{"x": 1}, {"\\u0078": 2, "x": 3}]').summary).toContain('repeats the key "x"');
   });
 
+  it("finds a repeated key however the keys are spelt or nested (the key count comes first, then the scan)", () => {
+    expect(refused('{"a": {"__proto__": 1, "__proto__": 2}}').summary).toContain('repeats the key "__proto__"');
+    expect(refused('{"k\\"x": 1, "k\\"x": 2}').summary).toContain("repeats the key");
+    expect(refused('{"users": [{"a": 1}, {"b": [{"c": 1, "c": {"d": 1}}]}]}')).toMatchObject({ path: ["users", 1, "b", 0, "c"] });
+    expect(refused('{"a": "}", "b": "{", "a": 1}')).toMatchObject({ path: ["a"] });
+    // The same key in sibling objects, or a key that looks like another key's value, is no repeat.
+    for (const text of ['[{"a": 1}, {"a": 1}]', '{"a": "a", "b": {"a": "b"}}', '{"a": [{}, [], "\\\\"], "b": {}}']) {
+      expect(parseStrictJson(text)).toEqual({ ok: true, value: JSON.parse(text) });
+    }
+  });
+
   it("quotes nothing of a file that is not JSON", () => {
     const result = refused("RUANGKERJA_TOKEN=s3cret");
     expect(result.summary).toBe("is not valid JSON (unexpected character)");
