@@ -123,6 +123,7 @@ export function writeState(path: string, users: readonly GeneratedUser[], change
       };
     })
     .sort((a, b) => (a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0));
-  const state = { formatVersion: 1, lineage: "00000000-0000-4000-8000-000000000000", serial: 1, users: records };
-  writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`);
+  // As apply writes it (state format 2: compact, one user per line; src/state/state-document.ts).
+  const head = JSON.stringify({ formatVersion: 2, lineage: "00000000-0000-4000-8000-000000000000", serial: 1 }).slice(0, -1);
+  writeFileSync(path, `${head},"users":[\n${records.map((record) => JSON.stringify(record)).join(",\n")}\n]}\n`);
 }
