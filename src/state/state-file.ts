@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, rm, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { InvalidInputError, type LockHolder, StateConflictError, StateIOError, StateLockedError } from "../errors.js";
+import { readCompactState } from "./compact-state.js";
 import { journalPathOf, openFileJournal, readJournalFile, syncFolder } from "./file-journal.js";
 import { readHolder, removeLockIf, removeLockIfSync } from "./lock-file.js";
 import { judgeHolder, newLockHolder, type RecordedLockHolder } from "./lock-holder.js";
@@ -40,14 +41,17 @@ export class FileStateStore implements StateStore {
   }
 
   private async readFile(): Promise<StateDocument | undefined> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.location, "utf8");
+      bytes = await readFile(this.location);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw new StateIOError(this.location, "read", error);
     }
-    const { state, diagnostics } = parseStateJson(this.location, text);
+    // As apply writes it, a line at a time; anything else whole, with every problem located.
+    const compact = readCompactState(bytes);
+    if (compact) return compact;
+    const { state, diagnostics } = parseStateJson(this.location, bytes.toString("utf8"));
     if (!state) throw new InvalidInputError(`cannot use the state file ${this.location}`, diagnostics);
     return state;
   }
