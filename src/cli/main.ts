@@ -3,7 +3,7 @@
  * The `ruangkerja-users` command: argument parsing, one function per group of commands; errors
  * become messages and exit codes in report-error.ts, shared with the other entry points.
  */
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { EXIT_ERROR } from "./exit-codes.js";
 import { faultOptions } from "./fault-flags.js";
 import {
@@ -27,10 +27,12 @@ import type { EmulatorFlags } from "./commands/emulator.js";
 import type { ExportFlags } from "./commands/export.js";
 import type { ForceUnlockFlags } from "./commands/force-unlock.js";
 import type { ImportFlags } from "./commands/import.js";
+import type { InitFlags } from "./commands/init.js";
 import type { PlanFlags } from "./commands/plan.js";
 import type { ShowFlags } from "./commands/show.js";
 import type { StateFlags } from "./commands/state.js";
 import type { StateMigrateFlags } from "./commands/state-migrate.js";
+import type { StatePushFlags } from "./commands/state-pull-push.js";
 import type { ValidateFlags } from "./commands/validate.js";
 import { TOOL_VERSION as version } from "./tool-version.js";
 
@@ -47,9 +49,12 @@ const runDemo = lazy(async () => (await import("./commands/demo.js")).runDemo);
 const runEmulator = lazy(async () => (await import("./commands/emulator.js")).runEmulator);
 const runExport = lazy(async () => (await import("./commands/export.js")).runExport);
 const runForceUnlock = lazy(async () => (await import("./commands/force-unlock.js")).runForceUnlock);
+const runInit = lazy(async () => (await import("./commands/init.js")).runInit);
 const runImport = lazy(async () => (await import("./commands/import.js")).runImport);
 const runPlan = lazy(async () => (await import("./commands/plan.js")).runPlan);
 const runShow = lazy(async () => (await import("./commands/show.js")).runShow);
+const runStatePull = lazy(async () => (await import("./commands/state-pull-push.js")).runStatePull);
+const runStatePush = lazy(async () => (await import("./commands/state-pull-push.js")).runStatePush);
 const runStateMigrate = lazy(async () => (await import("./commands/state-migrate.js")).runStateMigrate);
 const runStateList = lazy(async () => (await import("./commands/state.js")).runStateList);
 const runStateMv = lazy(async () => (await import("./commands/state.js")).runStateMv);
@@ -94,6 +99,15 @@ function lockTimeoutOption(): Option {
   ).argParser(parseDuration("--lock-timeout"));
 }
 
+/** Terraform's `-lock=false`: `--lock=false`, `--lock false`, `--lock=true`; a bare `--lock` is true. */
+function parseBoolean(name: string): (value: string) => boolean {
+  return (value) => {
+    if (value === "true") return true;
+    if (value === "false") return false;
+    throw new InvalidArgumentError(`${name} takes true or false, not ${JSON.stringify(value)}`);
+  };
+}
+
 function maxDeactivateOption(): Option {
   return new Option(
     "--max-deactivate <n|n%>",
@@ -129,7 +143,19 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .option("--refresh", "first read the state's users from RuangKerja (GET) and show drift; needs RUANGKERJA_TOKEN or client credentials")
     .option("--compact", "one line per user, grouped by action (for large plans)")
     .option("--mask-contacts", "mask e-mail addresses and phone numbers in the markdown plan and the step summary (public repositories)")
-    .option("--allow-other-api", `with --refresh: ${ALLOW_OTHER_API_HELP}`)
+    .option("--allow-other-api", `with --refresh or --refresh-only: ${ALLOW_OTHER_API_HELP}`)
+    .option("--refresh-only", "only show drift (RuangKerja against state, GET only) for `apply --refresh-only`; with --out, save it")
+    .addOption(
+      new Option("--lock [true|false]", "hold the state lock while reading it (default false: plan reads without it; see docs)").argParser(
+        parseBoolean("--lock"),
+      ),
+    )
+    .addOption(
+      new Option(
+        "--lock-timeout <duration>",
+        "take the state lock, waiting this long for it, e.g. 30s, 2m (implies --lock; RUANGKERJA_LOCK_TIMEOUT applies only with --lock)",
+      ).argParser(parseDuration("--lock-timeout")),
+    )
     .addOption(maxDeactivateOption())
     .action(async (flags: PlanFlags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
 
@@ -173,6 +199,7 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .option("--compact", "show the plan with one line per user, grouped by action")
     .option("--adopt", "a create that meets USER_EMPLOYEE_ID_EXISTS updates that existing user instead of failing")
     .option("--refresh", "first read the state's users from RuangKerja (GET), show drift and plan from what RuangKerja holds now")
+    .option("--refresh-only", "accept RuangKerja's drift into state without changing RuangKerja (asks first on a terminal)")
     .addOption(lockTimeoutOption())
     .addOption(maxDeactivateOption())
     .option("--allow-mass-deactivation", "apply even when the plan deactivates more users than --max-deactivate allows")
@@ -249,6 +276,14 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
     .action(async (from: string, to: string, flags: StateFlags) =>
       setExitCode(await runStateMv(from, to, flags, process.env, outputFor(flags))),
     );
+  stateCommand("pull", "print the state as stored, journal folded in (JSON, the state file's form) on stdout").action(
+    async (flags: StateFlags) => setExitCode(await runStatePull(flags, process.env, outputFor(flags))),
+  );
+  stateCommand("push", "replace the stored state by FILE's, under the lock; refuses another lineage or an older serial unless --force")
+    .argument("<file>", "a state file, e.g. the output of `state pull`")
+    .option("--force", "replace a stored state of another lineage, or of a serial not older than the file's")
+    .addOption(lockTimeoutOption())
+    .action(async (file: string, flags: StatePushFlags) => setExitCode(await runStatePush(file, flags, process.env, outputFor(flags))));
   state
     .command("migrate")
     .description("copy a state between a file and PostgreSQL (or two workspaces) without loss; the source is left as it was")
@@ -262,8 +297,21 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
     .action(async (flags: StateMigrateFlags) => setExitCode(await runStateMigrate(flags, process.env, outputFor({}))));
 }
 
-/** The emulator, the demo (`npm start`) and what the CDKTF provisioners run. */
+/** init, the emulator, the demo (`npm start`) and what the CDKTF provisioners run. */
 function addToolCommands(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command("init")
+    .description("scaffold a repository: users/ with an example file, .gitignore entries, the example GitHub workflows and their scripts")
+    .option("--dir <path>", "folder of the YAML declarations", DEFAULT_DECLARATIONS_DIR)
+    .addOption(
+      new Option("--workflows <which>", "git: apply.yml (state committed back); postgres: apply-postgres.yml; none: no workflows")
+        .choices(["git", "postgres", "none"])
+        .default("git"),
+    )
+    .option("--force", "overwrite files init would write that already exist")
+    .option("--no-color", NO_COLOR_HELP)
+    .action(async (flags: InitFlags & CommonFlags) => setExitCode(await runInit(flags, outputFor(flags))));
+
   const emulator = program
     .command("emulator")
     .description("run the RuangKerja API emulator; prints its base URL on the first line")

@@ -27,6 +27,7 @@ import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import { apiSettings, type CommonFlags, declarationsDir, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
 import { readPlanFile } from "../plan-file.js";
+import { isRefreshPlanFile } from "../refresh-plan-file.js";
 import { checkPlanFolder, checkPlanUnmodified, stalePlanError } from "../saved-plan-check.js";
 import { createProgress, type ProgressReporter } from "../progress.js";
 import { applyTargets } from "../targets.js";
@@ -54,6 +55,8 @@ export interface ApplyFlags extends CommonFlags {
    * and the state gives exactly it; refused when stale or modified.
    */
   readonly planFile?: string;
+  /** --refresh-only: accept RuangKerja's drift into state, change nothing there (refresh-only.ts). */
+  readonly refreshOnly?: boolean;
 }
 
 export interface ApplyIO {
@@ -63,6 +66,10 @@ export interface ApplyIO {
 }
 
 export async function runApply(flags: ApplyFlags, env: Environment, io: ApplyIO): Promise<number> {
+  // A refresh-only plan (saved or not) writes state only: its own path, which never plans from the declarations.
+  if (flags.refreshOnly || (flags.planFile && (await isRefreshPlanFile(flags.planFile)))) {
+    return (await import("./refresh-only.js")).runApplyRefreshOnly(flags, env, io);
+  }
   const { output } = io;
   const client = new RuangkerjaClient({
     ...apiSettings(env),

@@ -9,6 +9,7 @@ import { DEFAULT_DEACTIVATION_LIMIT, type DeactivationLimit, withMassDeactivatio
 import { driftToJson, renderDriftText } from "../../refresh/render-drift.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
 import { journaledNote } from "../../state/state-journal.js";
+import type { StateStore } from "../../state/state-store.js";
 import { loadDesired, planAgainstState } from "../load-and-plan.js";
 import {
   apiSettings,
@@ -16,6 +17,7 @@ import {
   declarationsDir,
   type Environment,
   githubSettings,
+  lockTimeoutMs,
   openStateFromFlags,
   planFormat,
 } from "../options.js";
@@ -38,9 +40,37 @@ export interface PlanFlags extends CommonFlags {
   readonly allowOtherApi?: boolean;
   /** Mask e-mail addresses and phone numbers in the markdown view and the step summary (the text and JSON views stay whole). */
   readonly maskContacts?: boolean;
+  /** --refresh-only: show drift (and save it with --out) instead of planning from the declarations. */
+  readonly refreshOnly?: boolean;
+  /** --lock[=true|false]: hold the state lock while reading; absent: only when --lock-timeout is given. */
+  readonly lock?: boolean;
+  readonly lockTimeout?: number;
+}
+
+/**
+ * Plan reads without the state lock unless asked (--lock, or --lock-timeout): a state file is
+ * replaced by a rename and its journal folded in, so a read is a whole state, and a pull-request
+ * job whose state credentials are read-only (a PostgreSQL role without INSERT) must be able to plan.
+ * With the lock it waits for a running apply and plans from what that apply left.
+ */
+export function planLock(flags: PlanFlags, env: Environment, output: Output): <T>(store: StateStore, read: () => Promise<T>) => Promise<T> {
+  const wanted = flags.lock ?? flags.lockTimeout !== undefined;
+  return async (store, read) => {
+    if (!wanted) return read();
+    const timeoutMs = lockTimeoutMs(flags, env);
+    if (timeoutMs > 0 && !flags.json) output.err(`Acquiring the state lock (waiting up to ${Math.round(timeoutMs / 1000)}s)…`);
+    const lock = await store.lock("plan", { timeoutMs });
+    if (lock.takenOver && !flags.json) output.err(lock.takenOver.message);
+    try {
+      return await read();
+    } finally {
+      await lock.release();
+    }
+  };
 }
 
 export async function runPlan(flags: PlanFlags, env: Environment, output: Output): Promise<number> {
+  if (flags.refreshOnly) return (await import("./refresh-only.js")).runPlanRefreshOnly(flags, env, output, planLock(flags, env, output));
   const format = planFormat(flags);
   const github = githubSettings(env);
   if (flags.refresh && flags.out) {
@@ -54,11 +84,12 @@ export async function runPlan(flags: PlanFlags, env: Environment, output: Output
   const reader = flags.refresh ? new (await import("../../api/client.js")).RuangkerjaClient(apiSettings(env)) : undefined;
   const dir = declarationsDir(flags);
   const { users, digest, files } = await loadDesired(dir, output);
-  const context = await planAgainstState(
-    users,
-    store,
-    reader,
-    reader && { apiOrigin: reader.apiOrigin, allowOtherApi: flags.allowOtherApi === true },
+  const context = await planLock(
+    flags,
+    env,
+    output,
+  )(store, () =>
+    planAgainstState(users, store, reader, reader && { apiOrigin: reader.apiOrigin, allowOtherApi: flags.allowOtherApi === true }),
   );
   if (context.state.journaled && !flags.json) output.err(journaledNote(store.location, context.state.journaled, "plan"));
   const targets = flags.target ?? [];
