@@ -3,14 +3,31 @@
  * source of truth: AJV compiles it here, editors read it through the modeline.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ajv, AnySchemaObject, ErrorObject, Options, ValidateFunction } from "ajv";
 
 /** Absolute path of the JSON Schema of a declaration file. */
 // src/declarations and dist/declarations both sit two levels below the package root.
 export const DECLARATIONS_SCHEMA_PATH: string = fileURLToPath(new URL("../../schemas/users.schema.json", import.meta.url));
+
+/** The schema inside the package as a project installs it (`npm install --save-dev ruangkerja-users`), from the project's folder. */
+export const INSTALLED_SCHEMA_PATH = "node_modules/ruangkerja-users/schemas/users.schema.json";
+
+/**
+ * The installed package's schema for declaration files written into `dir`: looked for in
+ * node_modules from `dir` upward, as Node resolves a package, but not above the repository (the
+ * first folder holding `.git`), so that a modeline never names a folder outside the project.
+ */
+export function findInstalledSchema(dir: string): string | undefined {
+  for (let folder = resolve(dir); ; folder = dirname(folder)) {
+    const candidate = join(folder, INSTALLED_SCHEMA_PATH);
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(folder, ".git")) || dirname(folder) === folder) return undefined;
+  }
+}
 
 /** A user as the YAML writes it, once the schema accepted it. */
 export interface UserAsWritten {
@@ -34,23 +51,21 @@ export interface DeclarationFileAsWritten {
   readonly users: readonly UserAsWritten[];
 }
 
-/** Keywords that editors (yaml-language-server) understand and AJV need not. */
-const EDITOR_KEYWORDS = ["patternErrorMessage", "deprecationMessage", "doNotSuggest", "defaultSnippets"];
-
 // ajv and ajv-formats are CommonJS and load only when a schema is compiled (see declarationsValidator).
 const require = createRequire(import.meta.url);
 
 /**
  * A strict AJV set up the way declarations are checked; also used by tests on the schema itself and
- * by the build, which passes `code` options to generate the standalone validator.
+ * by the build, which passes `code` options to generate the standalone validator. Fully strict
+ * (strictRequired and strictTypes included) and with no keyword of its own: the schema is plain
+ * draft-07, so ajv-cli and other strict validators accept it as it is. Editor hints live in its
+ * descriptions (docs/declarations.md, "In your editor").
  */
 export function createAjv(extra: Pick<Options, "code"> = {}): Ajv {
   const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
   const addFormats = require("ajv-formats") as typeof import("ajv-formats");
   // verbose: error objects carry the offending data, which the messages quote.
-  // strictRequired would refuse the email-or-phone anyOf, whose branches name properties declared one level up.
-  const ajv = new AjvClass({ allErrors: true, strict: true, strictRequired: false, verbose: true, ...extra });
-  ajv.addVocabulary(EDITOR_KEYWORDS);
+  const ajv = new AjvClass({ allErrors: true, strict: true, verbose: true, ...extra });
   addFormats.default(ajv, ["email"]);
   return ajv;
 }
@@ -126,8 +141,8 @@ export function compilableSchema(schema: AnySchemaObject = declarationsSchema())
       Object.assign(out, inline(definitions[name], depth + 1));
     }
     for (const [key, value] of Object.entries(rest)) {
-      // Data, not schemas: examples and snippets are kept as written.
-      out[key] = key === "examples" || key === "defaultSnippets" || key === "default" ? value : inline(value, depth);
+      // Data, not schemas: examples and defaults are kept as written.
+      out[key] = key === "examples" || key === "default" ? value : inline(value, depth);
     }
     return out;
   };

@@ -6,8 +6,8 @@
  * Nothing is written when a target exists (without --force) or a user cannot be declared as it
  * is (without --skip-invalid).
  */
-import { mkdir, stat, writeFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { RuangkerjaClient } from "../../api/client.js";
 import { findDeclarationFiles } from "../../declarations/find-files.js";
 import {
@@ -17,7 +17,7 @@ import {
   renderDeclarationFiles,
   type UserToDeclare,
 } from "../../declarations/render-declarations.js";
-import { DECLARATIONS_SCHEMA_PATH } from "../../declarations/schema.js";
+import { DECLARATIONS_SCHEMA_PATH, findInstalledSchema } from "../../declarations/schema.js";
 import type { Diagnostic } from "../../diagnostics.js";
 import { errorMessage, InvalidInputError, RuangkerjaError } from "../../errors.js";
 import { adoptedUser, readAllUsers } from "../../refresh/read-users.js";
@@ -49,16 +49,17 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
     const declared = live.filter((u) => flags.includeInactive || u.fields.isActive);
     const stateOnly = live.filter((u) => !flags.includeInactive && !u.fields.isActive);
 
-    const schemaRef = relative(outDir, DECLARATIONS_SCHEMA_PATH).split(sep).join("/");
+    const schema = await modelineSchema(outDir);
+    const schemaRef = relative(outDir, schema.path).split(sep).join("/");
     const { exported, skipped } = dropInvalid(declared, schemaRef, flags.skipInvalid === true);
     printDiagnostics(output, skipped);
     const files = renderDeclarationFiles(exported, { groupBy: flags.groupBy, schemaRef });
     const left = [...checkRenderedFiles(files).values()].flat();
     if (left.length > 0) throw new InvalidInputError("export produced declarations that do not validate (please report this)", left);
 
-    await refuseToOverwrite(outDir, files, flags.force === true);
+    await refuseToOverwrite(outDir, files, flags.force === true, schema.replaces ? [schema.path] : []);
     await warnAboutOtherFiles(outDir, files, output, flags.out);
-    await writeFiles(outDir, files);
+    await writeFiles(outDir, files, schema);
 
     // A replaced state (--force) records the API it now comes from.
     const session = new StateSession(store, existing ?? newStateDocument(), client.apiOrigin);
@@ -71,6 +72,11 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
         (skipped.length > 0 ? `; ${declared.length - exported.length} users skipped (listed above), not managed` : "") +
         `.\nState written to ${store.location}. Run \`ruangkerja-users plan --dir ${flags.out}\`: it should show no changes.`,
     );
+    if (schema.copy !== undefined) {
+      output.err(
+        `Wrote ${SCHEMA_COPY}, the schema the files' modeline names for your editor; commit it with them (or install ruangkerja-users in the project and export again to name its copy).`,
+      );
+    }
     for (const file of files) output.out(join(flags.out, file.name));
     return EXIT_OK;
   } finally {
@@ -78,9 +84,42 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
   }
 }
 
-async function writeFiles(outDir: string, files: readonly RenderedFile[]): Promise<void> {
+/** Where the modeline's schema is when the project has not installed the package, from the working directory. */
+const SCHEMA_COPY = join("schemas", "users.schema.json");
+
+interface ModelineSchema {
+  /** Absolute path of the schema file the modeline names (relative to each written file). */
+  readonly path: string;
+  /** The schema's text, when export must write it there. */
+  readonly copy?: string;
+  /** Whether writing it replaces another file (refused without --force). */
+  readonly replaces: boolean;
+}
+
+/**
+ * The schema a written file's modeline names, so that it works on every clone of the user's
+ * repository (docs/declarations.md, "In your editor"): the package the project installed, in
+ * node_modules; else schemas/users.schema.json of the working directory, which export writes unless
+ * it already holds this schema (a clone of this package, or an earlier export). Never the path this
+ * process runs from: an npx cache or another checkout exists only on one machine.
+ */
+async function modelineSchema(outDir: string): Promise<ModelineSchema> {
+  const installed = findInstalledSchema(outDir);
+  if (installed !== undefined) return { path: installed, replaces: false };
+  const path = resolve(SCHEMA_COPY);
+  const text = await readFile(DECLARATIONS_SCHEMA_PATH, "utf8");
+  const current = await readFile(path, "utf8").catch(() => undefined);
+  return current === text ? { path, replaces: false } : { path, copy: text, replaces: current !== undefined };
+}
+
+async function writeFiles(outDir: string, files: readonly RenderedFile[], schema: ModelineSchema): Promise<void> {
   let current = outDir;
   try {
+    if (schema.copy !== undefined) {
+      current = schema.path;
+      await mkdir(dirname(current), { recursive: true });
+      await writeFile(current, schema.copy, "utf8");
+    }
     await mkdir(outDir, { recursive: true });
     for (const file of files) {
       current = join(outDir, file.name);
@@ -142,9 +181,9 @@ function dropInvalid(
   return { exported, skipped: diagnostics.map((d): Diagnostic => ({ ...d, severity: "warning" })) };
 }
 
-async function refuseToOverwrite(outDir: string, files: readonly RenderedFile[], force: boolean): Promise<void> {
+async function refuseToOverwrite(outDir: string, files: readonly RenderedFile[], force: boolean, others: readonly string[]): Promise<void> {
   if (force) return;
-  const taken: string[] = [];
+  const taken = [...others];
   for (const file of files) {
     if (await stat(join(outDir, file.name)).catch(() => undefined)) taken.push(join(outDir, file.name));
   }
