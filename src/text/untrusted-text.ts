@@ -69,11 +69,18 @@ function escapeUnsafe(text: string): string {
 }
 
 /**
+ * Printable ASCII without `"`, `\\` and `#`: JSON.stringify puts such text in quotes as it is, and
+ * nothing in it needs escaping further. Most values of a large plan are like this.
+ */
+const QUOTES_AS_IS = /^[\x20\x21\x24-\x5b\x5d-\x7e]*$/;
+
+/**
  * A value in double quotes, escaped as JSON escapes it and further: every unsafe character, and
  * the `#` that would complete a log command. Valid JSON for the same text; for text with none of
  * these it is exactly JSON.stringify's. Use it where the tool quotes a value in its own words.
  */
 export function quoteText(text: string): string {
+  if (QUOTES_AS_IS.test(text)) return `"${text}"`;
   // JSON.stringify already escapes quotes, backslashes, C0 and lone surrogates, as JSON does; the rest is rare.
   const json = JSON.stringify(text);
   return hasUnsafeCharacter(json) || json.includes("##") ? escapeUnsafe(json) : json;
@@ -119,5 +126,7 @@ const COMMAND_AT_LINE_START = /(^|[\r\n])([^\S\r\n]*):(?=:)/g;
  * are JSON escapes of `:` and `#` inside its strings.
  */
 export function defangWorkflowCommands(text: string): string {
+  // Both patterns need a doubled character; most output (a 34 MB plan) has neither, and indexOf finds that out quickly.
+  if (!text.includes("::") && !text.includes("##")) return text;
   return text.replace(COMMAND_AT_LINE_START, "$1$2\\u003a").replace(LOG_COMMAND, "#\\u0023");
 }

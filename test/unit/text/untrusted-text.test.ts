@@ -71,6 +71,18 @@ describe("quoteText", () => {
     }
   });
 
+  it("is JSON.stringify for every printable ASCII text without ##, by its short way and by the long one", () => {
+    const texts = ["", "Budi Santoso", "budi.santoso@contoh.co.id", "O'Brien", "a # b", "#", "a#", "~", "}{"];
+    for (let code = 0; code < 0x80; code++) {
+      const char = String.fromCharCode(code);
+      texts.push(char, `x${char}y`, `${char}Budi`, `Budi${char}`, `#${char}`, `${char}#`);
+    }
+    for (const text of texts) {
+      if (!/^[\x20-\x7e]*$/.test(text) || text.includes("##")) continue;
+      expect(quoteText(text), JSON.stringify(text)).toBe(JSON.stringify(text));
+    }
+  });
+
   it.each(UNSAFE)("escapes %j as %s", (char, escaped) => {
     expect(quoteText(`a${char}b`)).toBe(`"a${escaped}b"`);
   });
@@ -136,6 +148,12 @@ describe("defangWorkflowCommands", () => {
       'ok\n\\u003a:error::a\r\\u003a:warning::b\n   \\u003a:notice::c\n\u001b[31mred\u001b[39m\n{"name":"#\\u0023[error]x"}',
     );
     expect(JSON.parse(out.split("\n").at(-1) as string)).toEqual({ name: "##[error]x" });
+  });
+
+  it("breaks a command when the text holds only one of the two markers", () => {
+    expect(defangWorkflowCommands("a\n::error::x")).toBe("a\n\\u003a:error::x");
+    expect(defangWorkflowCommands("a ##[error]x")).toBe("a #\\u0023[error]x");
+    expect(defangWorkflowCommands("a\r  ::warning::x ##vso[task]")).toBe("a\r  \\u003a:warning::x #\\u0023vso[task]");
   });
 
   it("leaves text without commands unchanged", () => {
