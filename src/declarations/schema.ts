@@ -4,8 +4,9 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Ajv, AnySchemaObject, ErrorObject, Options, ValidateFunction } from "ajv";
 
@@ -27,6 +28,40 @@ export function findInstalledSchema(dir: string): string | undefined {
     if (existsSync(candidate)) return candidate;
     if (existsSync(join(folder, ".git")) || dirname(folder) === folder) return undefined;
   }
+}
+
+/** Where a declaration file's modeline points when the project has not installed the package: a copy, from the working directory. */
+export const SCHEMA_COPY_PATH = "schemas/users.schema.json";
+
+/** The schema file a modeline should name, and what it takes to make it exist. */
+export interface ModelineSchema {
+  /** Absolute path of the schema file the modeline names (relative to each written file). */
+  readonly path: string;
+  /** The schema's text, when the caller must write it at `path`. */
+  readonly copy?: string;
+  /** Whether writing it replaces another file (to refuse without --force). */
+  readonly replaces: boolean;
+}
+
+/**
+ * The schema that files written into `dir` should name in their modeline, so that it works on
+ * every clone of the user's repository (docs/declarations.md, "In your editor"): the package the
+ * project installed, in node_modules; else SCHEMA_COPY_PATH of the working directory, to be written
+ * unless it already holds this schema (a clone of this package, or an earlier export). Never the
+ * path this process runs from: an npx cache or another checkout exists on one machine only.
+ */
+export async function modelineSchema(dir: string): Promise<ModelineSchema> {
+  const installed = findInstalledSchema(dir);
+  if (installed !== undefined) return { path: installed, replaces: false };
+  const path = resolve(SCHEMA_COPY_PATH);
+  const text = await readFile(DECLARATIONS_SCHEMA_PATH, "utf8");
+  const current = await readFile(path, "utf8").catch(() => undefined);
+  return current === text ? { path, replaces: false } : { path, copy: text, replaces: current !== undefined };
+}
+
+/** The modeline's path of the schema, relative to a file written into `dir`, with forward slashes as editors expect. */
+export function modelineRef(dir: string, schema: ModelineSchema): string {
+  return relative(resolve(dir), schema.path).split(sep).join("/");
 }
 
 /** A user as the YAML writes it, once the schema accepted it. */

@@ -6,8 +6,8 @@
  * Nothing is written when a target exists (without --force) or a user cannot be declared as it
  * is (without --skip-invalid).
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { mkdir, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
 import { RuangkerjaClient } from "../../api/client.js";
 import { findDeclarationFiles } from "../../declarations/find-files.js";
 import {
@@ -17,7 +17,7 @@ import {
   renderDeclarationFiles,
   type UserToDeclare,
 } from "../../declarations/render-declarations.js";
-import { DECLARATIONS_SCHEMA_PATH, findInstalledSchema } from "../../declarations/schema.js";
+import { type ModelineSchema, modelineRef, modelineSchema, SCHEMA_COPY_PATH } from "../../declarations/schema.js";
 import type { Diagnostic } from "../../diagnostics.js";
 import { errorMessage, InvalidInputError, RuangkerjaError } from "../../errors.js";
 import { adoptedUser, readAllUsers } from "../../refresh/read-users.js";
@@ -50,7 +50,7 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
     const stateOnly = live.filter((u) => !flags.includeInactive && !u.fields.isActive);
 
     const schema = await modelineSchema(outDir);
-    const schemaRef = relative(outDir, schema.path).split(sep).join("/");
+    const schemaRef = modelineRef(outDir, schema);
     const { exported, skipped } = dropInvalid(declared, schemaRef, flags.skipInvalid === true);
     printDiagnostics(output, skipped);
     const files = renderDeclarationFiles(exported, { groupBy: flags.groupBy, schemaRef });
@@ -74,7 +74,7 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
     );
     if (schema.copy !== undefined) {
       output.err(
-        `Wrote ${SCHEMA_COPY}, the schema the files' modeline names for your editor; commit it with them (or install ruangkerja-users in the project and export again to name its copy).`,
+        `Wrote ${SCHEMA_COPY_PATH}, the schema the files' modeline names for your editor; commit it with them (or install ruangkerja-users in the project and export again to name its copy).`,
       );
     }
     for (const file of files) output.out(join(flags.out, file.name));
@@ -82,34 +82,6 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
   } finally {
     await lock.release();
   }
-}
-
-/** Where the modeline's schema is when the project has not installed the package, from the working directory. */
-const SCHEMA_COPY = join("schemas", "users.schema.json");
-
-interface ModelineSchema {
-  /** Absolute path of the schema file the modeline names (relative to each written file). */
-  readonly path: string;
-  /** The schema's text, when export must write it there. */
-  readonly copy?: string;
-  /** Whether writing it replaces another file (refused without --force). */
-  readonly replaces: boolean;
-}
-
-/**
- * The schema a written file's modeline names, so that it works on every clone of the user's
- * repository (docs/declarations.md, "In your editor"): the package the project installed, in
- * node_modules; else schemas/users.schema.json of the working directory, which export writes unless
- * it already holds this schema (a clone of this package, or an earlier export). Never the path this
- * process runs from: an npx cache or another checkout exists only on one machine.
- */
-async function modelineSchema(outDir: string): Promise<ModelineSchema> {
-  const installed = findInstalledSchema(outDir);
-  if (installed !== undefined) return { path: installed, replaces: false };
-  const path = resolve(SCHEMA_COPY);
-  const text = await readFile(DECLARATIONS_SCHEMA_PATH, "utf8");
-  const current = await readFile(path, "utf8").catch(() => undefined);
-  return current === text ? { path, replaces: false } : { path, copy: text, replaces: current !== undefined };
 }
 
 async function writeFiles(outDir: string, files: readonly RenderedFile[], schema: ModelineSchema): Promise<void> {
