@@ -234,7 +234,8 @@ export function declarationsKnownFields(): KnownFields {
   if (!knownFields) {
     const root = declarationsSchema();
     const definitions = root.definitions as Record<string, AnySchemaObject>;
-    const names = (s: AnySchemaObject | undefined) => Object.keys((s?.properties ?? {}) as object).filter((n) => n !== "password");
+    // password is matched by patternProperties, not listed: no hint offers it.
+    const names = (s: AnySchemaObject | undefined) => Object.keys((s?.properties ?? {}) as object);
     knownFields = { file: names(root), user: names(definitions.user), defaults: names(definitions.defaults) };
   }
   return knownFields;
