@@ -22,8 +22,9 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
   let unchanged = 0;
 
   for (const user of desired) {
-    claimed.add(user.employeeID);
     const current = applied.get(user.employeeID);
+    // Only entries of state are looked up in `claimed`: a create adds nothing to it.
+    if (current) claimed.add(user.employeeID);
     const renamedFrom = current ? undefined : findRenameSource(user, applied);
     const before = current ?? (renamedFrom ? applied.get(renamedFrom) : undefined);
     if (renamedFrom) claimed.add(renamedFrom);
@@ -171,12 +172,18 @@ function findRenameSource(user: DesiredUser, applied: ReadonlyMap<string, Applie
 
 /** The managed fields of a declared user, in USER_FIELDS order: what a plan records and apply sends. */
 function fieldsOf(user: DesiredUser): UserFields {
-  const fields: Record<string, unknown> = {};
-  for (const field of USER_FIELDS) {
-    const value = user[field];
-    if (value !== undefined) fields[field] = value;
-  }
-  return fields as unknown as UserFields;
+  // Each field by name, not fields[field] over USER_FIELDS: a keyed store of changing names is slow, and a
+  // 100,000-user plan makes one record per create. The order is USER_FIELDS' (a unit test compares them).
+  const fields: { -readonly [K in UserField]?: UserFields[K] } = {};
+  if (user.employeeID !== undefined) fields.employeeID = user.employeeID;
+  if (user.name !== undefined) fields.name = user.name;
+  if (user.username !== undefined) fields.username = user.username;
+  if (user.email !== undefined) fields.email = user.email;
+  if (user.phone !== undefined) fields.phone = user.phone;
+  if (user.isActive !== undefined) fields.isActive = user.isActive;
+  if (user.tagSerials !== undefined) fields.tagSerials = user.tagSerials;
+  if (user.organizationSerial !== undefined) fields.organizationSerial = user.organizationSerial;
+  return fields as UserFields;
 }
 
 function creationChanges(target: UserFields): FieldChange[] {
@@ -253,8 +260,11 @@ function show(value: FieldValue): string {
   return value === null ? "(none)" : JSON.stringify(value);
 }
 
+/** Each kind's place in ACTION_KINDS, looked up once per kind instead of once per comparison. */
+const KIND_ORDER = Object.fromEntries(ACTION_KINDS.map((kind, index) => [kind, index])) as Record<PlannedAction["action"], number>;
+
 function byKindThenId(a: PlannedAction, b: PlannedAction): number {
-  const kind = ACTION_KINDS.indexOf(a.action) - ACTION_KINDS.indexOf(b.action);
+  const kind = KIND_ORDER[a.action] - KIND_ORDER[b.action];
   if (kind !== 0) return kind;
   return a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0;
 }

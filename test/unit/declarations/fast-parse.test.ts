@@ -282,6 +282,13 @@ describe("the fast reader agrees with yaml", () => {
     expect(refused).toEqual([]);
   });
 
+  it("leaves to yaml a file with a tab, a CR outside CRLF or a line or paragraph separator anywhere, even in a comment", () => {
+    const file = (comment: string, eol = "\n") => ["users:", `  # ${comment}`, "  - employeeID: EMP001", "    name: Budi", ""].join(eol);
+    expect(readCommonShape(file("plain"))).toBeDefined();
+    expect(readCommonShape(file("plain", "\r\n"))).toBeDefined();
+    for (const odd of ["a\tb", "a\rb", "a\u2028b", "a\u2029b"]) expect(readCommonShape(file(odd)), JSON.stringify(odd)).toBeUndefined();
+  });
+
   it.each(SHAPES.map((text, i) => [i, text]))("shape %i", (_i, text) => {
     expectAgreement(text);
   });

@@ -3,6 +3,7 @@ import { planChanges } from "../../../src/plan/plan-changes.js";
 import { planToJson } from "../../../src/plan/render-json.js";
 import { renderPlanText, summaryLine } from "../../../src/plan/render-text.js";
 import { applied, desired, stateOf } from "../../builders.js";
+import { USER_FIELDS } from "../../../src/model.js";
 
 describe("planChanges", () => {
   it("creates a declared user that state does not know, with every set field", () => {
@@ -29,6 +30,14 @@ describe("planChanges", () => {
     );
     expect(renamed.actions[0]?.changes).toEqual([{ field: "employeeID", before: "E1", after: "E2" }]);
     expect(renamed.actions[0]?.after).toStrictEqual({ employeeID: "E2", name: "Name E1", email: "e1@example.co.id", isActive: true });
+  });
+
+  it("records after in USER_FIELDS order, the order state and saved plans write", () => {
+    const every = { username: "e1", phone: "628111", isActive: false, tagSerials: ["T1"], organizationSerial: "ORG1" };
+    const created = planChanges([desired("E1", every)], new Map());
+    expect(Object.keys(created.actions[0]?.after ?? {})).toEqual([...USER_FIELDS]);
+    const fewer = planChanges([desired("E1", { username: "e1", organizationSerial: "ORG1" })], new Map());
+    expect(Object.keys(fewer.actions[0]?.after ?? {})).toEqual(USER_FIELDS.filter((f) => f !== "phone" && f !== "tagSerials"));
   });
 
   it("reports an unchanged user as unchanged, with no action", () => {
