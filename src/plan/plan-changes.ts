@@ -19,6 +19,7 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
   const actions: PlannedAction[] = [];
   const warnings: Diagnostic[] = [];
   const claimed = new Set<string>();
+  const lastCreated: LastCreated = {};
   let unchanged = 0;
 
   for (const user of desired) {
@@ -45,7 +46,7 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
         action: "create",
         employeeID: user.employeeID,
         source: user.source,
-        changes: creationChanges(target),
+        changes: creationChanges(target, lastCreated),
         after: target,
       };
       if (user.passwordEnv) create.passwordEnv = user.passwordEnv;
@@ -186,11 +187,26 @@ function fieldsOf(user: DesiredUser): UserFields {
   return fields as UserFields;
 }
 
-function creationChanges(target: UserFields): FieldChange[] {
-  const changes: FieldChange[] = [];
+/** Per field, the change the last create was given: the next create with an equal value shares it. */
+type LastCreated = { [K in UserField]?: FieldChange };
+
+/**
+ * A create's changes, one per field set. Changes are read, never altered, so creates with equal
+ * values (isActive, a file's default organizationSerial and tagSerials, one after the other) share
+ * one record: a 300,000-user plan of creates holds hundreds of thousands fewer. The array has its
+ * exact length (push would leave room for more in each).
+ */
+function creationChanges(target: UserFields, last: LastCreated): FieldChange[] {
+  let count = 0;
+  for (const field of USER_FIELDS) if (fieldValue(target, field) !== null) count++;
+  const changes = new Array<FieldChange>(count);
+  let at = 0;
   for (const field of USER_FIELDS) {
     const value = fieldValue(target, field);
-    if (value !== null) changes.push({ field, before: null, after: value });
+    if (value === null) continue;
+    const previous = last[field];
+    if (previous !== undefined && sameRawValue(previous.after, value)) changes[at++] = previous;
+    else changes[at++] = last[field] = { field, before: null, after: value };
   }
   return changes;
 }

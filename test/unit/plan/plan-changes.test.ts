@@ -40,6 +40,22 @@ describe("planChanges", () => {
     expect(Object.keys(fewer.actions[0]?.after ?? {})).toEqual(USER_FIELDS.filter((f) => f !== "phone" && f !== "tagSerials"));
   });
 
+  it("gives each create the values of its own fields, whichever values the creates before it had", () => {
+    const users = [
+      desired("E1", { tagSerials: ["A"], organizationSerial: "O1", isActive: true }),
+      desired("E2", { tagSerials: ["A"], organizationSerial: "O1", isActive: true }),
+      desired("E3", { tagSerials: ["B"], organizationSerial: "O2", isActive: false }),
+      desired("E4", { tagSerials: ["A", "B"], organizationSerial: "O1" }),
+      desired("E5", { tagSerials: ["A", "C"] }),
+    ];
+    const plan = planChanges(users, new Map());
+    for (const action of plan.actions) {
+      const expected = Object.entries(action.after).map(([field, after]) => ({ field, before: null, after }));
+      expect(action.changes, action.employeeID).toEqual(expected);
+      expect(action.changes).toHaveLength(expected.length);
+    }
+  });
+
   it("reports an unchanged user as unchanged, with no action", () => {
     const plan = planChanges([desired("E1")], stateOf(applied("E1")));
     expect(plan.actions).toEqual([]);
