@@ -25,6 +25,7 @@ describe("init", () => {
     expect(result.stderr).toContain("Initialized: users/example.yaml");
     expect(result.code).toBe(0);
     expect(result.stdout.trim().split("\n")).toEqual([
+      "schemas/users.schema.json",
       "users/example.yaml",
       ".github/workflows/plan.yml",
       ".github/workflows/plan-comment.yml",
@@ -34,11 +35,10 @@ describe("init", () => {
       ".github/ruangkerja-users/sync-to-main.sh",
       ".gitignore",
     ]);
+    // Not installed in this project: the modeline names a copy of the schema in the repository, as export's does.
     const example = await read("users/example.yaml");
-    expect(example.split("\n")[0]).toMatch(/^# yaml-language-server: \$schema=\S*schemas\/users\.schema\.json$/);
-    // The modeline's path, relative to the file, names a schema that exists.
-    const schemaRef = /\$schema=(\S+)/.exec(example)?.[1] as string;
-    expect((await stat(join(work.dir, "users", schemaRef))).isFile()).toBe(true);
+    expect(example.split("\n")[0]).toBe("# yaml-language-server: $schema=../schemas/users.schema.json");
+    expect(await read("schemas/users.schema.json")).toBe(await readFile(join(ROOT, "schemas/users.schema.json"), "utf8"));
     const validate = await runCli(["validate"], { cwd: work.dir });
     expect(validate.code, validate.stderr).toBe(0);
     const plan = await runCli(["plan", "--json"], { cwd: work.dir });
@@ -73,6 +73,15 @@ describe("init", () => {
     for (const path of paths) await writeText(join(work.dir, path), "x");
     const ignored = await runProcess("git", ["check-ignore", ...paths], { cwd: work.dir, env });
     expect(ignored.stdout.trim().split("\n").sort()).toEqual(paths.slice(2).sort());
+  });
+
+  it("names the installed package's schema when the project has one, and then writes no copy", async () => {
+    const installed = "node_modules/ruangkerja-users/schemas/users.schema.json";
+    await writeText(join(work.dir, installed), await readFile(join(ROOT, "schemas/users.schema.json"), "utf8"));
+    const result = await runCli(["init", "--workflows", "none"], { cwd: work.dir });
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("schemas/users.schema.json");
+    expect((await read("users/example.yaml")).split("\n")[0]).toBe(`# yaml-language-server: $schema=../${installed}`);
   });
 
   it("with --workflows postgres copies apply-postgres.yml; --dir chooses the folder", async () => {

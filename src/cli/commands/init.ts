@@ -1,14 +1,15 @@
 /**
  * `init`: scaffolds a repository for users as code: the declarations folder with an example file
- * (the schema modeline editors read), .gitignore entries for what the tool writes and must not be
+ * (the schema modeline editors read, the same as export's: schemas/users.schema.json is written
+ * when the project has not installed the package), .gitignore entries for what the tool writes and must not be
  * committed, and the example GitHub workflows with their scripts, copied byte for byte from
  * examples/github-actions/ so they stay the files the tests run. Nothing existing is overwritten
  * without --force; every target is checked before the first is written.
  */
 import { chmod, copyFile, lstat, mkdir, readFile, stat, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DECLARATIONS_SCHEMA_PATH } from "../../declarations/schema.js";
+import { modelineRef, modelineSchema, SCHEMA_COPY_PATH } from "../../declarations/schema.js";
 import { ConfigError } from "../../errors.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { DEFAULT_DECLARATIONS_DIR } from "../options.js";
@@ -71,7 +72,9 @@ export async function runInit(flags: InitFlags, output: Output): Promise<number>
     }
   }
   const example = join(dir, EXAMPLE_FILE);
-  const targets = [example, ...copies.map((c) => c.to)];
+  // The modeline export writes: the installed package's schema, else a copy in schemas/ (written here too).
+  const schema = await modelineSchema(dir);
+  const targets = [example, ...(schema.replaces ? [SCHEMA_COPY_PATH] : []), ...copies.map((c) => c.to)];
   const existing: string[] = [];
   for (const target of targets) {
     const info = await lstat(target).catch(() => undefined);
@@ -83,7 +86,11 @@ export async function runInit(flags: InitFlags, output: Output): Promise<number>
       `init: ${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written. Pass --force to overwrite.`,
     );
   }
-  await writeTo(example, exampleDeclarations(dir));
+  if (schema.copy !== undefined) {
+    await writeTo(schema.path, schema.copy);
+    output.out(SCHEMA_COPY_PATH);
+  }
+  await writeTo(example, exampleDeclarations(modelineRef(dir, schema)));
   output.out(example);
   for (const { from, to } of copies) {
     await mkdir(dirname(to), { recursive: true });
@@ -107,15 +114,10 @@ async function writeTo(path: string, text: string): Promise<void> {
   await writeFile(path, text);
 }
 
-/** The schema path, relative to the declarations folder, as export writes it in its modeline. */
-function schemaRefFrom(dir: string): string {
-  return relative(resolve(dir), DECLARATIONS_SCHEMA_PATH).split(sep).join("/");
-}
-
 /** A file that validates and declares nobody: the example user is a comment, so a first apply creates no one by accident. */
-function exampleDeclarations(dir: string): string {
+function exampleDeclarations(schemaRef: string): string {
   return [
-    `# yaml-language-server: $schema=${schemaRefFrom(dir)}`,
+    `# yaml-language-server: $schema=${schemaRef}`,
     "#",
     "# Declare your employees here (any *.yaml or *.yml under this folder is read). Remove the `[]`",
     "# and uncomment the example to start; `ruangkerja-users validate` checks every file offline.",
