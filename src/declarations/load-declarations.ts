@@ -230,8 +230,11 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
   });
   if (locateAsked) crossFile = checkCrossFileRules(declared, createLocator(texts, await import("./yaml-source.js")));
   for (const d of crossFile) diagnostics.push(d);
+  // A loop, not flatMap: no array of one per user.
+  const users: DesiredUser[] = [];
+  for (const d of declared) if (d.user) users.push(d.user);
   return {
-    users: declared.flatMap((d) => (d.user ? [d.user] : [])).sort(byEmployeeID),
+    users: users.sort(byEmployeeID),
     diagnostics: sortDiagnostics(limitDiagnostics(diagnostics)),
     files: files.map((f) => f.file),
     digest: digestDeclarations(
