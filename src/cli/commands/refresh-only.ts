@@ -16,13 +16,45 @@ import type { StateStore } from "../../state/state-store.js";
 import { checkStateApi } from "../check-state-api.js";
 import { confirm } from "../confirm.js";
 import { EXIT_CHANGES, EXIT_OK } from "../exit-codes.js";
-import { apiSettings, type Environment, lockTimeoutMs, openStateFromFlags, planFormat } from "../options.js";
+import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags, planFormat } from "../options.js";
 import { REFRESH_PLAN_FORMAT_VERSION, REFRESH_PLAN_KIND, readRefreshPlanFile, writeRefreshPlanFile } from "../refresh-plan-file.js";
 import { showText } from "../../text/untrusted-text.js";
 import { TOOL_VERSION } from "../tool-version.js";
-import type { ApplyFlags, ApplyIO } from "./apply.js";
-import type { PlanFlags } from "./plan.js";
 import type { Output } from "../output.js";
+
+/** What of plan's flags refresh-only reads (plan.ts's PlanFlags has them; no import back, so no cycle). */
+export interface RefreshOnlyPlanFlags extends CommonFlags {
+  readonly json?: boolean;
+  readonly format?: string;
+  readonly out?: string;
+  readonly target?: readonly string[];
+  readonly refresh?: boolean;
+  readonly detailedExitcode?: boolean;
+  readonly allowOtherApi?: boolean;
+}
+
+/** What of apply's flags refresh-only reads (apply.ts's ApplyFlags has them). */
+export interface RefreshOnlyApplyFlags extends CommonFlags {
+  readonly autoApprove?: boolean;
+  readonly json?: boolean;
+  readonly target?: readonly string[];
+  readonly refresh?: boolean;
+  readonly adopt?: boolean;
+  readonly allowOtherApi?: boolean;
+  readonly lockTimeout?: number;
+  readonly requestTimeout: number;
+  readonly maxAttempts?: number;
+  readonly planFile?: string;
+}
+
+export interface RefreshOnlyIO {
+  readonly output: Output;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly prompt: NodeJS.WritableStream;
+}
+
+/** Runs `read` with or without the state lock, as plan's --lock says (plan.ts, planLock). */
+export type ReadUnderLock = <T>(store: StateStore, read: () => Promise<T>) => Promise<T>;
 
 interface Refreshed {
   /** The state as stored (a new, empty one when none is). */
@@ -57,7 +89,10 @@ function refuseWith(flags: { readonly target?: readonly string[]; readonly refre
   if (flags.refresh) throw new ConfigError(`${command}: --refresh-only already reads RuangKerja; it cannot be combined with --refresh`);
 }
 
-async function newClient(env: Environment, flags?: Pick<ApplyFlags, "requestTimeout" | "maxAttempts">): Promise<RuangkerjaClient> {
+async function newClient(
+  env: Environment,
+  flags?: Pick<RefreshOnlyApplyFlags, "requestTimeout" | "maxAttempts">,
+): Promise<RuangkerjaClient> {
   const { RuangkerjaClient } = await import("../../api/client.js");
   return new RuangkerjaClient({
     ...apiSettings(env),
@@ -68,10 +103,10 @@ async function newClient(env: Environment, flags?: Pick<ApplyFlags, "requestTime
 
 /** `plan --refresh-only`: show drift; with --out, save it for `apply FILE`. Never writes state. */
 export async function runPlanRefreshOnly(
-  flags: PlanFlags,
+  flags: RefreshOnlyPlanFlags,
   env: Environment,
   output: Output,
-  withLock: <T>(store: StateStore, read: () => Promise<T>) => Promise<T>,
+  withLock: ReadUnderLock,
 ): Promise<number> {
   refuseWith(flags, "plan");
   const format = planFormat(flags);
@@ -101,7 +136,7 @@ export async function runPlanRefreshOnly(
 }
 
 /** `apply --refresh-only`, or `apply FILE` of a saved refresh-only plan: writes the refreshed state, under the lock. */
-export async function runApplyRefreshOnly(flags: ApplyFlags, env: Environment, io: ApplyIO): Promise<number> {
+export async function runApplyRefreshOnly(flags: RefreshOnlyApplyFlags, env: Environment, io: RefreshOnlyIO): Promise<number> {
   const { output } = io;
   refuseWith(flags, "apply");
   if (flags.adopt) throw new ConfigError("apply --refresh-only changes nothing in RuangKerja, so --adopt has nothing to do");
