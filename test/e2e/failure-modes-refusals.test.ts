@@ -49,6 +49,10 @@ describe("apply on a terminal", () => {
     expect(result.text).toContain("Plan: 2 to create");
     expect(result.text).toContain(PROMPT);
     expect(proxy.sent()).toEqual([]);
+    // Input closed at the prompt cancels the run and frees the lock (it used to end with exit 13, the lock left behind).
+    expect(result.text).toContain("Apply cancelled: nothing was changed.");
+    expect(result.code).toBe(1);
+    expect(existsSync(join(work.dir, ".ruangkerja/state.json.lock"))).toBe(false);
   });
 
   itOnTerminal("refuses a mass deactivation before the prompt and before any call", async () => {

@@ -95,6 +95,12 @@ async function checkCli(dir: string): Promise<void> {
   expect(apply.code, apply.all).toBe(0);
   expect(apply.all).toContain("Apply complete: 2 succeeded, 0 failed");
   expect((await run(dir, bin, ["plan", "--detailed-exitcode"], api)).code).toBe(0);
+  // init from the installed package writes the workflows it ships.
+  const scaffold = join(dir, "scaffold");
+  await mkdir(scaffold);
+  const init = await run(scaffold, bin, ["init"]);
+  expect(init.code, init.all).toBe(0);
+  expect(existsSync(join(scaffold, ".github/ruangkerja-users/commit-state.sh"))).toBe(true);
   emulator?.kill("SIGTERM");
   emulator = undefined;
 }
@@ -141,7 +147,10 @@ describe("the packed package", () => {
     ])
       expect(files).toContain(wanted);
     expect(files.filter((f) => f.endsWith(".map"))).toEqual([]);
-    expect(files.filter((f) => /^(src|test|bench|examples|scripts|dist\/bench)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(src|test|bench|scripts|dist\/bench)\//.test(f))).toEqual([]);
+    // init copies the example workflows and their scripts: those ship, and no other example.
+    expect(files).toContain("examples/github-actions/scripts/commit-state.sh");
+    expect(files.filter((f) => f.startsWith("examples/") && !f.startsWith("examples/github-actions/"))).toEqual([]);
     // No shipped file names a source map: they would point at src/, which is not shipped.
     const unpacked = join(temp, "unpacked");
     await mkdir(unpacked);

@@ -106,11 +106,10 @@ describe("apply --refresh-only", () => {
     await rm(join(work.dir, ".ruangkerja/state.json.lock"), { force: true });
   });
 
-  // Known bug, shared with plain `apply` (src/cli/confirm.ts): on Node 20, when the terminal's input
-  // closes at the prompt, readline's question() never settles, the process ends with exit 13
-  // (unsettled top-level await) before any finally, and the lock file stays behind. The run
-  // should be cancelled (exit 1) and release the lock; this test passes once it does.
-  it.fails("on a terminal, input closed at the prompt cancels, exit 1, and releases the lock", async () => {
+  // Was a bug, shared with plain `apply` (src/cli/confirm.ts): on Node 20, when the terminal's input
+  // closed at the prompt, readline's question() never settled, the process ended with exit 13
+  // (unsettled top-level await) before any finally, and the lock file stayed behind.
+  it("on a terminal, input closed at the prompt cancels, exit 1, and releases the lock", async () => {
     const result = await runOnTerminal(["apply", "--refresh-only"], { cwd: work.dir, env });
     const lockLeft = await readFile(join(work.dir, ".ruangkerja/state.json.lock")).then(
       () => true,
