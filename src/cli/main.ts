@@ -20,8 +20,8 @@ import {
   parsePositiveInt,
   useColor,
 } from "./options.js";
-import { type Output, processOutput } from "./output.js";
-import { reportError } from "./report-error.js";
+import { type Output, processOutput, wantsJson } from "./output.js";
+import { reportError, runReportingJson } from "./report-error.js";
 import type { ApplyFlags } from "./commands/apply.js";
 import type { EmulatorFlags } from "./commands/emulator.js";
 import type { ExportFlags } from "./commands/export.js";
@@ -69,6 +69,12 @@ const runValidate = lazy(async () => (await import("./commands/validate.js")).ru
 
 function outputFor(flags: CommonFlags): Output {
   return processOutput(useColor(flags, process.env, process.stdout.isTTY && process.stderr.isTTY), githubSettings(process.env).annotations);
+}
+
+/** Runs a command with the Output its flags ask for; with --json (or --format json) a failure is also a JSON object on stdout. */
+function runWith(flags: CommonFlags & { json?: boolean; format?: string }, run: (output: Output) => Promise<number>): Promise<number> {
+  const output = outputFor(flags);
+  return wantsJson(flags) ? runReportingJson(output, run) : run(output);
 }
 
 const TARGET_HELP = "limit the plan to this user (repeatable; a rename matches by its new or old id)";
@@ -132,7 +138,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 function addReviewCommands(program: Command, setExitCode: (code: number) => void): void {
   withCommon(program.command("validate").description("check the declarations offline (exit 0 valid, 1 invalid)"), { state: false })
     .option("--json", "print the result as JSON")
-    .action(async (flags: ValidateFlags) => setExitCode(await runValidate(flags, outputFor(flags))));
+    .action(async (flags: ValidateFlags) => setExitCode(await runWith(flags, (output) => runValidate(flags, output))));
 
   withCommon(program.command("plan").description("show what apply would change; never writes, and reads the API only with --refresh"))
     .option("--json", "print the plan as JSON (a stable, versioned form); same as --format json")
@@ -157,7 +163,7 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
       ).argParser(parseDuration("--lock-timeout")),
     )
     .addOption(maxDeactivateOption())
-    .action(async (flags: PlanFlags) => setExitCode(await runPlan(flags, process.env, outputFor(flags))));
+    .action(async (flags: PlanFlags) => setExitCode(await runWith(flags, (output) => runPlan(flags, process.env, output))));
 
   withCommon(
     program
@@ -170,7 +176,9 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .addOption(new Option("--format <format>", "how to print the plan (default text)").choices(PLAN_FORMATS))
     .option("--json", "same as --format json")
     .option("--mask-contacts", "mask e-mail addresses and phone numbers (markdown only)")
-    .action(async (planFile: string, flags: ShowFlags) => setExitCode(await runShow(planFile, flags, process.env, outputFor(flags))));
+    .action(async (planFile: string, flags: ShowFlags) =>
+      setExitCode(await runWith(flags, (output) => runShow(planFile, flags, process.env, output))),
+    );
 
   withCommon(
     program
@@ -206,11 +214,9 @@ function addReviewCommands(program: Command, setExitCode: (code: number) => void
     .option("--allow-other-api", ALLOW_OTHER_API_HELP)
     .action(async (planFile: string | undefined, flags: ApplyFlags) =>
       setExitCode(
-        await runApply({ ...flags, planFile }, process.env, {
-          output: outputFor(flags),
-          stdin: process.stdin,
-          prompt: process.stderr,
-        }),
+        await runWith(flags, (output) =>
+          runApply({ ...flags, planFile }, process.env, { output, stdin: process.stdin, prompt: process.stderr }),
+        ),
       ),
     );
 }
@@ -231,9 +237,10 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
     .option("--include-inactive", "declare inactive users too (isActive: false); by default they go to state only")
     .option("--skip-invalid", "export the other users when some cannot be declared as they are (by default nothing is written)")
     .option("--force", "overwrite existing declaration files and replace an existing state")
+    .option("--json", "print what was written as JSON instead of the list of files")
     .addOption(lockTimeoutOption())
     .option("--no-color", NO_COLOR_HELP)
-    .action(async (flags: ExportFlags) => setExitCode(await runExport(flags, process.env, outputFor(flags))));
+    .action(async (flags: ExportFlags) => setExitCode(await runWith(flags, (output) => runExport(flags, process.env, output))));
 
   withState(
     program
@@ -260,12 +267,12 @@ function addStateCommands(program: Command, setExitCode: (code: number) => void)
   const stateCommand = (name: string, description: string) => withState(state.command(name).description(description));
   stateCommand("list", "list the users in state: employeeID, active or not, name")
     .option("--json", 'print {"lineage","serial","users":[{employeeID,name,isActive}]}')
-    .action(async (flags: StateFlags) => setExitCode(await runStateList(flags, process.env, outputFor(flags))));
+    .action(async (flags: StateFlags) => setExitCode(await runWith(flags, (output) => runStateList(flags, process.env, output))));
   stateCommand("show", "print one user's record as last applied")
     .argument("<employeeID>")
     .option("--json", "print the record as JSON")
     .action(async (employeeID: string, flags: StateFlags) =>
-      setExitCode(await runStateShow(employeeID, flags, process.env, outputFor(flags))),
+      setExitCode(await runWith(flags, (output) => runStateShow(employeeID, flags, process.env, output))),
     );
   stateCommand("rm", "forget users without touching RuangKerja (takes the state lock)")
     .argument("<employeeID...>")

@@ -23,6 +23,11 @@ export interface Output {
    * @default err
    */
   annotate?(text: string): void;
+  /**
+   * With `--json`: printDiagnostics also collects here what it prints, so that a failed run's
+   * failure object (report-error.ts, failureToJson) lists the diagnostics already on stderr.
+   */
+  readonly collected?: Diagnostic[];
 }
 
 /**
@@ -55,6 +60,7 @@ export function processOutput(color: boolean, annotations = false): Output {
 
 export function printDiagnostics(output: Output, diagnostics: readonly Diagnostic[]): void {
   if (diagnostics.length === 0) return;
+  output.collected?.push(...diagnostics);
   output.err(formatDiagnostics(sortDiagnostics(diagnostics), { color: output.color }));
   printAnnotations(output, diagnostics);
 }
@@ -77,4 +83,9 @@ export function countLine(diagnostics: readonly Diagnostic[]): string {
   }
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return `${plural(errors, "error")}, ${plural(warnings, "warning")}`;
+}
+
+/** Whether a command's flags ask for JSON on stdout (`--json`, or `--format json`). */
+export function wantsJson(flags: { readonly json?: boolean; readonly format?: string }): boolean {
+  return flags.json === true || flags.format === "json";
 }

@@ -35,7 +35,12 @@ export interface ExportFlags extends Pick<CommonFlags, "state" | "workspace" | "
   readonly skipInvalid?: boolean;
   readonly force?: boolean;
   readonly lockTimeout?: number;
+  /** --json: print what was written as one JSON object (docs/json-output.md) instead of the file list. */
+  readonly json?: boolean;
 }
+
+/** `export --json`'s formatVersion (docs/json-output.md). */
+export const EXPORT_FORMAT_VERSION = 1;
 
 export async function runExport(flags: ExportFlags, env: Environment, output: Output): Promise<number> {
   const client = new RuangkerjaClient(apiSettings(env));
@@ -77,7 +82,22 @@ export async function runExport(flags: ExportFlags, env: Environment, output: Ou
         `Wrote ${SCHEMA_COPY_PATH}, the schema the files' modeline names for your editor; commit it with them (or install ruangkerja-users in the project and export again to name its copy).`,
       );
     }
-    for (const file of files) output.out(join(flags.out, file.name));
+    const written = files.map((file) => join(flags.out, file.name));
+    if (flags.json) {
+      const saved = session.snapshot();
+      output.out(
+        JSON.stringify({
+          formatVersion: EXPORT_FORMAT_VERSION,
+          out: flags.out,
+          files: written,
+          exported: exported.length,
+          stateOnly: stateOnly.length,
+          skipped: declared.length - exported.length,
+          state: { location: store.location, lineage: saved.lineage, serial: saved.serial },
+          schemaCopy: schema.copy !== undefined ? SCHEMA_COPY_PATH : null,
+        }),
+      );
+    } else for (const file of written) output.out(file);
     return EXIT_OK;
   } finally {
     await lock.release();

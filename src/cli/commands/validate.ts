@@ -5,6 +5,10 @@ import { showText } from "../../text/untrusted-text.js";
 import { EXIT_ERROR, EXIT_OK } from "../exit-codes.js";
 import { type CommonFlags, declarationsDir } from "../options.js";
 import { countLine, type Output, printAnnotations, printDiagnostics } from "../output.js";
+import { diagnosticToJson } from "../report-error.js";
+
+/** `validate --json`'s formatVersion (docs/json-output.md). */
+export const VALIDATE_FORMAT_VERSION = 1;
 
 export interface ValidateFlags extends CommonFlags {
   readonly json?: boolean;
@@ -16,18 +20,21 @@ export async function runValidate(flags: ValidateFlags, output: Output): Promise
   const ok = !hasErrors(result.diagnostics);
   if (flags.json) {
     printAnnotations(output, result.diagnostics);
+    const diagnostics = result.diagnostics;
     output.out(
       JSON.stringify({
+        formatVersion: VALIDATE_FORMAT_VERSION,
         valid: ok,
         files: result.files.length,
         users: result.users.length,
-        diagnostics: result.diagnostics.map((d) => ({
-          severity: d.severity,
-          summary: d.summary,
-          ...(d.detail ? { detail: d.detail } : {}),
-          ...(d.field ? { field: d.field } : {}),
+        // The flat file, line and column came first; `location` is the failure object's form (docs/json-output.md).
+        diagnostics: diagnostics.map((d) => ({
+          ...diagnosticToJson(d),
           ...(d.location ? { file: d.location.file, line: d.location.line, column: d.location.column } : {}),
         })),
+        ...(ok
+          ? {}
+          : { error: { message: `the declarations in ${dir} are invalid (${countLine(diagnostics)})`, kind: "InvalidInputError" } }),
       }),
     );
     return ok ? EXIT_OK : EXIT_ERROR;
