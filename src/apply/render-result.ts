@@ -72,5 +72,7 @@ export function applyResultToJson(result: ApplyResult, warnings: readonly Diagno
     ...(result.confirmedByReadBack ? { confirmedByReadBack: result.confirmedByReadBack } : {}),
     ...(result.batchesSplit ? { batchesSplit: result.batchesSplit } : {}),
     ...(result.relocated ? { relocated: result.relocated } : {}),
+    ...(result.stateNotWritten ? { stateNotWritten: true } : {}),
+    formatVersion: 1,
   };
 }

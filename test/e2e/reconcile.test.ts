@@ -73,6 +73,7 @@ describe("plan → apply → change → apply → converged", () => {
       // Every HTTP request sent: no retries, no token exchange (a fixed token), no read-back.
       attempts: { "create-bulk": 3, "update-bulk": 0, update: 0, "update-email-bulk": 0, get: 0, list: 0, token: 0 },
       warnings: [],
+      formatVersion: 1,
     });
     expect(emulator.requestCounts()["create-bulk"]).toBe(3);
     expect(emulator.users()).toHaveLength(250);

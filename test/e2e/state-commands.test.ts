@@ -43,6 +43,7 @@ describe("state list", () => {
     const json = await runCli(["state", "list", "--json"], { cwd: work.dir });
     const state = await readState();
     expect(JSON.parse(json.stdout)).toEqual({
+      formatVersion: 1,
       lineage: state.lineage,
       serial: 1,
       users: [
@@ -59,6 +60,7 @@ describe("state list", () => {
     expect(none.stdout).toBe("");
     expect(none.stderr).toContain("No state at elsewhere/state.json");
     expect(JSON.parse((await runCli(["state", "list", "--json", "--state", "elsewhere/state.json"], { cwd: work.dir })).stdout)).toEqual({
+      formatVersion: 1,
       lineage: null,
       serial: 0,
       users: [],
@@ -74,7 +76,7 @@ describe("state show", () => {
     expect(text.stdout).toMatch(/^tagSerials\s+\["RUKRTAG-9WHL0JGP"\]$/m);
     expect(text.stdout).toMatch(/^serial\s+"[A-Z0-9]{16}"$/m);
     const json = JSON.parse((await runCli(["state", "show", "S0001", "--json"], { cwd: work.dir })).stdout);
-    expect(json).toEqual((await readState()).users[1]);
+    expect(json).toEqual({ ...(await readState()).users[1], formatVersion: 1 });
   });
 
   it("fails clearly on an unknown id, with a hint for one that differs only in case", async () => {

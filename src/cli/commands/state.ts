@@ -48,7 +48,7 @@ export async function runStateList(flags: StateFlags, env: Environment, output: 
   const users = state ? [...state.users.values()].sort(byEmployeeID) : [];
   if (flags.json) {
     const rows = users.map((u) => ({ employeeID: u.employeeID, name: u.name, isActive: u.isActive }));
-    output.out(JSON.stringify({ lineage: state?.lineage ?? null, serial: state?.serial ?? 0, users: rows }));
+    output.out(JSON.stringify({ formatVersion: 1, lineage: state?.lineage ?? null, serial: state?.serial ?? 0, users: rows }));
     return EXIT_OK;
   }
   if (!state) {
@@ -70,7 +70,7 @@ export async function runStateShow(employeeID: string, flags: StateFlags, env: E
   const user = state.users.get(employeeID);
   if (!user) throw unknownIdError([employeeID], state, store.location);
   if (flags.json) {
-    output.out(JSON.stringify(user));
+    output.out(JSON.stringify({ ...user, formatVersion: 1 }));
     return EXIT_OK;
   }
   const fields = (Object.entries(user) as [string, unknown][]).map(([key, value]) => [showText(key), showStateValue(value)] as const);
