@@ -2,7 +2,8 @@
  * A fast way to read a state file laid out as stateToText writes it (format 2: a header line,
  * one user per line, a closing line), a line at a time from the file's bytes. The whole file never
  * becomes one string, and each line is checked as strictly as the whole would be (no repeated key,
- * the same entry checks), so a 300,000-user state is read with a third less memory at its peak.
+ * the same entry checks). Measured: reading a 300,000-user state alone peaks at 340 MB instead of
+ * 392 MB, and a no-change plan of 300,000 users at 504-523 MB instead of 609-649 MB.
  * Anything else (format 1, a file edited by hand, a problem anywhere) gives undefined, and the
  * caller reads the file whole, which places every problem at its line and column.
  */

@@ -64,8 +64,8 @@ export function stateToJson(state: StateDocument): StateJson {
 }
 
 /**
- * The text of a state file: compact, one user per line, so a file of 100,000 users is a third
- * smaller than pretty-printed and a change to one user is a one-line diff in git.
+ * The text of a state file: compact, one user per line, so a file of 100,000 users is about 20 MB
+ * instead of 33 MB pretty-printed and a change to one user is a one-line diff in git.
  */
 export function stateToText(state: StateDocument): string {
   const head = JSON.stringify({
