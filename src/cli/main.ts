@@ -29,6 +29,7 @@ import type { ForceUnlockFlags } from "./commands/force-unlock.js";
 import type { ImportFlags } from "./commands/import.js";
 import type { InitFlags } from "./commands/init.js";
 import type { PlanFlags } from "./commands/plan.js";
+import type { ProviderInstallFlags } from "./commands/provider.js";
 import type { ShowFlags } from "./commands/show.js";
 import type { StateFlags } from "./commands/state.js";
 import type { StateMigrateFlags } from "./commands/state-migrate.js";
@@ -52,6 +53,7 @@ const runForceUnlock = lazy(async () => (await import("./commands/force-unlock.j
 const runInit = lazy(async () => (await import("./commands/init.js")).runInit);
 const runImport = lazy(async () => (await import("./commands/import.js")).runImport);
 const runPlan = lazy(async () => (await import("./commands/plan.js")).runPlan);
+const runProviderInstall = lazy(async () => (await import("./commands/provider.js")).runProviderInstall);
 const runShow = lazy(async () => (await import("./commands/show.js")).runShow);
 const runStatePull = lazy(async () => (await import("./commands/state-pull-push.js")).runStatePull);
 const runStatePush = lazy(async () => (await import("./commands/state-pull-push.js")).runStatePush);
@@ -342,6 +344,14 @@ function addToolCommands(program: Command, setExitCode: (code: number) => void):
   withCommon(program.command("demo").description("what `npm start` runs: plan and apply the declarations against an embedded emulator"), {
     state: false,
   }).action(async (flags: CommonFlags) => setExitCode(await runDemo(flags, outputFor(flags))));
+
+  program
+    .command("provider")
+    .description("the Terraform provider, terraform-provider-ruangkerja")
+    .command("install")
+    .description("place the provider where `terraform init` finds it offline (an implied local mirror directory)")
+    .option("--dir <path>", "plugin directory (default terraform.d/plugins, beside the Terraform configuration)")
+    .action(async (flags: ProviderInstallFlags) => setExitCode(await runProviderInstall(flags, outputFor({}))));
 
   program
     .command("tf-sync")

@@ -39,6 +39,11 @@ export interface TfAttribute {
   readonly computed?: boolean;
   readonly sensitive?: boolean;
   readonly deprecated?: boolean;
+  /**
+   * Write-only (Terraform ≥ 1.11): configuration only, never in plan or state; the protocol side
+   * sets it to null in every planned and new state it returns.
+   */
+  readonly writeOnly?: boolean;
 }
 
 export interface TfSchema {

@@ -1,0 +1,188 @@
+/**
+ * The provider protocol with the real `terraform` binary, offline, in temporary folders (HOME, CLI
+ * config and data dirs of their own; nothing but 127.0.0.1). First the installation: `provider
+ * install` writes the same launcher in two folders, `terraform init` installs it from
+ * terraform.d/plugins without a registry and writes identical lock files, and the launcher run by
+ * hand says what it is. Then the protocol itself, with a fixture provider (provider-fixture/, one
+ * resource, ruangkerja_echo) behind a launcher of the test's own: plan, apply, an empty second
+ * plan, an in-place update, diagnostics pointing at the configuration, import refused, destroy.
+ * Skipped, saying why, when terraform is not on PATH.
+ */
+import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeWorkdir, ROOT, runCli, writeText } from "./helpers.js";
+import { run, terraformMissing } from "./terraform-helpers.js";
+
+const missing = terraformMissing();
+if (missing) console.warn(`Skipping the provider protocol end-to-end test: ${missing}`);
+
+const PLATFORM_DIR = `${{ linux: "linux", darwin: "darwin" }[process.platform as string] ?? process.platform}_${{ x64: "amd64", arm64: "arm64" }[process.arch as string] ?? process.arch}`;
+const LAUNCHER = `terraform.d/plugins/registry.terraform.io/ruangkerja/ruangkerja/0.1.0/${PLATFORM_DIR}/terraform-provider-ruangkerja_v0.1.0`;
+const FIXTURE = join(ROOT, "test/e2e/provider-fixture/echo-provider.mjs");
+const SECRET = "write-only-marker-3f9a1c";
+
+const REQUIRED = `terraform {
+  required_providers {
+    ruangkerja = { source = "ruangkerja/ruangkerja", version = "0.1.0" }
+  }
+}
+`;
+
+function echoConfig(message: string, greeting = "halo"): string {
+  return `${REQUIRED}
+provider "ruangkerja" {
+  greeting = "${greeting}"
+}
+
+resource "ruangkerja_echo" "one" {
+  message = "${message}"
+  size    = 2.5
+  tags    = { team = "hr-it" }
+  people  = { ND0012 = { name = "Budi Santoso", active = true } }
+  secret  = "${SECRET}"
+}
+`;
+}
+
+describe.skipIf(missing !== undefined)("the Terraform provider protocol with real Terraform", () => {
+  let work: { dir: string; cleanup: () => Promise<void> };
+  let env: Record<string, string>;
+  const terraform = (cwd: string, ...args: string[]) => run("terraform", [...args, "-no-color"], { cwd, env, timeoutMs: 120_000 });
+  const folder = async (name: string) => {
+    const dir = join(work.dir, name);
+    await mkdir(join(dir, "node_modules"), { recursive: true });
+    await symlink(ROOT, join(dir, "node_modules/ruangkerja-users"));
+    return dir;
+  };
+
+  beforeAll(async () => {
+    work = await makeWorkdir();
+    await writeFile(join(work.dir, "terraform.rc"), ""); // no provider_installation: the implied mirror directories apply
+    env = {
+      PATH: process.env.PATH ?? "",
+      HOME: join(work.dir, "home"),
+      TF_CLI_CONFIG_FILE: join(work.dir, "terraform.rc"),
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+      NO_COLOR: "1",
+      ECHO_LOG: join(work.dir, "echo.log"),
+    };
+  });
+  afterAll(async () => {
+    await work?.cleanup();
+  });
+
+  it("installs with `provider install` and inits offline: the same launcher and the same lock file in two folders", async () => {
+    const [laptop, ci] = [await folder("laptop"), await folder("ci/job")];
+    for (const dir of [laptop, ci]) {
+      await writeText(join(dir, "main.tf"), REQUIRED);
+      const installed = await runCli(["provider", "install"], { cwd: dir });
+      expect(installed.stdout).toContain(`Installed terraform-provider-ruangkerja 0.1.0 at ${LAUNCHER}`);
+      expect(installed.code).toBe(0);
+    }
+    const launcher = await readFile(join(laptop, LAUNCHER), "utf8");
+    expect(await readFile(join(ci, LAUNCHER), "utf8")).toBe(launcher);
+    expect(launcher.startsWith("#!/bin/sh\n")).toBe(true);
+    for (const path of [ROOT, work.dir, "/node_modules"]) expect(launcher).not.toContain(path);
+
+    const locks: string[] = [];
+    for (const dir of [laptop, ci]) {
+      const init = await terraform(dir, "init", "-input=false");
+      expect(init.stdout).toContain("Installing ruangkerja/ruangkerja v0.1.0");
+      expect(init.code).toBe(0);
+      locks.push(await readFile(join(dir, ".terraform.lock.hcl"), "utf8"));
+    }
+    expect(locks[0]).toMatch(
+      /provider "registry\.terraform\.io\/ruangkerja\/ruangkerja" \{\s+version\s+= "0\.1\.0"[^}]*"h1:[A-Za-z0-9+/=]+"/,
+    );
+    expect(locks[1]).toBe(locks[0]);
+  });
+
+  it("the launcher run by hand says it is a Terraform plugin, or that it cannot find the package", async () => {
+    const here = await folder("by-hand");
+    await runCli(["provider", "install"], { cwd: here });
+    const direct = await run(join(here, LAUNCHER), [], { cwd: here, env, timeoutMs: 30_000 });
+    expect(direct.stderr).toContain("a Terraform plugin");
+    expect(direct.stdout).toBe("");
+    expect(direct.code).toBe(1);
+
+    const lonely = join(work.dir, "lonely");
+    await mkdir(lonely);
+    const nowhere = await run(join(here, LAUNCHER), [], { cwd: lonely, env, timeoutMs: 30_000 });
+    expect(nowhere.stderr).toContain(`no ruangkerja-users package found from ${lonely}`);
+    expect(nowhere.code).toBe(1);
+  });
+
+  it("plans, applies, plans nothing, updates in place, reports diagnostics, refuses import and destroys (fixture provider)", async () => {
+    const dir = join(work.dir, "echo");
+    await writeText(join(dir, LAUNCHER), `#!/bin/sh\nexec "${process.execPath}" "${FIXTURE}"\n`);
+    await chmod(join(dir, LAUNCHER), 0o755);
+    await writeText(join(dir, "main.tf"), echoConfig("hello"));
+    expect((await terraform(dir, "init", "-input=false")).code).toBe(0);
+    const log = async () =>
+      (await readFile(env.ECHO_LOG as string, "utf8").catch(() => ""))
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
+
+    const plan = await terraform(dir, "plan", "-input=false", "-detailed-exitcode");
+    expect(plan.stdout).toContain("# ruangkerja_echo.one will be created");
+    expect(plan.stdout).toMatch(/\+ id\s+= \(known after apply\)/);
+    expect(plan.stdout).toMatch(/\+ secret\s+= \(write-only attribute\)/);
+    expect(plan.stdout).toMatch(/\+ "ND0012" = \{/);
+    expect(plan.code).toBe(2);
+
+    const apply = await terraform(dir, "apply", "-auto-approve", "-input=false");
+    expect(apply.stdout).toContain("Creation complete");
+    expect(apply.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+    expect(apply.code).toBe(0);
+    expect(await log()).toEqual([{ action: "create", secretGiven: true, greeting: "halo" }]);
+    const state = await readFile(join(dir, "terraform.tfstate"), "utf8");
+    expect(state).not.toContain(SECRET);
+    expect(JSON.parse(state).resources[0].instances[0].attributes).toEqual({
+      id: "echo-5",
+      message: "hello",
+      size: 2.5,
+      tags: { team: "hr-it" },
+      people: { ND0012: { name: "Budi Santoso", active: true } },
+      secret: null,
+    });
+
+    expect((await terraform(dir, "plan", "-input=false", "-detailed-exitcode")).code).toBe(0);
+
+    await writeText(join(dir, "main.tf"), echoConfig("hello again"));
+    const update = await terraform(dir, "apply", "-auto-approve", "-input=false");
+    expect(update.stdout).toContain("will be updated in-place");
+    expect(update.stdout).toMatch(/~ message\s+= "hello" -> "hello again"/);
+    expect(update.stdout).toContain("[id=echo-5]");
+    expect(update.code).toBe(0);
+    expect((await log()).at(-1)).toEqual({ action: "update", secretGiven: true, greeting: "halo" });
+
+    await writeText(join(dir, "main.tf"), echoConfig(""));
+    const invalid = await terraform(dir, "plan", "-input=false");
+    expect(invalid.stderr).toContain("Error: message is empty");
+    expect(invalid.stderr).toMatch(/on main\.tf line \d+, in resource "ruangkerja_echo" "one":/);
+    expect(invalid.code).toBe(1);
+
+    await writeText(join(dir, "main.tf"), echoConfig("hello again", "fail"));
+    const refused = await terraform(dir, "plan", "-input=false");
+    expect(refused.stderr).toContain("Error: greeting refused");
+    expect(refused.code).toBe(1);
+
+    await writeText(join(dir, "main.tf"), `${echoConfig("hello again")}\nresource "ruangkerja_echo" "two" {\n  message = "x"\n}\n`);
+    const imported = await terraform(dir, "import", "-input=false", "ruangkerja_echo.two", "some-id");
+    expect(imported.stderr).toContain("Import is not supported yet by ruangkerja_echo");
+    expect(imported.code).toBe(1);
+
+    await writeText(join(dir, "main.tf"), echoConfig("hello again"));
+    const destroy = await terraform(dir, "destroy", "-auto-approve", "-input=false");
+    expect(destroy.stdout).toContain("Destroy complete! Resources: 1 destroyed.");
+    expect(destroy.code).toBe(0);
+    expect((await log()).at(-1)).toEqual({ action: "delete", secretGiven: false, greeting: "halo" });
+    expect(JSON.parse(await readFile(join(dir, "terraform.tfstate"), "utf8")).resources).toEqual([]);
+    expect(`${plan.stderr}${apply.stderr}${update.stderr}${destroy.stderr}`).not.toContain(SECRET);
+  });
+});
