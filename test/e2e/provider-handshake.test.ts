@@ -1,0 +1,133 @@
+/**
+ * The provider's go-plugin handshake without Terraform, so it runs wherever Node does: the fixture
+ * provider (provider-fixture/) started as Terraform starts it prints exactly one line on stdout,
+ * serves gRPC over mutual TLS to the holder of PLUGIN_CLIENT_CERT only, on a port inside
+ * PLUGIN_MIN_PORT..PLUGIN_MAX_PORT, and exits 0 on plugin.GRPCController/Shutdown.
+ */
+import * as grpc from "@grpc/grpc-js";
+import { fromJSON } from "@grpc/proto-loader";
+import { type ChildProcess, spawn } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { createServerCertificate } from "../../src/provider/protocol/certificate.js";
+import { PROTOCOL } from "../../src/provider/protocol/descriptor.js";
+import { MAGIC_COOKIE_VALUE } from "../../src/provider/protocol/handshake.js";
+import { ROOT, runProcess } from "./helpers.js";
+
+const FIXTURE = join(ROOT, "test/e2e/provider-fixture/echo-provider.mjs");
+const loaded = grpc.loadPackageDefinition(
+  fromJSON(PROTOCOL, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true }),
+);
+// The replies are checked field by field below: their shape is what the assertions test.
+type Reply = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Unary = (request: object, callback: (error: grpc.ServiceError | null, reply: Reply) => void) => void;
+type ClientOf = new (address: string, credentials: grpc.ChannelCredentials, options?: object) => grpc.Client & Record<string, Unary>;
+const Provider = (loaded.tfplugin6 as Reply).Provider as ClientOf;
+const Controller = (loaded.plugin as Reply).GRPCController as ClientOf;
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly line: string;
+  readonly exited: Promise<number | null>;
+  stdout: string;
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Starts the fixture as Terraform does; resolves with its first stdout line (bounded: 20 s). */
+function startProvider(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [FIXTURE], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no handshake line within 20 s")), 20_000);
+    const started = { child, line: "", exited, stdout: "" };
+    child.stdout.on("data", (chunk) => {
+      started.stdout += String(chunk);
+      if (started.line === "" && started.stdout.includes("\n")) {
+        clearTimeout(timer);
+        resolve({
+          ...started,
+          line: started.stdout.split("\n")[0] as string,
+          get stdout() {
+            return started.stdout;
+          },
+        });
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`provider exited ${code} before the handshake`)));
+  });
+}
+
+const call = (client: Record<string, Unary>, method: string, request: object = {}) =>
+  new Promise<Reply>((resolve, reject) => client[method]?.(request, (error, reply) => (error ? reject(error) : resolve(reply))));
+
+describe("the provider's go-plugin handshake", () => {
+  it("prints one line, serves over mTLS to Terraform's certificate only, in the port range, and exits on Shutdown", async () => {
+    const terraformSide = createServerCertificate();
+    const started = await startProvider({
+      TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE,
+      PLUGIN_PROTOCOL_VERSIONS: "5,6",
+      PLUGIN_CLIENT_CERT: terraformSide.certificatePem,
+      PLUGIN_MIN_PORT: "41000",
+      PLUGIN_MAX_PORT: "41999",
+    });
+    const [core, app, network, address, protocol, certificate] = started.line.split("|");
+    expect([core, app, network, protocol]).toEqual(["1", "6", "tcp", "grpc"]);
+    const port = Number(/^127\.0\.0\.1:(\d+)$/.exec(address ?? "")?.[1]);
+    expect(port).toBeGreaterThanOrEqual(41000);
+    expect(port).toBeLessThanOrEqual(41999);
+    expect(certificate).not.toMatch(/=$/);
+    const server = new X509Certificate(Buffer.from(certificate as string, "base64"));
+    expect(server.checkHost("localhost")).toBe("localhost");
+
+    const options = { "grpc.ssl_target_name_override": "localhost" };
+    const trusted = grpc.credentials.createSsl(
+      Buffer.from(server.toString()),
+      Buffer.from(terraformSide.privateKeyPem),
+      Buffer.from(terraformSide.certificatePem),
+    );
+    const provider = new Provider(address as string, trusted, options);
+    const schema = await call(provider, "GetProviderSchema");
+    expect(Object.keys(schema.resource_schemas)).toEqual(["ruangkerja_echo"]);
+    expect(schema.server_capabilities.plan_destroy).toBe(true);
+    expect(JSON.parse(Buffer.from(schema.resource_schemas.ruangkerja_echo.block.attributes[4].type).toString())).toEqual([
+      "map",
+      ["object", { name: "string", active: "bool" }],
+    ]);
+    provider.close();
+
+    const stranger = createServerCertificate();
+    const untrusted = grpc.credentials.createSsl(
+      Buffer.from(server.toString()),
+      Buffer.from(stranger.privateKeyPem),
+      Buffer.from(stranger.certificatePem),
+    );
+    const refused = new Provider(address as string, untrusted, { ...options, "grpc.initial_reconnect_backoff_ms": 100 });
+    await expect(call(refused, "GetProviderSchema")).rejects.toThrow();
+    refused.close();
+
+    const controller = new Controller(address as string, trusted, options);
+    await call(controller, "Shutdown");
+    controller.close();
+    expect(await started.exited).toBe(0);
+    expect(started.stdout).toBe(`${started.line}\n`);
+  });
+
+  it("says it is a Terraform plugin and exits 1 without the magic cookie, and refuses a host without protocol 6", async () => {
+    const env = { PATH: process.env.PATH ?? "" };
+    const byHand = await runProcess(process.execPath, [FIXTURE], { cwd: ROOT, env, timeoutMs: 20_000 });
+    expect(byHand.stderr).toContain("This is terraform-provider-ruangkerja, a Terraform plugin");
+    expect(byHand.stdout).toBe("");
+    expect(byHand.code).toBe(1);
+    const old = { ...env, TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: "4,5", PLUGIN_CLIENT_CERT: "x" };
+    const oldHost = await runProcess(process.execPath, [FIXTURE], { cwd: ROOT, env: old, timeoutMs: 20_000 });
+    expect(oldHost.stderr).toContain("speaks plugin protocol 6");
+    expect(oldHost.stdout).toBe("");
+    expect(oldHost.code).toBe(1);
+  });
+});
