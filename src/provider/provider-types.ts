@@ -95,6 +95,11 @@ export interface ApplyRequest {
   readonly planned: TfObject | null;
   readonly config: TfObject | null;
   readonly provider: ProviderContext;
+  /**
+   * Aborted when Terraform calls StopProvider (Ctrl-C, or a cancelled run): finish the request in
+   * flight, start no other, and return what was applied.
+   */
+  readonly stop?: AbortSignal;
 }
 
 export interface ApplyResponse {

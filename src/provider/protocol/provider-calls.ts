@@ -34,6 +34,7 @@ function withoutWriteOnly(value: TfObject | null, schema: TfSchema): TfObject | 
 
 export class ProviderCalls {
   private context: ProviderContext | undefined;
+  private readonly stopping = new AbortController();
   private readonly resources: ReadonlyMap<string, ResourceType>;
 
   constructor(
@@ -176,7 +177,7 @@ export class ProviderCalls {
     const change = this.change(request, "planned_state");
     if (!("resource" in change)) return { diagnostics: [change] };
     const { resource, provider, prior, next: planned, config } = change;
-    const result = await resource.apply({ prior, planned, config, provider });
+    const result = await resource.apply({ prior, planned, config, provider, stop: this.stopping.signal });
     this.log("debug", "applied", { type: resource.name, errors: hasErrors(result.diagnostics) });
     return { new_state: this.encode(result.newState, resource.schema), private: request.planned_private, ...messages(result.diagnostics) };
   }
@@ -217,7 +218,9 @@ export class ProviderCalls {
   }
 
   StopProvider(): Promise<Reply> {
-    // Our calls end on their own (each bulk request is bounded); nothing is cancelled mid-batch.
+    // Terraform waits for the calls in flight: an apply given the signal stops between requests.
+    this.stopping.abort();
+    this.log("info", "stop requested");
     return Promise.resolve({ Error: "" });
   }
 }

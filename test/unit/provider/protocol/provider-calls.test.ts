@@ -111,6 +111,26 @@ describe("the Provider calls", () => {
     expect(newer.diagnostics?.[0]?.summary).toMatch(/newer provider/);
   });
 
+  it("hands apply a signal that StopProvider aborts", async () => {
+    let signal: AbortSignal | undefined;
+    const calls = provider({
+      apply: async (request) => {
+        signal = request.stop;
+        return { newState: request.planned, diagnostics: [] };
+      },
+    });
+    await calls.ConfigureProvider({ config: dv(null) });
+    await calls.ApplyResourceChange({
+      type_name: "ruangkerja_thing",
+      prior_state: dv(null),
+      planned_state: dv({ name: "a" }),
+      config: dv({ name: "a" }),
+    });
+    expect(signal?.aborted).toBe(false);
+    expect(await calls.StopProvider()).toEqual({ Error: "" });
+    expect(signal?.aborted).toBe(true);
+  });
+
   it("answers ImportResourceState and unknown types with an error diagnostic", async () => {
     const calls = provider({});
     expect((await calls.ImportResourceState({ type_name: "ruangkerja_thing", id: "x" })).diagnostics?.[0]?.summary).toMatch(
