@@ -143,6 +143,9 @@ export const PROTOCOL: Namespace = {
       nested: {
         Empty: { fields: {} },
         GRPCController: { methods: { Shutdown: { requestType: "Empty", responseType: "Empty", comment: "" } } },
+        // go-plugin's grpc_stdio.proto: we write nothing to forward, so the stream ends at once.
+        StdioData: message("int32 channel 1; bytes data 2"), // channel is an enum there: the same varint
+        GRPCStdio: { methods: { StreamStdio: { requestType: "Empty", responseType: "StdioData", responseStream: true, comment: "" } } },
       },
     },
   },

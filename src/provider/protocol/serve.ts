@@ -87,7 +87,10 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
   const definitions = fromJSON(PROTOCOL, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
   const loaded = grpc.loadPackageDefinition(definitions) as unknown as {
     tfplugin6: { Provider: { service: Parameters<Server["addService"]>[0] } };
-    plugin: { GRPCController: { service: Parameters<Server["addService"]>[0] } };
+    plugin: {
+      GRPCController: { service: Parameters<Server["addService"]>[0] };
+      GRPCStdio: { service: Parameters<Server["addService"]>[0] };
+    };
   };
   const server = new grpc.Server({
     "grpc.max_receive_message_length": 256 * 1024 * 1024,
@@ -103,6 +106,7 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
       setTimeout(() => exit(0), 1000).unref();
     }) satisfies UnaryHandler,
   });
+  server.addService(loaded.plugin.GRPCStdio.service, { StreamStdio: (call: { end: () => void }) => call.end() });
   const credentials = grpc.ServerCredentials.createSsl(
     Buffer.from(settings.clientCertificate),
     [{ private_key: Buffer.from(certificate.privateKeyPem), cert_chain: Buffer.from(certificate.certificatePem) }],
