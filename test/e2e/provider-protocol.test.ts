@@ -80,6 +80,7 @@ describe.skipIf(missing !== undefined)("the Terraform provider protocol with rea
       await writeText(join(dir, "main.tf"), REQUIRED);
       const installed = await runCli(["provider", "install"], { cwd: dir });
       expect(installed.stdout).toContain(`Installed terraform-provider-ruangkerja 0.1.0 at ${LAUNCHER}`);
+      expect(installed.stderr).not.toContain("Warning");
       expect(installed.code).toBe(0);
     }
     const launcher = await readFile(join(laptop, LAUNCHER), "utf8");
@@ -110,7 +111,10 @@ describe.skipIf(missing !== undefined)("the Terraform provider protocol with rea
 
     const lonely = join(work.dir, "lonely");
     await mkdir(lonely);
-    const nowhere = await run(join(here, LAUNCHER), [], { cwd: lonely, env, timeoutMs: 30_000 });
+    const warned = await runCli(["provider", "install"], { cwd: lonely });
+    expect(warned.stderr).toContain(`Warning: Node finds no ruangkerja-users package from ${lonely}`);
+    expect(warned.code).toBe(0);
+    const nowhere = await run(join(lonely, LAUNCHER), [], { cwd: lonely, env, timeoutMs: 30_000 });
     expect(nowhere.stderr).toContain(`no ruangkerja-users package found from ${lonely}`);
     expect(nowhere.code).toBe(1);
   });
