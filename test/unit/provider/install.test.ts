@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { launcherScript, providerPath, terraformPlatform } from "../../../../src/provider/install.js";
+import { launcherScript, providerPath, terraformPlatform } from "../../../src/provider/install.js";
 
 describe("the provider's installation", () => {
   it("names Terraform's platforms, and refuses one a shell script cannot serve", () => {
