@@ -8,7 +8,7 @@
  * --runs 3. Timings live here, never in test assertions. Needs terraform on PATH.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -127,6 +127,9 @@ async function main() {
           env,
         ),
       );
+      // As an install would: the synthesized provisioners find the package from Terraform's working directory.
+      mkdirSync(join(dir, "node_modules"), { recursive: true });
+      symlinkSync(root, join(dir, "node_modules/ruangkerja-users"));
       const stack = join(dir, "cdktf.out/stacks/users");
       const tfEnv = { ...env, TF_DATA_DIR: join(dir, "tf-data") };
       await must("terraform init", run("terraform", ["init", "-input=false", "-no-color"], stack, tfEnv));
@@ -145,7 +148,7 @@ async function main() {
           ).seconds,
         );
         await reset();
-        rmSync(join(stack, "terraform.tfstate"), { force: true });
+        rmSync(join(dir, "terraform.users.tfstate"), { force: true });
         rmSync(join(stack, ".ruangkerja-tf"), { recursive: true, force: true });
         tf.push(
           (await must("terraform apply", run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], stack, tfEnv))).seconds,

@@ -3,13 +3,16 @@
  * Synthesizes a Terraform stack of the declarations: the app that cdktf.json names, and what
  * `npm run synth` runs. `node dist/cdktf/main.js [--dir users] [--out cdktf.out] [--stack users]`
  * writes `<out>/stacks/<stack>/cdk.tf.json`; then `terraform -chdir=<out>/stacks/<stack> init`
- * and `apply`. Reads no secret: the token reaches the provisioners through terraform's environment.
+ * and `apply` (or `npx cdktf deploy`). Reads no secret: the token reaches the provisioners through
+ * terraform's environment. The state goes to Terraform's pg backend when PG_CONN_STR is set at
+ * synth, else to terraform.<stack>.tfstate in the working directory (see state-backend.ts).
  */
 import { parseArgs } from "node:util";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { reportError } from "../cli/report-error.js";
 import { RuangkerjaError } from "../errors.js";
 import { RuangkerjaUsers } from "./ruangkerja-users.js";
+import { addStateBackend } from "./state-backend.js";
 
 try {
   const { values } = parseArgs({
@@ -26,11 +29,11 @@ try {
   // skipValidation: cdktf's validation runs `terraform version` once per resource.
   const app = new App({ skipValidation: true, ...(values.out ? { outdir: values.out } : {}) });
   const stack = new TerraformStack(app, values.stack);
-  // Relative: the state lives beside cdk.tf.json (cdktf's default is an absolute path into this checkout).
-  new LocalBackend(stack, { path: "terraform.tfstate" });
+  const state = addStateBackend(stack, { kind: process.env.PG_CONN_STR ? "pg" : "local", outdir: app.outdir });
   await RuangkerjaUsers.load(stack, "ruangkerja", { dir: values.dir, ...(shards !== undefined ? { shards } : {}) });
   app.synth();
-  process.stderr.write(`Synthesized ${values.dir} into ${app.outdir}/stacks/${values.stack}/cdk.tf.json\n`);
+  // stdout: cdktf shows an app's stderr as [ERROR].
+  process.stdout.write(`Synthesized ${values.dir} into ${app.outdir}/stacks/${values.stack}/cdk.tf.json (state: ${state})\n`);
 } catch (error) {
   process.exitCode = reportError(error, { color: false, annotations: process.env.GITHUB_ACTIONS === "true" });
 }

@@ -11,7 +11,6 @@
  * resource per user: Terraform's apply time grows with the square of the number of resource
  * instances (1,000 instances took 15–25 s here), while a shard costs one process when it changes.
  */
-import { fileURLToPath } from "node:url";
 import { DataResource, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { loadDeclarations } from "../declarations/index.js";
@@ -19,7 +18,7 @@ import { type Diagnostic, formatDiagnostics, hasErrors } from "../diagnostics.js
 import { ConfigError, InvalidInputError } from "../errors.js";
 import type { DesiredUser } from "../model.js";
 import { type ShardEntry, type SyncRecord, shardIndex, shardSuffix } from "../tf-sync/records.js";
-import { escapeTemplate, escapeTemplates, shellQuote } from "./terraform-template.js";
+import { escapeTemplate, escapeTemplates } from "./terraform-template.js";
 
 export interface RuangkerjaUsersProps {
   /**
@@ -68,7 +67,7 @@ export interface RuangkerjaUsersProps {
   /**
    * The command the provisioners run, followed by `create|destroy --shard <name> …`. Runs in
    * Terraform's working directory with Terraform's environment.
-   * @default `node <this package>/dist/cli/tf-sync.js` (the lean form of `ruangkerja-users tf-sync`)
+   * @default DEFAULT_SYNC_COMMAND: the lean form of `ruangkerja-users tf-sync`, resolved from Terraform's working directory at apply
    */
   readonly syncCommand?: string;
 }
@@ -87,7 +86,13 @@ export interface RuangkerjaUsersLoadedProps extends RuangkerjaUsersProps {
 export const USERS_PIECES = 64;
 const PIECE_GRAPHEMES = 4000;
 const MAX_PIECE_BYTES = 100 * 1024;
-const DEFAULT_SYNC_COMMAND = `node ${shellQuote(fileURLToPath(new URL("../cli/tf-sync.js", import.meta.url)))}`;
+/**
+ * The lean `tf-sync` entry, found when the provisioner runs: Node resolves "ruangkerja-users" from
+ * Terraform's working directory (the project's node_modules, or the package itself in its own
+ * checkout), so cdk.tf.json holds no path of the machine that synthesized it and can be applied
+ * from another checkout or CI job. "tf-sync" fills argv[1], where a script's path would be.
+ */
+export const DEFAULT_SYNC_COMMAND = `node --input-type=module -e 'await import(new URL("cli/tf-sync.js", import.meta.resolve("ruangkerja-users")))' tf-sync`;
 
 /**
  * RuangKerja users as Terraform resources, from the same YAML declarations as the CLI.

@@ -28,8 +28,3 @@ export function escapeTemplates(value: unknown): unknown {
   }
   return value;
 }
-
-/** Quotes a word for the POSIX shell that local-exec runs commands with. */
-export function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}

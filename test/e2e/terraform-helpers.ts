@@ -4,7 +4,7 @@
  * temporary working directory, every run bounded in time.
  */
 import { spawnSync } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type CliResult, ROOT, runProcess } from "./helpers.js";
 
@@ -27,10 +27,18 @@ export type RunResult = CliResult;
 /** Runs terraform (or the synth program) with exactly `env`; bounded in time (default 180 s). */
 export const run = runProcess;
 
-/** An environment for terraform: no update check, no prompts, its own data dir and CLI config, plus `extra` (API URL, token). */
+/**
+ * An environment for terraform: no update check, no prompts, its own data dir and CLI config, plus
+ * `extra` (API URL, token). `work` gets node_modules/ruangkerja-users, a link to this checkout, as
+ * an install would: the synthesized provisioners find the package from Terraform's working directory.
+ */
 export async function terraformEnv(work: string, extra: Record<string, string>): Promise<Record<string, string>> {
   const config = join(work, "terraform.rc");
   await writeFile(config, "");
+  await mkdir(join(work, "node_modules"), { recursive: true });
+  await symlink(ROOT, join(work, "node_modules/ruangkerja-users")).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
   return {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/tmp",

@@ -33,7 +33,7 @@ describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct",
   };
   const synth = async () => {
     const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], { cwd: work.dir, env, timeoutMs: 60_000 });
-    expect(result.stderr).toContain("Synthesized users");
+    expect(result.stdout).toContain("Synthesized users");
     expect(result.code).toBe(0);
   };
   const terraform = (...args: string[]) => run("terraform", args, { cwd: stackDir(), env });
@@ -120,7 +120,8 @@ describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct",
     expect(show.code).toBe(0);
     for (const text of [
       await readFile(join(stackDir(), "cdk.tf.json"), "utf8"),
-      await readFile(join(stackDir(), "terraform.tfstate"), "utf8"),
+      // Terraform's state is outside cdktf.out (the local backend's path is relative to the stack).
+      await readFile(join(work.dir, "terraform.users.tfstate"), "utf8"),
       (await readFile(join(stackDir(), "changes.tfplan"))).toString("latin1"),
       show.stdout,
     ]) {

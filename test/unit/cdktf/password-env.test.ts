@@ -146,8 +146,9 @@ describe.skipIf(missing !== undefined)("passwordEnv through synth and a real ter
       expect(bodies.join("\n")).toContain(`"password":"${PASSWORD}"`);
       expect(emulator.users().map((u) => u.employeeID)).toEqual(["EMP0042"]);
       // The value is in no file Terraform keeps, nor in its output.
-      for (const file of ["cdk.tf.json", "terraform.tfstate"]) {
-        expect(await readFile(join(stack, file), "utf8")).not.toContain(PASSWORD);
+      // Terraform's state is outside cdktf.out (the local backend's path is relative to the stack).
+      for (const file of [join(stack, "cdk.tf.json"), join(work, "terraform.users.tfstate")]) {
+        expect(await readFile(file, "utf8")).not.toContain(PASSWORD);
       }
       expect(`${applied.stdout}${applied.stderr}`).not.toContain(PASSWORD);
     } finally {
