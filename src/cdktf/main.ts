@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Synthesizes a Terraform stack of the declarations: the app that cdktf.json names, and what
- * `npm run synth` runs. `node dist/cdktf/main.js [--dir users] [--out cdktf.out] [--stack users]`
+ * `npm run synth` runs. `node dist/cdktf/main.js [--dir users] [--out cdktf.out] [--stack users]
+ * [--engine provider|terraform_data] [--shards N]` (--shards: terraform_data only)
  * writes `<out>/stacks/<stack>/cdk.tf.json`; then `terraform -chdir=<out>/stacks/<stack> init`
  * and `apply` (or `npx cdktf deploy`). Reads no secret: the token reaches the provisioners through
  * terraform's environment. The state goes to Terraform's pg backend when PG_CONN_STR is set at
@@ -21,8 +22,12 @@ try {
       out: { type: "string" },
       stack: { type: "string", default: "users" },
       shards: { type: "string" },
+      engine: { type: "string", default: "provider" },
     },
   });
+  const engine = values.engine;
+  if (engine !== "provider" && engine !== "terraform_data")
+    throw new RuangkerjaError(`--engine must be provider or terraform_data, got ${engine}`);
   const shards = values.shards === undefined ? undefined : Number(values.shards);
   if (shards !== undefined && !(Number.isInteger(shards) && shards >= 1))
     throw new RuangkerjaError(`--shards must be a whole number from 1, got ${values.shards}`);
@@ -30,7 +35,7 @@ try {
   const app = new App({ skipValidation: true, ...(values.out ? { outdir: values.out } : {}) });
   const stack = new TerraformStack(app, values.stack);
   const state = addStateBackend(stack, { kind: process.env.PG_CONN_STR ? "pg" : "local", outdir: app.outdir });
-  await RuangkerjaUsers.load(stack, "ruangkerja", { dir: values.dir, ...(shards !== undefined ? { shards } : {}) });
+  await RuangkerjaUsers.load(stack, "ruangkerja", { dir: values.dir, engine, ...(shards !== undefined ? { shards } : {}) });
   app.synth();
   // stdout: cdktf shows an app's stderr as [ERROR].
   process.stdout.write(`Synthesized ${values.dir} into ${app.outdir}/stacks/${values.stack}/cdk.tf.json (state: ${state})\n`);

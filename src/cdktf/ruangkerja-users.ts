@@ -11,13 +11,15 @@
  * resource per user: Terraform's apply time grows with the square of the number of resource
  * instances (1,000 instances took 15–25 s here), while a shard costs one process when it changes.
  */
-import { DataResource, TerraformLocal } from "cdktf";
+import { DataResource, TerraformLocal, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { loadDeclarations } from "../declarations/index.js";
 import { type Diagnostic, formatDiagnostics, hasErrors } from "../diagnostics.js";
 import { ConfigError, InvalidInputError } from "../errors.js";
 import type { DesiredUser } from "../model.js";
 import { type ShardEntry, type SyncRecord, shardIndex, shardSuffix } from "../tf-sync/records.js";
+import { RECORD_FIELDS } from "../provider/resources/users-schema.js";
+import { installProviderOnSynth, RuangkerjaProvider, RuangkerjaUsersResource, type UsersRecord } from "./provider-elements.js";
 import { escapeTemplate, escapeTemplates } from "./terraform-template.js";
 
 export interface RuangkerjaUsersProps {
@@ -70,6 +72,28 @@ export interface RuangkerjaUsersProps {
    * @default DEFAULT_SYNC_COMMAND: the lean form of `ruangkerja-users tf-sync`, resolved from Terraform's working directory at apply
    */
   readonly syncCommand?: string;
+  /**
+   * What carries the users to RuangKerja. "provider": our Terraform provider's bulk
+   * `ruangkerja_users` resource (one resource; `terraform plan` shows each person's change as an
+   * update in place; the launcher is written into the stack's terraform.d/plugins at synth).
+   * "terraform_data": the fallback of builtin `terraform_data` shards whose `local-exec`
+   * provisioners run `tf-sync` (no provider; see docs/terraform.md for its limits). `shards`,
+   * `syncCommand` and `removal: "keep"` are for "terraform_data" only.
+   * @default "provider"
+   */
+  readonly engine?: "provider" | "terraform_data";
+  /**
+   * provider engine: allow a plan (terraform destroy included) to deactivate more users than
+   * `maxDeactivate`, as the CLI's --allow-mass-deactivation.
+   * @default false
+   */
+  readonly allowMassDeactivation?: boolean;
+  /**
+   * provider engine: the safety limit on deactivations in one plan, a count ("25") or a share of
+   * the users in Terraform's state ("10%").
+   * @default "10%"
+   */
+  readonly maxDeactivate?: string;
 }
 
 /** Props with the declarations already loaded, for the synchronous constructor. */
@@ -115,60 +139,112 @@ export class RuangkerjaUsers extends Construct {
 
   /** The users declared, by employeeID. */
   readonly users: readonly DesiredUser[];
-  /** The `terraform_data` resources, one per shard, in shard order. */
+  /** engine "terraform_data": the `terraform_data` resources, one per shard, in shard order (else empty). */
   readonly shards: readonly DataResource[];
+  /** engine "provider": the `ruangkerja_users` resource holding every user. */
+  readonly resource?: RuangkerjaUsersResource;
 
   constructor(scope: Construct, id: string, props: RuangkerjaUsersLoadedProps) {
     // Checked before super(): a construct that throws must not stay in the tree.
-    const { shardCount, chunkSize, removal, prefix } = checkProps(id, props);
+    const checked = checkProps(id, props);
     super(scope, id);
-    const { declarations } = props;
-    this.users = declarations.users;
-
-    const maps = buildShardMaps(declarations.users, shardCount);
-    const command = props.syncCommand ?? DEFAULT_SYNC_COMMAND;
-    const environment: Record<string, string> = props.apiUrl ? { RUANGKERJA_API_URL: escapeTemplate(props.apiUrl) } : {};
-    const shards: DataResource[] = [];
-    maps.forEach((map, index) => {
-      const name = `${prefix}_${shardSuffix(index, shardCount)}`;
-      const tooLarge = checkShardSize(map);
-      if (tooLarge) {
-        throw new ConfigError(
-          `RuangkerjaUsers ${id}: shard ${name} holds ${Object.keys(map).length} users, ${tooLarge}: raise \`shards\` (now ${shardCount})`,
-        );
-      }
-      const local = new TerraformLocal(this, `${name}_local`, escapeTemplates(map));
-      local.overrideLogicalId(name);
-      const resource = new DataResource(this, name);
-      resource.overrideLogicalId(name);
-      // The whole map, not a hash of it: the plan then shows each person's changes.
-      resource.addOverride("triggers_replace", `\${local.${name}}`);
-      const args = `--shard ${name} --chunk-size ${chunkSize} --removal ${removal}`;
-      resource.addOverride("provisioner", [
-        {
-          "local-exec": {
-            // A shard that declares no one has nothing to create: no process (the destroy step deactivates).
-            command: Object.keys(map).length === 0 ? ":" : escapeTemplate(`${command} create ${args}`),
-            environment: { ...environment, ...usersEnvironment() },
-          },
-        },
-        {
-          "local-exec": {
-            when: "destroy",
-            command: escapeTemplate(`${command} destroy ${args}`),
-            // A destroy provisioner sees only its old self; what the shard declares now comes in as text.
-            environment: {
-              ...environment,
-              ...usersEnvironment(),
-              RUANGKERJA_TF_KEEP: escapeTemplate(JSON.stringify(Object.keys(map))),
-            },
-          },
-        },
-      ]);
-      shards.push(resource);
-    });
-    this.shards = shards;
+    this.users = props.declarations.users;
+    if (checked.engine === "provider") {
+      this.shards = [];
+      this.resource = addProviderResource(this, checked.prefix, props);
+    } else {
+      this.shards = addShards(this, id, checked, props);
+    }
   }
+}
+
+/** The provider engine: the provider block (unless the stack has one already) and one bulk resource. */
+function addProviderResource(scope: Construct, name: string, props: RuangkerjaUsersLoadedProps): RuangkerjaUsersResource {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.findAll().find((c): c is RuangkerjaProvider => c instanceof RuangkerjaProvider);
+  const provider =
+    existing ??
+    new RuangkerjaProvider(stack, "ruangkerja_provider", {
+      ...(props.apiUrl !== undefined && { apiUrl: escapeTemplate(props.apiUrl) }),
+      ...(props.chunkSize !== undefined && { chunkSize: props.chunkSize }),
+      ...(props.allowMassDeactivation !== undefined && { allowMassDeactivation: props.allowMassDeactivation }),
+      ...(props.maxDeactivate !== undefined && { maxDeactivate: escapeTemplate(props.maxDeactivate) }),
+    });
+  installProviderOnSynth(stack);
+  const resource = new RuangkerjaUsersResource(scope, name, {
+    users: escapeTemplates(usersMap(props.declarations.users)) as UsersMap,
+    provider,
+  });
+  resource.overrideLogicalId(name);
+  return resource;
+}
+
+type UsersMap = Record<string, UsersRecord>;
+
+/** The resource's `users` map: every field of every record present (null when not set), the password's variable by name. */
+export function usersMap(users: readonly DesiredUser[]): UsersMap {
+  const map: UsersMap = {};
+  for (const user of [...users].sort((a, b) => (a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0))) {
+    const written: Record<string, unknown> = { ...user, passwordEnv: user.passwordEnv?.name };
+    const record: Record<string, string | boolean | readonly string[] | null> = {};
+    for (const [field, name] of Object.entries(RECORD_FIELDS))
+      record[name] = (written[field] as string | boolean | readonly string[] | undefined) ?? null;
+    map[user.employeeID] = record;
+  }
+  return map;
+}
+
+/** The terraform_data engine: one resource per shard, whose provisioners run tf-sync. */
+function addShards(
+  scope: Construct,
+  id: string,
+  checked: ReturnType<typeof checkProps>,
+  props: RuangkerjaUsersLoadedProps,
+): DataResource[] {
+  const { shardCount, chunkSize, removal, prefix } = checked;
+  const maps = buildShardMaps(props.declarations.users, shardCount);
+  const command = props.syncCommand ?? DEFAULT_SYNC_COMMAND;
+  const environment: Record<string, string> = props.apiUrl ? { RUANGKERJA_API_URL: escapeTemplate(props.apiUrl) } : {};
+  const shards: DataResource[] = [];
+  maps.forEach((map, index) => {
+    const name = `${prefix}_${shardSuffix(index, shardCount)}`;
+    const tooLarge = checkShardSize(map);
+    if (tooLarge) {
+      throw new ConfigError(
+        `RuangkerjaUsers ${id}: shard ${name} holds ${Object.keys(map).length} users, ${tooLarge}: raise \`shards\` (now ${shardCount})`,
+      );
+    }
+    const local = new TerraformLocal(scope, `${name}_local`, escapeTemplates(map));
+    local.overrideLogicalId(name);
+    const resource = new DataResource(scope, name);
+    resource.overrideLogicalId(name);
+    // The whole map, not a hash of it: the plan then shows each person's changes.
+    resource.addOverride("triggers_replace", `\${local.${name}}`);
+    const args = `--shard ${name} --chunk-size ${chunkSize} --removal ${removal}`;
+    resource.addOverride("provisioner", [
+      {
+        "local-exec": {
+          // A shard that declares no one has nothing to create: no process (the destroy step deactivates).
+          command: Object.keys(map).length === 0 ? ":" : escapeTemplate(`${command} create ${args}`),
+          environment: { ...environment, ...usersEnvironment() },
+        },
+      },
+      {
+        "local-exec": {
+          when: "destroy",
+          command: escapeTemplate(`${command} destroy ${args}`),
+          // A destroy provisioner sees only its old self; what the shard declares now comes in as text.
+          environment: {
+            ...environment,
+            ...usersEnvironment(),
+            RUANGKERJA_TF_KEEP: escapeTemplate(JSON.stringify(Object.keys(map))),
+          },
+        },
+      },
+    ]);
+    shards.push(resource);
+  });
+  return shards;
 }
 
 function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
@@ -198,7 +274,24 @@ function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
       `RuangkerjaUsers ${id}: resourcePrefix must start with a letter or _ and hold only letters, digits and _, got ${JSON.stringify(prefix)}`,
     );
   }
-  return { shardCount, chunkSize, removal, prefix };
+  const engine = props.engine ?? "provider";
+  if (engine !== "provider" && engine !== "terraform_data") {
+    throw new ConfigError(`RuangkerjaUsers ${id}: engine must be "provider" or "terraform_data", got ${JSON.stringify(engine)}`);
+  }
+  if (engine === "provider") {
+    const fallbackOnly = [
+      props.shards !== undefined && "shards",
+      props.syncCommand !== undefined && "syncCommand",
+      removal === "keep" && 'removal: "keep"',
+    ];
+    const given = fallbackOnly.filter((name): name is string => typeof name === "string");
+    if (given.length > 0) {
+      throw new ConfigError(
+        `RuangkerjaUsers ${id}: ${given.join(", ")} apply to engine "terraform_data" only; set engine: "terraform_data" or leave them out`,
+      );
+    }
+  }
+  return { shardCount, chunkSize, removal, prefix, engine };
 }
 
 /** The provisioner's view of its resource's map, in pieces (see USERS_PIECES). */

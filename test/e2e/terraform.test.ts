@@ -18,7 +18,7 @@ if (missing) console.warn(`Skipping the Terraform end-to-end test: ${missing}`);
 const TOKEN = "tf-marker-token-5d1e7b20c4";
 const HOSTILE_NAME = '${file("secret.txt")} %{ if true }x%{ endif } $${kept} ${TfToken[TOKEN.1]}';
 
-describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct", () => {
+describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct, engine terraform_data (the fallback)", () => {
   let emulator: RunningEmulator;
   let work: { dir: string; cleanup: () => Promise<void> };
   let env: Record<string, string>;
@@ -32,7 +32,11 @@ describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct",
     if (files.ops.length > 0) await writeText(join(work.dir, "users/ops/operations.yaml"), usersYaml(files.ops));
   };
   const synth = async () => {
-    const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], { cwd: work.dir, env, timeoutMs: 60_000 });
+    const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out", "--engine", "terraform_data"], {
+      cwd: work.dir,
+      env,
+      timeoutMs: 60_000,
+    });
     expect(result.stdout).toContain("Synthesized users");
     expect(result.code).toBe(0);
   };

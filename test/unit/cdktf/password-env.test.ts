@@ -36,7 +36,9 @@ afterEach(async () => {
 async function load(passwordEnv: string) {
   root = await makeTree({ "users/team.yaml": team(passwordEnv) });
   const stack = new TerraformStack(Testing.app(), "test");
-  const result = await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "users", cwd: root }).catch((e: unknown) => e);
+  const result = await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "users", cwd: root, engine: "terraform_data" }).catch(
+    (e: unknown) => e,
+  );
   return { result, stack };
 }
 
@@ -62,6 +64,7 @@ describe("passwordEnv at synth", () => {
     expect(result).toBeInstanceOf(RuangkerjaUsers);
     const text = Testing.synthScope((scope) => {
       new RuangkerjaUsers(scope, "ruangkerja", {
+        engine: "terraform_data",
         declarations: {
           users: [
             desired("EMP0042", {
@@ -125,7 +128,11 @@ describe.skipIf(missing !== undefined)("passwordEnv through synth and a real ter
     try {
       const work = root;
       const env = await terraformEnv(work, { RUANGKERJA_API_URL: proxy.url, RUANGKERJA_TOKEN: TOKEN });
-      const synth = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], { cwd: work, env, timeoutMs: 60_000 });
+      const synth = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out", "--engine", "terraform_data"], {
+        cwd: work,
+        env,
+        timeoutMs: 60_000,
+      });
       expect(synth.code, synth.stderr).toBe(0);
       const stack = join(work, "cdktf.out/stacks/users");
       const terraform = (extra: Record<string, string>, ...args: string[]) =>

@@ -20,7 +20,7 @@ interface Synthesized {
 
 function synth(users: DesiredUser[], props: Partial<RuangkerjaUsersLoadedProps> = {}): { text: string; json: Synthesized } {
   const text = Testing.synthScope((scope) => {
-    new RuangkerjaUsers(scope, "ruangkerja", { declarations: { users, diagnostics: [] }, ...props });
+    new RuangkerjaUsers(scope, "ruangkerja", { declarations: { users, diagnostics: [] }, engine: "terraform_data", ...props });
   });
   return { text, json: JSON.parse(text) as Synthesized };
 }
@@ -164,7 +164,7 @@ describe("RuangkerjaUsers.load", () => {
   it("loads and validates with the CLI's code", async () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "test");
-    const construct = await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "valid", cwd: FIXTURES });
+    const construct = await RuangkerjaUsers.load(stack, "ruangkerja", { dir: "valid", cwd: FIXTURES, engine: "terraform_data" });
     expect(construct.users.map((u) => u.employeeID).length).toBeGreaterThan(0);
     expect(construct.shards).toHaveLength(8);
   });
@@ -194,6 +194,7 @@ describe.skipIf(!terraformOnPath)("with terraform on PATH", () => {
     const stack = new TerraformStack(app, "test");
     new RuangkerjaUsers(stack, "ruangkerja", {
       declarations: { users: [desired("EMP001", { name: '${file("x")}' }), desired("EMP002")], diagnostics: [] },
+      engine: "terraform_data",
       shards: 4,
     });
     process.env.CHECKPOINT_DISABLE = "1";

@@ -1,0 +1,105 @@
+/**
+ * The construct's default engine: our provider's block and one bulk `ruangkerja_users` resource,
+ * synthesized with cdktf's Testing helpers and with a real App (which also writes the provider's
+ * launcher into the stack's terraform.d/plugins).
+ */
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, Testing, TerraformStack } from "cdktf";
+import { describe, expect, it } from "vitest";
+import { RuangkerjaUsers, type RuangkerjaUsersLoadedProps } from "../../../src/cdktf/index.js";
+import { TOOL_VERSION } from "../../../src/cli/tool-version.js";
+import { ConfigError } from "../../../src/errors.js";
+import type { DesiredUser } from "../../../src/model.js";
+import { launcherScript, providerPath, terraformPlatform } from "../../../src/provider/install.js";
+import { desired } from "../../builders.js";
+
+interface Synthesized {
+  terraform: { required_providers: Record<string, { source: string; version: string }> };
+  provider: { ruangkerja: Record<string, unknown>[] };
+  resource: { ruangkerja_users: Record<string, { users: Record<string, Record<string, unknown>>; provider?: string }> };
+}
+
+function synth(users: DesiredUser[], props: Partial<RuangkerjaUsersLoadedProps> = {}): Synthesized {
+  const text = Testing.synthScope((scope) => {
+    new RuangkerjaUsers(scope, "ruangkerja", { declarations: { users, diagnostics: [] }, ...props });
+  });
+  return JSON.parse(text) as Synthesized;
+}
+
+describe("the construct's provider engine (the default)", () => {
+  it("synthesizes required_providers at this version, the provider block, and one resource holding every user", () => {
+    const json = synth([desired("EMP002"), desired("EMP001", { tagSerials: ["t2", "t1"], previousEmployeeIDs: ["OLD1"] })], {
+      apiUrl: "http://127.0.0.1:1234",
+      chunkSize: 50,
+      allowMassDeactivation: true,
+      maxDeactivate: "25",
+    });
+    expect(json.terraform.required_providers.ruangkerja).toEqual({ source: "ruangkerja/ruangkerja", version: TOOL_VERSION });
+    expect(json.provider.ruangkerja).toEqual([
+      { api_url: "http://127.0.0.1:1234", chunk_size: 50, allow_mass_deactivation: true, max_deactivate: "25" },
+    ]);
+    const resource = json.resource.ruangkerja_users.ruangkerja;
+    expect(resource?.provider).toBe("ruangkerja");
+    expect(Object.keys(resource?.users ?? {})).toEqual(["EMP001", "EMP002"]);
+    expect(resource?.users.EMP001).toEqual({
+      name: "Name EMP001",
+      username: null,
+      email: "emp001@example.co.id",
+      phone: null,
+      is_active: true,
+      tag_serials: ["t2", "t1"],
+      organization_serial: null,
+      previous_employee_ids: ["OLD1"],
+      password_env: null,
+    });
+  });
+
+  it("writes the password's variable by name only, and escapes what Terraform would read as a template", () => {
+    const source = { file: "users/a.yaml", line: 4, column: 3 };
+    const json = synth([
+      desired("EMP001", { name: '${file("secret")} %{ if true }', passwordEnv: { name: "RUANGKERJA_PASSWORD_EMP001", source } }),
+    ]);
+    const record = json.resource.ruangkerja_users.ruangkerja?.users.EMP001;
+    expect(record?.password_env).toBe("RUANGKERJA_PASSWORD_EMP001");
+    expect(record?.name).toBe('$${file("secret")} %%{ if true }');
+    expect(JSON.stringify(json)).not.toContain("users/a.yaml");
+  });
+
+  it("adds one provider block for two constructs in a stack", () => {
+    const text = Testing.synthScope((scope) => {
+      new RuangkerjaUsers(scope, "staff", { declarations: { users: [desired("EMP001")], diagnostics: [] } });
+      new RuangkerjaUsers(scope, "interns", { declarations: { users: [desired("INT001")], diagnostics: [] } });
+    });
+    const json = JSON.parse(text) as Synthesized;
+    expect(json.provider.ruangkerja).toHaveLength(1);
+    expect(Object.keys(json.resource.ruangkerja_users).sort()).toEqual(["interns", "staff"]);
+  });
+
+  it.each([
+    [{ shards: 4 }, "shards"],
+    [{ syncCommand: "x" }, "syncCommand"],
+    [{ removal: "keep" as const }, 'removal: "keep"'],
+  ])("refuses %o, which only the terraform_data engine takes", (props, named) => {
+    expect(() => synth([desired("EMP001")], props)).toThrow(ConfigError);
+    expect(() => synth([desired("EMP001")], props)).toThrow(`${named} apply to engine "terraform_data" only`);
+  });
+
+  it("writes the provider's launcher into the synthesized stack's terraform.d/plugins, with no path of this machine", async () => {
+    const outdir = await mkdtemp(join(tmpdir(), "rk-provider-synth-"));
+    try {
+      const app = new App({ outdir, skipValidation: true });
+      const stack = new TerraformStack(app, "users");
+      new RuangkerjaUsers(stack, "ruangkerja", { declarations: { users: [desired("EMP001")], diagnostics: [] } });
+      app.synth();
+      const launcher = join(outdir, "stacks/users/terraform.d/plugins", providerPath(TOOL_VERSION, terraformPlatform()));
+      const text = await readFile(launcher, "utf8");
+      expect(text).toBe(launcherScript(TOOL_VERSION));
+      expect(text).not.toContain(outdir);
+      expect((await stat(launcher)).mode & 0o111).toBe(0o111);
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
+  });
+});
