@@ -2,8 +2,8 @@
  * The planner, pure: (desired users, applied users) → Plan. No I/O, no clock, no randomness,
  * so it is tested with plain objects and properties.
  */
-import type { Diagnostic } from "../diagnostics.js";
-import { type AppliedUser, type DesiredUser, USER_FIELDS, type UserField, type UserFields } from "../model.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
+import { type AppliedUser, type DesiredUser, type PasswordEnv, USER_FIELDS, type UserField, type UserFields } from "../model.js";
 import { ACTION_KINDS, type FieldChange, type FieldValue, PLAN_FORMAT_VERSION, type Plan, type PlannedAction } from "./plan-types.js";
 
 /**
@@ -19,7 +19,6 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
   const actions: PlannedAction[] = [];
   const warnings: Diagnostic[] = [];
   const claimed = new Set<string>();
-  const lastCreated: LastCreated = {};
   let unchanged = 0;
 
   for (const user of desired) {
@@ -41,16 +40,7 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
       });
     }
     if (!before) {
-      const target = fieldsOf(user);
-      const create: { -readonly [K in keyof PlannedAction]: PlannedAction[K] } = {
-        action: "create",
-        employeeID: user.employeeID,
-        source: user.source,
-        changes: creationChanges(target, lastCreated),
-        after: target,
-      };
-      if (user.passwordEnv) create.passwordEnv = user.passwordEnv;
-      actions.push(create);
+      actions.push(new CreateAction(user));
       continue;
     }
     // The declared user is compared as it is (compare reads only the managed fields): most users of a large plan are unchanged.
@@ -187,26 +177,55 @@ function fieldsOf(user: DesiredUser): UserFields {
   return fields as UserFields;
 }
 
-/** Per field, the change the last create was given: the next create with an equal value shares it. */
-type LastCreated = { [K in UserField]?: FieldChange };
+/**
+ * A create as planChanges makes it. Its `changes` (every field set, each with before null) follow
+ * from its `after` alone, so they are made when read (by a renderer, the saved-plan writer)
+ * instead of held: a plan of 100,000 creates would otherwise keep half a million change records
+ * alive until it is printed. `changes` is an own, enumerable property like the others, so a spread
+ * or a comparison of the action sees it; there is no way to set it apart from `after`.
+ */
+class CreateAction {
+  readonly action = "create";
+  readonly employeeID: string;
+  readonly source: SourceLocation;
+  declare readonly changes: readonly FieldChange[];
+  readonly after: UserFields;
+  declare readonly passwordEnv?: PasswordEnv;
+
+  constructor(user: DesiredUser) {
+    this.employeeID = user.employeeID;
+    this.source = user.source;
+    Object.defineProperty(this, "changes", CREATION_CHANGES);
+    this.after = fieldsOf(user);
+    if (user.passwordEnv) (this as { passwordEnv?: PasswordEnv }).passwordEnv = user.passwordEnv;
+  }
+}
+
+const CREATION_CHANGES: PropertyDescriptor = {
+  get(this: CreateAction) {
+    return creationChanges(this.after);
+  },
+  enumerable: true,
+};
 
 /**
- * A create's changes, one per field set. Changes are read, never altered, so creates with equal
- * values (isActive, a file's default organizationSerial and tagSerials, one after the other) share
- * one record: a 300,000-user plan of creates holds hundreds of thousands fewer. The array has its
- * exact length (push would leave room for more in each).
+ * The fields of a create that planChanges made, whose changes are exactly creationChanges(after):
+ * a renderer may then print them from `after` without making the changes. Undefined for any other
+ * action (one made by hand may say anything in its changes).
  */
-function creationChanges(target: UserFields, last: LastCreated): FieldChange[] {
+export function plannedCreation(action: PlannedAction): UserFields | undefined {
+  return action instanceof CreateAction ? action.after : undefined;
+}
+
+/** A create's changes, one per field set, in USER_FIELDS order. The array has its exact length (push would leave room for more). */
+function creationChanges(target: UserFields): FieldChange[] {
   let count = 0;
   for (const field of USER_FIELDS) if (fieldValue(target, field) !== null) count++;
   const changes = new Array<FieldChange>(count);
   let at = 0;
   for (const field of USER_FIELDS) {
     const value = fieldValue(target, field);
-    if (value === null) continue;
-    const previous = last[field];
-    if (previous !== undefined && sameRawValue(previous.after, value)) changes[at++] = previous;
-    else changes[at++] = last[field] = { field, before: null, after: value };
+    if (value !== null) changes[at++] = { field, before: null, after: value };
   }
   return changes;
 }

@@ -6,6 +6,8 @@
 import pc from "picocolors";
 import { formatDiagnostic } from "../diagnostics.js";
 import { quoteText, showText } from "../text/untrusted-text.js";
+import { USER_FIELDS, type UserFields } from "../model.js";
+import { fieldValue, plannedCreation } from "./plan-changes.js";
 import type { ActionKind, FieldValue, Plan, PlannedAction } from "./plan-types.js";
 
 export interface RenderOptions {
@@ -113,6 +115,8 @@ function fieldLineStart(field: string, width: number): string {
 function renderAction(action: PlannedAction, paint: (s: string) => string, dim: (s: string) => string): string {
   const title = action.action === "rename" || !action.before ? titleOf(action) : `${titleOf(action)} ${dim(quoteText(action.before.name))}`;
   let text = `  ${paint(MARK[action.action])} ${paint(action.action)} ${title}${whereDeclared(action, dim)}`;
+  const created = plannedCreation(action);
+  if (created) return `${text}${createdFieldLines(created)}${passwordEnvLine(action, createdWidth(created), dim)}\n`;
   const changes = action.action === "rename" ? action.changes.filter((ch) => ch.field !== "employeeID") : action.changes;
   let width = 0;
   for (const change of changes) if (change.field.length > width) width = change.field.length;
@@ -125,9 +129,30 @@ function renderAction(action: PlannedAction, paint: (s: string) => string, dim: 
     const note = change.field === "email" && action.resetsPassword ? `  ${paint("(resets the user's password)")}` : "";
     text += `${start}${showFieldValue(change.before)} ${paint("→")} ${showFieldValue(change.after)}${note}`;
   }
-  if (action.passwordEnv)
-    text += `\n      ${"passwordEnv".padEnd(width)}  ${showText(action.passwordEnv.name)} ${dim("(initial password read from this environment variable at apply)")}`;
-  return `${text}\n`;
+  return `${text}${passwordEnvLine(action, width, dim)}\n`;
+}
+
+function passwordEnvLine(action: PlannedAction, width: number, dim: (s: string) => string): string {
+  if (!action.passwordEnv) return "";
+  return `\n      ${"passwordEnv".padEnd(width)}  ${showText(action.passwordEnv.name)} ${dim("(initial password read from this environment variable at apply)")}`;
+}
+
+/** The width of a create's field column: its longest field name set. */
+function createdWidth(after: UserFields): number {
+  let width = 0;
+  for (const field of USER_FIELDS) if (field.length > width && fieldValue(after, field) !== null) width = field.length;
+  return width;
+}
+
+/** A create's field lines as its changes would print them (plannedCreation: they are the fields set), without making the changes. */
+function createdFieldLines(after: UserFields): string {
+  const width = createdWidth(after);
+  let text = "";
+  for (const field of USER_FIELDS) {
+    const value = fieldValue(after, field);
+    if (value !== null) text += fieldLineStart(field, width) + showFieldValue(value);
+  }
+  return text;
 }
 
 /** A field value as the text views print it: `(none)`, a quoted string (quoteText), true/false, or a list. */
