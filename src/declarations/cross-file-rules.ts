@@ -155,14 +155,22 @@ function renameConflicts(report: Report, users: readonly DeclaredUser[]): void {
   }
 }
 
+/** What the caller has already established about the users, so that a rule need not look again. */
+export interface KnownFacts {
+  /** Every user has an employeeID, and no two the same (the loader sees it in the users it sorts by employeeID anyway). */
+  readonly distinctEmployeeIDs?: boolean;
+}
+
 /** Every problem among the users of all files together, including users with errors of their own (their valid fields count). */
-export function checkCrossFileRules(users: readonly DeclaredUser[], locate: Locate): Diagnostic[] {
+export function checkCrossFileRules(users: readonly DeclaredUser[], locate: Locate, known: KnownFacts = {}): Diagnostic[] {
   const caseNote = (mixedCase: boolean) => (mixedCase ? " (upper and lower case count as the same)" : "");
   const report: Report = { diagnostics: [], limit: new DiagnosticLimit(), locate };
-  duplicates(report, users, "employeeID", (id, elsewhere) => ({
-    summary: `employeeID "${id}" is also declared by ${elsewhere}`,
-    detail: "An employee ID identifies one person in RuangKerja. Keep one declaration, or correct the ID of the other person.",
-  }));
+  if (known.distinctEmployeeIDs !== true) {
+    duplicates(report, users, "employeeID", (id, elsewhere) => ({
+      summary: `employeeID "${id}" is also declared by ${elsewhere}`,
+      detail: "An employee ID identifies one person in RuangKerja. Keep one declaration, or correct the ID of the other person.",
+    }));
+  }
   duplicates(report, users, "username", (name, elsewhere, mixedCase) => ({
     summary: `username "${name}" is also used by ${elsewhere}${caseNote(mixedCase)}`,
     detail: "A sign-in name belongs to one person. Give one of them another username.",

@@ -16,9 +16,9 @@ export function digestDeclarations(files: readonly DeclarationText[]): string {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const { path, text } of sorted) {
     // Lengths delimit the parts: no choice of names and contents can make two sets hash alike.
-    const bytes = Buffer.from(text, "utf8");
-    hash.update(`${Buffer.byteLength(path)}:${path}\n${bytes.length}:`);
-    hash.update(bytes);
+    // The text is hashed as UTF-8 as it is, not copied into a buffer first (a file can be 10 MB).
+    hash.update(`${Buffer.byteLength(path)}:${path}\n${Buffer.byteLength(text, "utf8")}:`);
+    hash.update(text, "utf8");
     hash.update("\n");
   }
   return `sha256:${hash.digest("hex")}`;

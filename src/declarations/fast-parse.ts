@@ -130,12 +130,19 @@ function trimSpaces(text: string): string {
 }
 
 /**
- * The keys declarations use, so that a key read from the text becomes the same (internalized)
- * string every time instead of a new one to look up on every property write.
+ * The keys declarations use, by length, so that a key read from the text becomes the same
+ * (internalized) string every time instead of a new one to look up on every property write.
  */
-const KNOWN_KEYS = new Map<string, string>(
-  [...USER_FIELDS, "previousEmployeeIDs", "passwordEnv", "users", "defaults"].map((key) => [key, key]),
-);
+const KNOWN_KEYS: (string[] | undefined)[] = [];
+for (const key of [...USER_FIELDS, "previousEmployeeIDs", "passwordEnv", "users", "defaults"]) (KNOWN_KEYS[key.length] ??= []).push(key);
+
+/** The known key written at text[start, end), compared in place: no string is cut out of the text for it. */
+function knownKey(text: string, start: number, end: number): string | undefined {
+  const candidates = KNOWN_KEYS[end - start];
+  if (candidates === undefined) return undefined;
+  for (const key of candidates) if (text.startsWith(key, start)) return key;
+  return undefined;
+}
 
 const isKeyStart = (c: number) => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 const isKeyPart = (c: number) => isKeyStart(c) || (c >= 0x30 && c <= 0x39);
@@ -211,10 +218,11 @@ class Reader {
     if (i >= this.end || !isKeyStart(text.charCodeAt(i))) unusual();
     while (i < this.end && isKeyPart(text.charCodeAt(i))) i++;
     if (i >= this.end || text.charCodeAt(i) !== 0x3a) unusual();
-    const raw = text.slice(at, i);
-    const known = KNOWN_KEYS.get(raw);
-    if (known === undefined && NON_STRING_KEY.test(raw)) unusual();
-    const key = known ?? raw;
+    let key = knownKey(text, at, i);
+    if (key === undefined) {
+      key = text.slice(at, i);
+      if (NON_STRING_KEY.test(key)) unusual();
+    }
     i++;
     if (i === this.end) this.valueStart = -1;
     else {

@@ -180,6 +180,13 @@ function byEmployeeID(a: DesiredUser, b: DesiredUser): number {
   return a.source.line - b.source.line;
 }
 
+/** Whether no two neighbours of a list sorted by employeeID share one. */
+function adjacentDistinct(sorted: readonly DesiredUser[]): boolean {
+  for (let i = 1; i < sorted.length; i++)
+    if ((sorted[i] as DesiredUser).employeeID === (sorted[i - 1] as DesiredUser).employeeID) return false;
+  return true;
+}
+
 /**
  * Reads every `*.yaml`/`*.yml` under `options.dir`, validates each against the schema, applies
  * per-file defaults and checks the rules across files. Never throws for bad input: every
@@ -222,19 +229,23 @@ export async function loadDeclarations(options: LoadOptions): Promise<LoadResult
     for (const d of result.diagnostics) diagnostics.push(d);
     for (const d of result.users) declared.push(d);
   }
-  // Placing a problem inside a user needs yaml: it is loaded, and the rules run again, only when there is one to place.
-  let locateAsked = false;
-  let crossFile = checkCrossFileRules(declared, (d) => {
-    locateAsked = true;
-    return d.source;
-  });
-  if (locateAsked) crossFile = checkCrossFileRules(declared, createLocator(texts, await import("./yaml-source.js")));
-  for (const d of crossFile) diagnostics.push(d);
   // A loop, not flatMap: no array of one per user.
   const users: DesiredUser[] = [];
   for (const d of declared) if (d.user) users.push(d.user);
+  users.sort(byEmployeeID);
+  // When every declared user is complete (each has its employeeID), the sorted users show whether two share one: no set of them is needed.
+  const known = { distinctEmployeeIDs: users.length === declared.length && adjacentDistinct(users) };
+  // Placing a problem inside a user needs yaml: it is loaded, and the rules run again, only when there is one to place.
+  let locateAsked = false;
+  const unlocated: Locate = (d) => {
+    locateAsked = true;
+    return d.source;
+  };
+  let crossFile = checkCrossFileRules(declared, unlocated, known);
+  if (locateAsked) crossFile = checkCrossFileRules(declared, createLocator(texts, await import("./yaml-source.js")), known);
+  for (const d of crossFile) diagnostics.push(d);
   return {
-    users: users.sort(byEmployeeID),
+    users,
     diagnostics: sortDiagnostics(limitDiagnostics(diagnostics)),
     files: files.map((f) => f.file),
     digest: digestDeclarations(
