@@ -21,14 +21,16 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
   const claimed = new Set<string>();
   let unchanged = 0;
 
+  // Against an empty state every user is a create: no lookups (each would hash an employeeID).
+  const none = applied.size === 0;
   for (const user of desired) {
-    const current = applied.get(user.employeeID);
+    const current = none ? undefined : applied.get(user.employeeID);
     // Only entries of state are looked up in `claimed`: a create adds nothing to it.
     if (current) claimed.add(user.employeeID);
-    const renamedFrom = current ? undefined : findRenameSource(user, applied);
+    const renamedFrom = current || none ? undefined : findRenameSource(user, applied);
     const before = current ?? (renamedFrom ? applied.get(renamedFrom) : undefined);
     if (renamedFrom) claimed.add(renamedFrom);
-    for (const old of user.previousEmployeeIDs ?? []) {
+    for (const old of none ? [] : (user.previousEmployeeIDs ?? [])) {
       if (old === renamedFrom || !applied.has(old)) continue;
       const why = current ? "both are in state" : `${renamedFrom} (listed too) is the one renamed`;
       warnings.push({
