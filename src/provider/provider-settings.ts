@@ -1,0 +1,153 @@
+/**
+ * The provider block's settings, normalised once (STYLE.md lesson 6), and the API client built from
+ * them and the provider process's environment. The token or client credentials are read from the
+ * environment exactly as the CLI reads them (src/cli/api-settings.ts): never from configuration,
+ * so they are in neither the Terraform files nor the state.
+ */
+import { RuangkerjaClient } from "../api/client.js";
+import { apiSettings, type Environment } from "../cli/api-settings.js";
+import { type DeactivationLimit, DEFAULT_DEACTIVATION_LIMIT, parseDeactivationLimit } from "../plan/safety-guard.js";
+import type { ProviderContext, TfAttribute, TfDiagnostic, TfObject, TfSchema } from "./provider-types.js";
+
+export interface ProviderSettings {
+  /** @default the environment's RUANGKERJA_API_URL, else https://api.ruangkerja.id */
+  readonly apiUrl?: string;
+  /** Users per bulk call. @default 100 */
+  readonly chunkSize: number;
+  /** Requests in flight at once. @default 4 */
+  readonly parallelism: number;
+  /** Lets a plan (a destroy included) deactivate more users than the safety limit. @default false */
+  readonly allowMassDeactivation: boolean;
+  /** @default 10% of the users in state */
+  readonly maxDeactivate: DeactivationLimit;
+}
+
+/** The provider block's attribute names, as Terraform configurations write them. */
+export const PROVIDER_ATTRIBUTES = {
+  apiUrl: "api_url",
+  chunkSize: "chunk_size",
+  parallelism: "parallelism",
+  allowMassDeactivation: "allow_mass_deactivation",
+  maxDeactivate: "max_deactivate",
+} as const;
+
+const attributes: TfAttribute[] = [
+  {
+    name: PROVIDER_ATTRIBUTES.apiUrl,
+    type: "string",
+    optional: true,
+    description:
+      "The RuangKerja API's base URL. Default: RUANGKERJA_API_URL in the environment of terraform, else https://api.ruangkerja.id. The token is never set here: export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) where terraform runs.",
+  },
+  { name: PROVIDER_ATTRIBUTES.chunkSize, type: "number", optional: true, description: "Users per bulk call, 1 to 10000. Default: 100." },
+  {
+    name: PROVIDER_ATTRIBUTES.parallelism,
+    type: "number",
+    optional: true,
+    description: "Requests in flight at once, 1 to 64. Default: 4.",
+  },
+  {
+    name: PROVIDER_ATTRIBUTES.allowMassDeactivation,
+    type: "bool",
+    optional: true,
+    description:
+      "Allow a plan that deactivates more users than the safety limit (max_deactivate), terraform destroy included; the CLI's --allow-mass-deactivation. Default: false.",
+  },
+  {
+    name: PROVIDER_ATTRIBUTES.maxDeactivate,
+    type: "string",
+    optional: true,
+    description: 'The safety limit on deactivations in one plan: a count ("25") or a share of the users in state ("10%"). Default: "10%".',
+  },
+];
+
+export const PROVIDER_SCHEMA: TfSchema = {
+  version: 0,
+  description: "RuangKerja users as code: the same planner, safety guard and bulk API client as the ruangkerja-users CLI.",
+  attributes,
+};
+
+const LIMITS = { chunkSize: [1, 10_000], parallelism: [1, 64] } as const;
+
+/** The settings of a provider block, or the diagnostics naming each bad attribute. */
+export function parseProviderSettings(config: TfObject): { settings?: ProviderSettings; diagnostics: TfDiagnostic[] } {
+  const diagnostics: TfDiagnostic[] = [];
+  const bad = (name: string, summary: string) => diagnostics.push({ severity: "error", summary, attribute: [{ attribute: name }] });
+  const whole = (key: keyof typeof LIMITS, fallback: number): number => {
+    const name = PROVIDER_ATTRIBUTES[key];
+    const value = config[name];
+    if (value === null || value === undefined) return fallback;
+    const [min, max] = LIMITS[key];
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+      bad(name, `${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    }
+    return typeof value === "number" ? value : fallback;
+  };
+  const chunkSize = whole("chunkSize", 100);
+  const parallelism = whole("parallelism", 4);
+  const apiUrl = config[PROVIDER_ATTRIBUTES.apiUrl];
+  if (apiUrl !== null && apiUrl !== undefined && (typeof apiUrl !== "string" || apiUrl === "")) {
+    bad(PROVIDER_ATTRIBUTES.apiUrl, `${PROVIDER_ATTRIBUTES.apiUrl} must be a URL such as https://api.ruangkerja.id`);
+  }
+  const allow = config[PROVIDER_ATTRIBUTES.allowMassDeactivation];
+  const limitText = config[PROVIDER_ATTRIBUTES.maxDeactivate];
+  let maxDeactivate = DEFAULT_DEACTIVATION_LIMIT;
+  if (typeof limitText === "string") {
+    const parsed = parseDeactivationLimit(limitText);
+    if (parsed) maxDeactivate = parsed;
+    else
+      bad(
+        PROVIDER_ATTRIBUTES.maxDeactivate,
+        `${PROVIDER_ATTRIBUTES.maxDeactivate} must be a count ("25") or a percentage ("10%"), got ${JSON.stringify(limitText)}`,
+      );
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  return {
+    settings: {
+      ...(typeof apiUrl === "string" && { apiUrl }),
+      chunkSize,
+      parallelism,
+      allowMassDeactivation: allow === true,
+      maxDeactivate,
+    },
+    diagnostics,
+  };
+}
+
+/** The environment as the CLI's apiSettings reads it (by property), over the provider's lookup function. */
+function environmentObject(lookup: (name: string) => string | undefined): Environment {
+  return new Proxy({}, { get: (_target, name) => (typeof name === "string" ? lookup(name) : undefined) });
+}
+
+/** The client, configured as the CLI's: throws ConfigError when the environment holds no token or client credentials. */
+export function createProviderClient(settings: ProviderSettings, environment: (name: string) => string | undefined): RuangkerjaClient {
+  const api = apiSettings(
+    environmentObject(environment),
+    "export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment of terraform; the provider reads it there, never from configuration",
+  );
+  return new RuangkerjaClient({ ...api, ...(settings.apiUrl !== undefined && { baseUrl: settings.apiUrl }) });
+}
+
+/** What a configured provider gives its resources. */
+export interface ConfiguredProvider {
+  readonly settings: ProviderSettings;
+  readonly client: RuangkerjaClient;
+}
+
+const configured = new WeakMap<ProviderContext, ConfiguredProvider>();
+
+/** The settings and client of a context configure() made; built again (same result) for one made elsewhere. */
+export function configuredProvider(context: ProviderContext): ConfiguredProvider {
+  const known = configured.get(context);
+  if (known) return known;
+  const { settings, diagnostics } = parseProviderSettings(context.config);
+  if (!settings) throw new Error(diagnostics.map((d) => d.summary).join("; "));
+  const made = { settings, client: createProviderClient(settings, context.environment) };
+  configured.set(context, made);
+  return made;
+}
+
+/** Remembers what configure() built for `context`. */
+export function rememberConfigured(context: ProviderContext, provider: ConfiguredProvider): void {
+  configured.set(context, provider);
+}

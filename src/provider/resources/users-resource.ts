@@ -1,0 +1,78 @@
+/**
+ * `ruangkerja_users`: a bulk resource holding a map of people, planned and applied with the CLI's
+ * validation, planner, safety guard, apply engine and client.
+ *
+ * - plan: the planned state is the configuration (Terraform then shows "update in-place" naming
+ *   the employeeID and the field), once every record passed the declarations' checks; the CLI's
+ *   plan is computed from the prior state for its warnings and the mass-deactivation guard.
+ * - destroy (planned null) deactivates every active user, through the same guard: refused at plan
+ *   (and again at apply) unless the provider sets allow_mass_deactivation.
+ * - apply: the plan, made again from the same prior state and configuration, through the engine;
+ *   on a partial failure the new state is what was applied, beside an error per failed user.
+ * - read: absent, so Terraform keeps the state as it is (drift is not detected yet).
+ */
+import {
+  type ApplyRequest,
+  type ApplyResponse,
+  type PlanRequest,
+  type PlanResponse,
+  type ResourceType,
+  type TfDiagnostic,
+  type TfObject,
+  UNKNOWN,
+} from "../provider-types.js";
+import { configuredProvider } from "../provider-settings.js";
+import { planChanges } from "../../plan/plan-changes.js";
+import { applyUsers } from "./users-apply.js";
+import { appliedFrom, guardDiagnostics, planWarnings } from "./users-changes.js";
+import { ID_ATTRIBUTE, USERS_ATTRIBUTE, USERS_RESOURCE_ID, USERS_RESOURCE_NAME, USERS_SCHEMA, usersOf } from "./users-schema.js";
+import { checkUsers } from "./users-validation.js";
+
+const hasError = (diagnostics: readonly TfDiagnostic[]) => diagnostics.some((d) => d.severity === "error");
+
+/** What plan and apply both compute: the CLI's plan from the prior state to the configuration, and what refuses it. */
+function changesOf(prior: TfObject | null, config: TfObject | null, request: PlanRequest | ApplyRequest) {
+  const { settings, client } = configuredProvider(request.provider);
+  const applied = appliedFrom(usersOf(prior));
+  const checked = config === null ? { users: [], diagnostics: [], unknown: [] } : checkUsers(usersOf(config));
+  const diagnostics: TfDiagnostic[] = [...checked.diagnostics];
+  const plan = planChanges(checked.users, applied);
+  if (!hasError(diagnostics)) {
+    diagnostics.push(...planWarnings(plan));
+    // A record not known yet may keep a user whom the plan would otherwise deactivate: the guard waits for apply.
+    if (checked.unknown.length === 0) diagnostics.push(...guardDiagnostics(plan, applied.size, settings, config === null));
+  }
+  return { plan, checked, diagnostics, settings, client };
+}
+
+function plan(request: PlanRequest): Promise<PlanResponse> {
+  // The configuration as it is: Terraform refuses a planned value that differs from it.
+  const planned = request.config === null ? null : { ...request.config, [ID_ATTRIBUTE]: USERS_RESOURCE_ID };
+  // The whole map not known yet (built from another resource's result): checked at apply.
+  if (request.config !== null && request.config[USERS_ATTRIBUTE] === UNKNOWN) return Promise.resolve({ planned, diagnostics: [] });
+  const { diagnostics } = changesOf(request.prior, request.config, request);
+  return Promise.resolve({ planned, diagnostics });
+}
+
+async function apply(request: ApplyRequest): Promise<ApplyResponse> {
+  const target = request.planned === null ? null : (request.config ?? request.planned);
+  const { plan: changes, checked, diagnostics, settings, client } = changesOf(request.prior, target, request);
+  if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
+  const prior = usersOf(request.prior);
+  const planned = request.planned === null ? {} : usersOf(request.planned);
+  const applied = await applyUsers(changes, checked.users, { prior, planned }, client, settings, request.provider.environment);
+  const all = [...diagnostics, ...applied.diagnostics];
+  if (request.planned === null && !hasError(applied.diagnostics)) return { newState: null, diagnostics: all };
+  const base = request.planned ?? request.prior ?? {};
+  return { newState: { ...base, [ID_ATTRIBUTE]: USERS_RESOURCE_ID, [USERS_ATTRIBUTE]: applied.users }, diagnostics: all };
+}
+
+export const usersResource: ResourceType = {
+  name: USERS_RESOURCE_NAME,
+  schema: USERS_SCHEMA,
+  validate(config: TfObject) {
+    return checkUsers(usersOf(config)).diagnostics;
+  },
+  plan,
+  apply,
+};

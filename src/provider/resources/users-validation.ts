@@ -1,0 +1,104 @@
+/**
+ * A `users` map checked as the declarations are: the schema (schemas/users.schema.json), the text
+ * rules, normalization and the rules across users, with the declarations' own code. Each problem
+ * becomes a Terraform diagnostic naming the employeeID and the field, and pointing at them.
+ *
+ * Most maps are valid: they are checked against the schema as data, which is fast. Only a map with
+ * a problem is written out as a declaration text (one user per line, JSON being YAML) and read by
+ * the declarations' parser, so that its messages are word for word those of `validate`.
+ */
+import type { Diagnostic, SourceLocation } from "../../diagnostics.js";
+import { checkCrossFileRules } from "../../declarations/cross-file-rules.js";
+import type { DeclaredUser } from "../../declarations/declared-user.js";
+import { toDesiredUser } from "../../declarations/normalize.js";
+import { parseDeclarationText } from "../../declarations/parse-file.js";
+import { declarationsValidator, type UserAsWritten } from "../../declarations/schema.js";
+import { findUnsafeText } from "../../declarations/text-rules.js";
+import type { DesiredUser } from "../../model.js";
+import type { TfDiagnostic, TfPathStep, TfValue } from "../provider-types.js";
+import { hasUnknown, terraformFieldName, USERS_ATTRIBUTE, writtenUser } from "./users-schema.js";
+
+/** What diagnostics name as the file: the resource's attribute. */
+const FILE = "users";
+/** The declaration text puts user i on line i + FIRST_LINE. */
+const FIRST_LINE = 2;
+
+export interface CheckedUsers {
+  /** The known records, normalized as declarations are; complete only when there are no errors. */
+  readonly users: DesiredUser[];
+  readonly diagnostics: TfDiagnostic[];
+  /** Keys whose record Terraform does not know yet (plan): not checked, not in `users`. */
+  readonly unknown: readonly string[];
+}
+
+/** Checks and normalizes every known record of a `users` map. */
+export function checkUsers(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+  const keys: string[] = [];
+  const unknown: string[] = [];
+  const written: Record<string, unknown>[] = [];
+  for (const [key, record] of Object.entries(map)) {
+    if (hasUnknown(record)) {
+      unknown.push(key);
+      continue;
+    }
+    keys.push(key);
+    written.push(writtenUser(key, record));
+  }
+  const data = { users: written };
+  const validate = declarationsValidator();
+  const valid = validate(data) && findUnsafeText(data).length === 0;
+  const parsed = valid
+    ? { users: declaredAsIs(written as unknown as UserAsWritten[]), diagnostics: [] }
+    : parseDeclarationText(FILE, declarationText(written));
+  const problems: Diagnostic[] = [...parsed.diagnostics];
+  const users = parsed.users;
+  problems.push(...checkCrossFileRules(users, (user) => user.source));
+  const diagnostics = problems.map((d) => toTerraformDiagnostic(d, keys));
+  return { users: users.flatMap((u) => (u.user ? [u.user] : [])), diagnostics, unknown };
+}
+
+function sourceOf(index: number): SourceLocation {
+  return { file: FILE, line: index + FIRST_LINE, column: 1 };
+}
+
+/** Records the schema accepted, as the parser would have returned them. */
+function declaredAsIs(written: readonly UserAsWritten[]): DeclaredUser[] {
+  return written.map((user, index): DeclaredUser => {
+    const source = sourceOf(index);
+    return {
+      index,
+      source,
+      employeeID: user.employeeID,
+      ...(user.username !== undefined && { username: user.username }),
+      ...(user.email !== undefined && { email: user.email }),
+      ...(user.previousEmployeeIDs !== undefined && { previousEmployeeIDs: user.previousEmployeeIDs }),
+      user: toDesiredUser(user, undefined, source),
+    };
+  });
+}
+
+/** `{"users":[` then one user per line: a declaration text whose line says which user a message is about. */
+function declarationText(written: readonly Record<string, unknown>[]): string {
+  return `{"users":[\n${written.map((user) => JSON.stringify(user)).join(",\n")}\n]}\n`;
+}
+
+/** `user EMP1 (users:3:1)`: the line is the declaration text's, which means nothing in Terraform. */
+const PLACE = / \(users:\d+:\d+\)/g;
+
+function toTerraformDiagnostic(diagnostic: Diagnostic, keys: readonly string[]): TfDiagnostic {
+  const line = diagnostic.location?.line;
+  const key = line === undefined ? undefined : keys[line - FIRST_LINE];
+  const field = diagnostic.field?.replace(/\[.*$/, "");
+  const name = field === undefined ? undefined : field === "employeeID" ? "employeeID" : terraformFieldName(field);
+  const where = key === undefined ? "" : `users[${JSON.stringify(key)}]${name && name !== "employeeID" ? `.${name}` : ""}: `;
+  const attribute: TfPathStep[] = [{ attribute: USERS_ATTRIBUTE }];
+  if (key !== undefined) attribute.push({ key });
+  if (key !== undefined && name !== undefined && name !== "employeeID") attribute.push({ attribute: name });
+  const detail = diagnostic.detail?.replace(PLACE, "");
+  return {
+    severity: diagnostic.severity,
+    summary: `${where}${diagnostic.summary.replace(PLACE, "")}`,
+    ...(detail !== undefined && { detail }),
+    attribute,
+  };
+}
