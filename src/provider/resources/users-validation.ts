@@ -88,7 +88,8 @@ const PLACE = / \(users:\d+:\d+\)/g;
 function toTerraformDiagnostic(diagnostic: Diagnostic, keys: readonly string[]): TfDiagnostic {
   const line = diagnostic.location?.line;
   const key = line === undefined ? undefined : keys[line - FIRST_LINE];
-  const field = diagnostic.field?.replace(/\[.*$/, "");
+  // `phone`, `users[3].phone` or `tagSerials[1]`: the field of the user.
+  const field = diagnostic.field?.split(".").pop()?.replace(/\[.*$/, "");
   const name = field === undefined ? undefined : field === "employeeID" ? "employeeID" : terraformFieldName(field);
   const where = key === undefined ? "" : `users[${JSON.stringify(key)}]${name && name !== "employeeID" ? `.${name}` : ""}: `;
   const attribute: TfPathStep[] = [{ attribute: USERS_ATTRIBUTE }];
