@@ -129,4 +129,18 @@ describe("ruangkerja_users against the emulator", () => {
     expect(JSON.stringify(applied?.newState)).not.toContain("s3cret-Value-42");
     expect(byId().get("PW0001")?.isActive).toBe(true);
   });
+
+  it("stops before any call when a password_env variable is not set, and refuses a provider without a token", async () => {
+    const provider = await configure();
+    const before = emulator.requestCounts();
+    const { applied } = await planAndApply(provider, null, { PW0002: record("PW0002", { password_env: "RUANGKERJA_PASSWORD_PW0002" }) });
+    expect(applied?.diagnostics[0]?.summary).toMatch(
+      /RUANGKERJA_PASSWORD_PW0002 \(passwordEnv of PW0002\) is not set; nothing was changed/,
+    );
+    expect(applied?.newState?.users).toEqual({});
+    expect(emulator.requestCounts()).toEqual(before);
+    const noToken = await ruangkerjaProvider.configure({ api_url: emulator.url }, () => undefined);
+    expect(noToken.context).toBeUndefined();
+    expect(noToken.diagnostics[0]?.summary).toMatch(/no access token: export RUANGKERJA_TOKEN/);
+  });
 });
