@@ -5,7 +5,7 @@
  * - a no-change `terraform plan` at the largest size.
  * Prints medians and ratios against the targets (Terraform apply of 1,000 within 10× of the CLI;
  * no-change plan of 5,000 under 20 s) and writes them to bench/results/. Flags: --sizes 1000,5000
- * --runs 3. Timings live here, never in test assertions. Needs terraform on PATH.
+ * --runs 3 --engine provider|terraform_data (the construct's engine; default provider). Timings live here, never in test assertions. Needs terraform on PATH.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -21,7 +21,12 @@ const SYNTH = join(root, "dist/cdktf/main.js");
 const TOKEN = "bench-terraform-token";
 
 const { values } = parseArgs({
-  options: { sizes: { type: "string", default: "1000,5000" }, runs: { type: "string", default: "3" }, shards: { type: "string" } },
+  options: {
+    sizes: { type: "string", default: "1000,5000" },
+    runs: { type: "string", default: "3" },
+    shards: { type: "string" },
+    engine: { type: "string", default: "provider" },
+  },
 });
 const sizes = values.sizes.split(",").map(Number);
 const runs = Number(values.runs);
@@ -192,7 +197,7 @@ async function main() {
   }
 
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(30) : c.padStart(12))).join(" ");
-  const out = [line(["scenario", "median s", "target s", "runs"])];
+  const out = [`construct engine: ${values.engine} (--engine provider|terraform_data)`, line(["scenario", "median s", "target s", "runs"])];
   for (const row of rows) {
     out.push(
       line([

@@ -8,18 +8,19 @@
  * terraform.d/plugins (an implied local mirror of `terraform init`): the launcher holds no path,
  * so cdktf.out/ can be synthesized in one job and applied in another.
  */
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type ISynthesisSession, TerraformProvider, TerraformResource, type TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { TOOL_VERSION } from "../cli/tool-version.js";
 import {
   DEFAULT_PLUGIN_DIR,
+  LAUNCHER_PLATFORMS,
   launcherScript,
+  lockFileWithProvider,
   PROVIDER_SOURCE,
   PROVIDER_TYPE,
   providerPath,
-  terraformPlatform,
 } from "../provider/install.js";
 import { PROVIDER_ATTRIBUTES } from "../provider/provider-settings.js";
 import { USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../provider/resources/users-schema.js";
@@ -93,7 +94,9 @@ const INSTALLS = Symbol("installs the ruangkerja provider");
 
 /**
  * After `stack` is synthesized, writes the provider's launcher into its folder's
- * terraform.d/plugins, where `terraform init` (and `cdktf deploy`) finds it offline. Once per stack.
+ * terraform.d/plugins for every platform it runs on, where `terraform init` (and `cdktf deploy`)
+ * finds it offline, and the provider's block of .terraform.lock.hcl (without it cdktf deploy asks
+ * the registry through `terraform providers lock`). Once per stack.
  */
 export function installProviderOnSynth(stack: TerraformStack): void {
   const marked = stack as TerraformStack & { [INSTALLS]?: true };
@@ -104,11 +107,16 @@ export function installProviderOnSynth(stack: TerraformStack): void {
     synthesize(session: ISynthesisSession) {
       synthesizer.synthesize(session);
       const stackDir = join(session.outdir, session.manifest.forStack(stack).workingDirectory);
-      const path = join(stackDir, DEFAULT_PLUGIN_DIR, providerPath(TOOL_VERSION, terraformPlatform()));
-      mkdirSync(join(path, ".."), { recursive: true });
-      writeFileSync(`${path}.tmp`, launcherScript(TOOL_VERSION), { mode: 0o755 });
-      chmodSync(`${path}.tmp`, 0o755); // the umask may have narrowed the mode
-      renameSync(`${path}.tmp`, path);
+      for (const platform of LAUNCHER_PLATFORMS) {
+        const path = join(stackDir, DEFAULT_PLUGIN_DIR, providerPath(TOOL_VERSION, platform));
+        mkdirSync(join(path, ".."), { recursive: true });
+        writeFileSync(`${path}.tmp`, launcherScript(TOOL_VERSION), { mode: 0o755 });
+        chmodSync(`${path}.tmp`, 0o755); // the umask may have narrowed the mode
+        renameSync(`${path}.tmp`, path);
+      }
+      const lockFile = join(stackDir, ".terraform.lock.hcl");
+      const existing = existsSync(lockFile) ? readFileSync(lockFile, "utf8") : undefined;
+      writeFileSync(lockFile, lockFileWithProvider(existing, TOOL_VERSION));
     },
   };
 }

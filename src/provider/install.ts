@@ -7,8 +7,9 @@
  * ruangkerja-users package that Node resolves from Terraform's working directory (the
  * configuration's folder, or any folder above it with node_modules/ruangkerja-users).
  */
+import { createHash } from "node:crypto";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 export const PROVIDER_HOSTNAME = "registry.terraform.io";
 export const PROVIDER_NAMESPACE = "ruangkerja";
@@ -77,4 +78,43 @@ export async function installProvider(options: { pluginDir: string; version: str
   await chmod(temporary, 0o755); // the umask may have narrowed the mode
   await rename(temporary, path);
   return { path, platform };
+}
+
+/** The platforms the launcher runs on (a POSIX shell script starting Node): synth writes it for each. */
+export const LAUNCHER_PLATFORMS = ["darwin_amd64", "darwin_arm64", "linux_amd64", "linux_arm64"] as const;
+
+/**
+ * Terraform's `h1:` hash of the unpacked package (Go's dirhash Hash1 over its one file): the SHA-256
+ * of the line "<sha256 hex of the file>  <file name>\n", in base64. The same on every platform,
+ * since the launcher is.
+ */
+export function packageHash(version: string): string {
+  const file = basename(providerPath(version, "any"));
+  const fileHash = createHash("sha256").update(launcherScript(version)).digest("hex");
+  return `h1:${createHash("sha256").update(`${fileHash}  ${file}\n`).digest("base64")}`;
+}
+
+const LOCK_HEADER = '# This file is maintained automatically by "terraform init".\n# Manual edits may be lost in future updates.\n';
+
+/**
+ * `existing` (a .terraform.lock.hcl, or undefined) with this provider's block set to `version` and
+ * its hash, other providers' blocks kept. cdktf deploy runs `terraform providers lock`, which asks
+ * the registry, whenever the lock file lacks a required provider; a block written beside the
+ * launcher spares that, and `terraform init` checks the launcher against it.
+ */
+export function lockFileWithProvider(existing: string | undefined, version: string): string {
+  const address = `${PROVIDER_HOSTNAME}/${PROVIDER_SOURCE}`;
+  const block = [
+    `provider "${address}" {`,
+    `  version     = "${version}"`,
+    `  constraints = "${version}"`,
+    "  hashes = [",
+    `    "${packageHash(version)}",`,
+    "  ]",
+    "}",
+    "",
+  ].join("\n");
+  const text = existing ?? LOCK_HEADER;
+  const ours = new RegExp(`^provider "${address.replaceAll(".", "\\.")}" \\{\\n[\\s\\S]*?^\\}\\n?`, "m");
+  return ours.test(text) ? text.replace(ours, block) : `${text.replace(/\n*$/, "\n")}\n${block}`;
 }

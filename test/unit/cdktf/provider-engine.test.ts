@@ -12,7 +12,7 @@ import { RuangkerjaUsers, type RuangkerjaUsersLoadedProps } from "../../../src/c
 import { TOOL_VERSION } from "../../../src/cli/tool-version.js";
 import { ConfigError } from "../../../src/errors.js";
 import type { DesiredUser } from "../../../src/model.js";
-import { launcherScript, providerPath, terraformPlatform } from "../../../src/provider/install.js";
+import { launcherScript, packageHash, providerPath, terraformPlatform } from "../../../src/provider/install.js";
 import { desired } from "../../builders.js";
 
 interface Synthesized {
@@ -93,11 +93,17 @@ describe("the construct's provider engine (the default)", () => {
       const stack = new TerraformStack(app, "users");
       new RuangkerjaUsers(stack, "ruangkerja", { declarations: { users: [desired("EMP001")], diagnostics: [] } });
       app.synth();
-      const launcher = join(outdir, "stacks/users/terraform.d/plugins", providerPath(TOOL_VERSION, terraformPlatform()));
-      const text = await readFile(launcher, "utf8");
-      expect(text).toBe(launcherScript(TOOL_VERSION));
-      expect(text).not.toContain(outdir);
-      expect((await stat(launcher)).mode & 0o111).toBe(0o111);
+      for (const platform of ["linux_amd64", "linux_arm64", "darwin_amd64", "darwin_arm64", terraformPlatform()]) {
+        const launcher = join(outdir, "stacks/users/terraform.d/plugins", providerPath(TOOL_VERSION, platform));
+        const text = await readFile(launcher, "utf8");
+        expect(text).toBe(launcherScript(TOOL_VERSION));
+        expect(text).not.toContain(outdir);
+        expect((await stat(launcher)).mode & 0o111).toBe(0o111);
+      }
+      // The lock file cdktf deploy needs to skip `terraform providers lock` (which asks the registry).
+      const lock = await readFile(join(outdir, "stacks/users/.terraform.lock.hcl"), "utf8");
+      expect(lock).toContain(`provider "registry.terraform.io/ruangkerja/ruangkerja" {\n  version     = "${TOOL_VERSION}"`);
+      expect(lock).toContain(packageHash(TOOL_VERSION));
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { launcherScript, providerPath, terraformPlatform } from "../../../src/provider/install.js";
+import { createHash } from "node:crypto";
+import { launcherScript, lockFileWithProvider, packageHash, providerPath, terraformPlatform } from "../../../src/provider/install.js";
 
 describe("the provider's installation", () => {
   it("names Terraform's platforms, and refuses one a shell script cannot serve", () => {
@@ -22,5 +23,27 @@ describe("the provider's installation", () => {
     expect(js).toContain('import.meta.resolve("ruangkerja-users")');
     expect(js).toContain('"provider/main.js"');
     expect(script).not.toMatch(/\/(home|Users|tmp|work)\//);
+  });
+
+  it("hashes the unpacked package as Terraform's h1 (dirhash Hash1 of the launcher file), changing with the launcher", () => {
+    const file = "terraform-provider-ruangkerja_v0.1.0";
+    const line = `${createHash("sha256").update(launcherScript("0.1.0")).digest("hex")}  ${file}\n`;
+    expect(packageHash("0.1.0")).toBe(`h1:${createHash("sha256").update(line).digest("base64")}`);
+    expect(packageHash("0.1.0")).toMatch(/^h1:[A-Za-z0-9+/]{43}=$/);
+    expect(packageHash("0.2.0")).not.toBe(packageHash("0.1.0"));
+  });
+
+  it("writes the provider's block of .terraform.lock.hcl, replacing an older one and keeping other providers'", () => {
+    const fresh = lockFileWithProvider(undefined, "0.1.0");
+    expect(fresh).toContain('provider "registry.terraform.io/ruangkerja/ruangkerja" {\n  version     = "0.1.0"\n');
+    expect(fresh).toContain(`    "${packageHash("0.1.0")}",\n`);
+    expect(lockFileWithProvider(fresh, "0.1.0")).toBe(fresh);
+    const aws = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.0.0"\n  hashes = [\n    "h1:x",\n  ]\n}\n';
+    const upgraded = lockFileWithProvider(`${lockFileWithProvider(undefined, "0.0.9")}\n${aws}`, "0.1.0");
+    expect(upgraded).not.toContain("0.0.9");
+    expect(upgraded.match(/ruangkerja\/ruangkerja/g)).toHaveLength(1);
+    expect(upgraded).toContain(`    "${packageHash("0.1.0")}",`);
+    expect(upgraded).toContain(aws);
+    expect(lockFileWithProvider(aws, "0.1.0")).toBe(`${aws}\n${lockFileWithProvider(undefined, "0.1.0").split("\n\n")[1]}`);
   });
 });

@@ -1,0 +1,153 @@
+/**
+ * The construct on our own Terraform provider (engine "provider", the default), driven by the real
+ * `terraform` binary against the emulator on 127.0.0.1: synth, `terraform init` offline from the
+ * launcher synth wrote into terraform.d/plugins, apply 200 users, an empty second plan, a one-field
+ * change shown as an update in place naming the person and the field, a removal that deactivates,
+ * destroy refused by the mass-deactivation guard and allowed by the provider setting, and 10,000
+ * users in one apply. Skipped, saying why, when terraform is not on PATH.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TOOL_VERSION } from "../../src/cli/tool-version.js";
+import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
+import { packageHash } from "../../src/provider/install.js";
+import { makeUsers, makeWorkdir, type UserSpec, usersYaml, writeText } from "./helpers.js";
+import { run, SYNTH, terraformEnv, terraformMissing } from "./terraform-helpers.js";
+
+const missing = terraformMissing();
+if (missing) console.warn(`Skipping the Terraform provider end-to-end test: ${missing}`);
+
+const TOKEN = "tf-provider-marker-token-9c41e2";
+
+describe.skipIf(missing !== undefined)("the construct on the ruangkerja provider, with real Terraform", () => {
+  let emulator: RunningEmulator;
+  let work: { dir: string; cleanup: () => Promise<void> };
+  let env: Record<string, string>;
+  const users = makeUsers("PRV", 200);
+  const stackDir = () => join(work.dir, "cdktf.out/stacks/users");
+  const synth = async (dir = work.dir) => {
+    const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], { cwd: dir, env, timeoutMs: 60_000 });
+    expect(result.stdout).toContain("Synthesized users");
+    expect(result.code, result.stderr).toBe(0);
+  };
+  const terraform = (...args: string[]) =>
+    run("terraform", [args[0] as string, "-input=false", "-no-color", ...args.slice(1)], { cwd: stackDir(), env, timeoutMs: 300_000 });
+  const user = (id: string) => emulator.users().find((u) => u.employeeID === id);
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
+    work = await makeWorkdir();
+    env = await terraformEnv(work.dir, { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN });
+    await writeText(join(work.dir, "users/people.yaml"), usersYaml(users));
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await work?.cleanup();
+  });
+
+  it("inits offline from terraform.d/plugins and applies 200 users in one resource", async () => {
+    await synth();
+    const init = await terraform("init");
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain("ruangkerja/ruangkerja");
+    const lock = await readFile(join(stackDir(), ".terraform.lock.hcl"), "utf8");
+    expect(lock).toContain('provider "registry.terraform.io/ruangkerja/ruangkerja"');
+    // synth wrote the lock file's block (cdktf deploy needs it); terraform init verified the launcher against it.
+    expect(lock).toContain(packageHash(TOOL_VERSION));
+    const apply = await terraform("apply", "-auto-approve");
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+    expect(emulator.users()).toHaveLength(200);
+    expect(user("PRV0042")?.name).toBe("Karyawan PRV 0042");
+  });
+
+  it("plans nothing right after apply (-detailed-exitcode 0)", async () => {
+    const plan = await terraform("plan", "-detailed-exitcode");
+    expect(plan.stdout).toContain("No changes.");
+    expect(plan.code, plan.stderr).toBe(0);
+  });
+
+  it("shows a one-field change as an update in place naming the person and the field, and applies it", async () => {
+    users[5] = { ...users[5], name: "Nama Baru" } as UserSpec;
+    await writeText(join(work.dir, "users/people.yaml"), usersYaml(users));
+    await synth();
+    const plan = await terraform("plan", "-detailed-exitcode", "-out=change.tfplan");
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toContain("will be updated in-place");
+    expect(plan.stdout).toMatch(/~ "PRV0005" = \{/);
+    expect(plan.stdout).toMatch(/~ name\s+= "Karyawan PRV 0005" -> "Nama Baru"/);
+    expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    const apply = await terraform("apply", "change.tfplan");
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(user("PRV0005")?.name).toBe("Nama Baru");
+  });
+
+  it("deactivates a person removed from the declarations", async () => {
+    const removed = users.splice(10, 1)[0] as UserSpec;
+    await writeText(join(work.dir, "users/people.yaml"), usersYaml(users));
+    await synth();
+    const plan = await terraform("plan", "-detailed-exitcode");
+    expect(plan.code, plan.stderr).toBe(2);
+    expect(plan.stdout).toMatch(new RegExp(`- "${removed.employeeID}" = \\{`));
+    const apply = await terraform("apply", "-auto-approve");
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(user(removed.employeeID)?.isActive).toBe(false);
+    expect(emulator.users().filter((u) => u.isActive)).toHaveLength(199);
+  });
+
+  it("refuses terraform destroy through the mass-deactivation guard, and deactivates everyone when the provider allows it", async () => {
+    const refused = await terraform("destroy", "-auto-approve");
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("allow_mass_deactivation");
+    expect(emulator.users().filter((u) => u.isActive)).toHaveLength(199);
+
+    // What the construct's allowMassDeactivation prop synthesizes (test/unit/cdktf/provider-engine.test.ts).
+    const file = join(stackDir(), "cdk.tf.json");
+    const config = JSON.parse(await readFile(file, "utf8")) as { provider: { ruangkerja: Record<string, unknown>[] } };
+    (config.provider.ruangkerja[0] as Record<string, unknown>).allow_mass_deactivation = true;
+    await writeFile(file, JSON.stringify(config, null, 2));
+    const destroyed = await terraform("destroy", "-auto-approve");
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(destroyed.stdout).toContain("Destroy complete! Resources: 1 destroyed.");
+    expect(emulator.users().filter((u) => u.isActive)).toHaveLength(0);
+  });
+
+  it("keeps the token out of cdk.tf.json, Terraform's state and the lock file", async () => {
+    for (const path of [
+      join(stackDir(), "cdk.tf.json"),
+      join(work.dir, "terraform.users.tfstate"),
+      join(stackDir(), ".terraform.lock.hcl"),
+    ]) {
+      const text = await readFile(path, "utf8");
+      expect(text.length).toBeGreaterThan(0);
+      expect(text).not.toContain(TOKEN);
+    }
+  });
+
+  it("applies 10,000 users in one terraform apply", { timeout: 600_000 }, async () => {
+    const big = await makeWorkdir();
+    try {
+      const bigEnv = await terraformEnv(big.dir, { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN });
+      await writeText(join(big.dir, "users/many.yaml"), usersYaml(makeUsers("BIG", 10_000)));
+      const synthesized = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], {
+        cwd: big.dir,
+        env: bigEnv,
+        timeoutMs: 120_000,
+      });
+      expect(synthesized.code, synthesized.stderr).toBe(0);
+      const stack = join(big.dir, "cdktf.out/stacks/users");
+      const init = await run("terraform", ["init", "-input=false", "-no-color"], { cwd: stack, env: bigEnv, timeoutMs: 120_000 });
+      expect(init.code, init.stderr).toBe(0);
+      const apply = await run("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
+        cwd: stack,
+        env: bigEnv,
+        timeoutMs: 480_000,
+      });
+      expect(apply.code, apply.stderr.slice(-2000)).toBe(0);
+      expect(emulator.users().filter((u) => u.employeeID.startsWith("BIG"))).toHaveLength(10_000);
+    } finally {
+      await big.cleanup();
+    }
+  });
+});
