@@ -122,6 +122,21 @@ export interface ReadResponse {
   readonly diagnostics: readonly TfDiagnostic[];
 }
 
+export interface ImportRequest {
+  /** What `terraform import ADDRESS ID` (or an import block's `id`) gave. */
+  readonly id: string;
+  readonly provider: ProviderContext;
+}
+
+export interface ImportResponse {
+  /**
+   * The state to adopt (Terraform then calls read on it, and plan compares it with the
+   * configuration); null with an error diagnostic when nothing can be imported.
+   */
+  readonly state: TfObject | null;
+  readonly diagnostics: readonly TfDiagnostic[];
+}
+
 export interface ResourceType {
   /** Terraform's type name, e.g. "ruangkerja_users". */
   readonly name: string;
@@ -131,6 +146,28 @@ export interface ResourceType {
   apply(request: ApplyRequest): Promise<ApplyResponse>;
   /** Refresh from RuangKerja; absent: the state is returned unchanged. */
   read?(request: ReadRequest): Promise<ReadResponse>;
+  /** Adopt what RuangKerja has under `id`; absent: import is refused with a diagnostic. */
+  importState?(request: ImportRequest): Promise<ImportResponse>;
+}
+
+export interface DataSourceRequest {
+  /** The data block as configured (the protocol side defers a block with unknown values). */
+  readonly config: TfObject;
+  readonly provider: ProviderContext;
+}
+
+export interface DataSourceResponse {
+  /** The data source's state: config plus the computed attributes read from RuangKerja. */
+  readonly state: TfObject | null;
+  readonly diagnostics: readonly TfDiagnostic[];
+}
+
+export interface DataSourceType {
+  /** Terraform's type name, e.g. "ruangkerja_users". */
+  readonly name: string;
+  readonly schema: TfSchema;
+  validate?(config: TfObject): readonly TfDiagnostic[];
+  read(request: DataSourceRequest): Promise<DataSourceResponse>;
 }
 
 export interface ProviderDefinition {
@@ -139,6 +176,8 @@ export interface ProviderDefinition {
   /** The provider block's schema. */
   readonly schema: TfSchema;
   readonly resources: readonly ResourceType[];
+  /** Its data sources (none: GetProviderSchema lists none). */
+  readonly dataSources?: readonly DataSourceType[];
   /** Checks the provider block; diagnostics here stop the run before any resource is planned. */
   configure(
     config: TfObject,
