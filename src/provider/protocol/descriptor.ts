@@ -75,9 +75,11 @@ const TFPLUGIN6: Nested = {
   Schema: SCHEMA,
   ServerCapabilities: message("bool plan_destroy 1; bool get_provider_schema_optional 2; bool move_resource_state 3"),
   ClientCapabilities: message("bool deferral_allowed 1; bool write_only_attributes_allowed 2"),
-  GetMetadata: call("", `ServerCapabilities server_capabilities 1; ${DIAGNOSTICS} 2; repeated ResourceMetadata resources 4`, {
-    ResourceMetadata: message("string type_name 1"),
-  }),
+  GetMetadata: call(
+    "",
+    `ServerCapabilities server_capabilities 1; ${DIAGNOSTICS} 2; repeated DataSourceMetadata data_sources 3; repeated ResourceMetadata resources 4`,
+    { DataSourceMetadata: message("string type_name 1"), ResourceMetadata: message("string type_name 1") },
+  ),
   GetProviderSchema: call(
     "",
     `Schema provider 1; map<string,Schema> resource_schemas 2; map<string,Schema> data_source_schemas 3; ${DIAGNOSTICS} 4; ServerCapabilities server_capabilities 6`,
@@ -105,9 +107,13 @@ const TFPLUGIN6: Nested = {
     "string type_name 1; DynamicValue prior_state 2; DynamicValue planned_state 3; DynamicValue config 4; bytes planned_private 5",
     `DynamicValue new_state 1; bytes private 2; ${DIAGNOSTICS} 3`,
   ),
-  ImportResourceState: call("string type_name 1; string id 2", `${DIAGNOSTICS} 2`),
+  ImportResourceState: call(
+    "string type_name 1; string id 2; ClientCapabilities client_capabilities 3",
+    `repeated ImportedResource imported_resources 1; ${DIAGNOSTICS} 2`,
+    { ImportedResource: message("string type_name 1; DynamicValue state 2; bytes private 3") },
+  ),
   MoveResourceState: call("string source_type_name 2; string target_type_name 5", `${DIAGNOSTICS} 2`),
-  ReadDataSource: call(CONFIG, `${DIAGNOSTICS} 2`),
+  ReadDataSource: call(`${CONFIG}; ClientCapabilities client_capabilities 4`, `DynamicValue state 1; ${DIAGNOSTICS} 2`),
   ValidateEphemeralResourceConfig: call(CONFIG, `${DIAGNOSTICS} 1`),
   GetFunctions: call("", `${DIAGNOSTICS} 2`),
 };

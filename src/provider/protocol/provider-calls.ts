@@ -3,7 +3,16 @@
  * against the schema, call the resource, encode its answer. Free of gRPC (serve.ts binds these to
  * the server and turns anything thrown into an error diagnostic), so tests call them directly.
  */
-import type { ProviderContext, ProviderDefinition, ResourceType, TfDiagnostic, TfObject, TfSchema, TfValue } from "../provider-types.js";
+import type {
+  DataSourceType,
+  ProviderContext,
+  ProviderDefinition,
+  ResourceType,
+  TfDiagnostic,
+  TfObject,
+  TfSchema,
+  TfValue,
+} from "../provider-types.js";
 import { containsUnknown, decodeDynamicValue, decodeJson, encodeMsgpack, objectType } from "./dynamic-value.js";
 import type { Log } from "./log.js";
 import { attributePath, type DiagnosticMessage, diagnosticMessages, errorDiagnostic, hasErrors, schemaMessage } from "./messages.js";
@@ -36,6 +45,7 @@ export class ProviderCalls {
   private context: ProviderContext | undefined;
   private readonly stopping = new AbortController();
   private readonly resources: ReadonlyMap<string, ResourceType>;
+  private readonly dataSources: ReadonlyMap<string, DataSourceType>;
 
   constructor(
     private readonly definition: ProviderDefinition,
@@ -43,6 +53,7 @@ export class ProviderCalls {
     private readonly environment: (name: string) => string | undefined,
   ) {
     this.resources = new Map(definition.resources.map((r) => [r.name, r]));
+    this.dataSources = new Map((definition.dataSources ?? []).map((d) => [d.name, d]));
   }
 
   private decode(value: unknown, schema: TfSchema): TfObject | null {
@@ -61,6 +72,14 @@ export class ProviderCalls {
     return errorDiagnostic(`Unknown resource type ${JSON.stringify(request.type_name)}`, `The ruangkerja provider has: ${known}.`);
   }
 
+  /** The data source a request names, or the diagnostic that says it is not ours. */
+  private dataSource(request: Request): DataSourceType | DiagnosticMessage {
+    return (
+      this.dataSources.get(request.type_name ?? "") ??
+      errorDiagnostic(`The ruangkerja provider has no data source ${JSON.stringify(request.type_name)}`)
+    );
+  }
+
   /** The configured provider, or the diagnostic saying Terraform has not configured it. */
   private configured(): ProviderContext | DiagnosticMessage {
     return this.context ?? errorDiagnostic("The ruangkerja provider is not configured", "ConfigureProvider did not succeed in this run.");
@@ -68,14 +87,15 @@ export class ProviderCalls {
 
   GetMetadata(): Promise<Reply> {
     const resources = this.definition.resources.map((r) => ({ type_name: r.name }));
-    return Promise.resolve({ server_capabilities: CAPABILITIES, diagnostics: [], resources });
+    const data_sources = [...this.dataSources.keys()].map((name) => ({ type_name: name }));
+    return Promise.resolve({ server_capabilities: CAPABILITIES, diagnostics: [], data_sources, resources });
   }
 
   GetProviderSchema(): Promise<Reply> {
     return Promise.resolve({
       provider: schemaMessage(this.definition.schema),
       resource_schemas: Object.fromEntries(this.definition.resources.map((r) => [r.name, schemaMessage(r.schema)])),
-      data_source_schemas: {},
+      data_source_schemas: Object.fromEntries([...this.dataSources.values()].map((d) => [d.name, schemaMessage(d.schema)])),
       diagnostics: [],
       server_capabilities: CAPABILITIES,
     });
@@ -182,15 +202,30 @@ export class ProviderCalls {
     return { new_state: this.encode(result.newState, resource.schema), private: request.planned_private, ...messages(result.diagnostics) };
   }
 
-  ImportResourceState(request: Request): Promise<Reply> {
-    return Promise.resolve({
-      diagnostics: [
-        errorDiagnostic(
-          `Import is not supported yet by ${request.type_name ?? "this resource"}`,
-          "Declare the users instead: applying creates the resource in state and adopts people RuangKerja already has.",
-        ),
-      ],
-    });
+  /** Terraform calls ReadResource on what this answers, then plans it against the configuration (or generates one). */
+  async ImportResourceState(request: Request): Promise<Reply> {
+    const resource = this.resource(request);
+    if (!("schema" in resource)) return { diagnostics: [resource] };
+    if (!resource.importState)
+      return {
+        diagnostics: [
+          errorDiagnostic(
+            `Import is not supported yet by ${resource.name}`,
+            "Declare the users instead: applying creates the resource in state and adopts people RuangKerja already has.",
+          ),
+        ],
+      };
+    const provider = this.configured();
+    if (!("config" in provider)) return { diagnostics: [provider] };
+    const id = typeof request.id === "string" ? request.id : "";
+    const result = await resource.importState({ id, provider });
+    this.log("debug", "imported", { type: resource.name, found: result.state !== null, errors: hasErrors(result.diagnostics) });
+    if (hasErrors(result.diagnostics)) return messages(result.diagnostics);
+    const diagnostics = diagnosticMessages(result.diagnostics);
+    if (result.state === null)
+      return { diagnostics: [...diagnostics, errorDiagnostic(`Nothing to import into ${resource.name} under ${JSON.stringify(id)}`)] };
+    const imported = { type_name: resource.name, state: this.encode(result.state, resource.schema), private: new Uint8Array() };
+    return { imported_resources: [imported], diagnostics };
   }
 
   MoveResourceState(request: Request): Promise<Reply> {
@@ -198,13 +233,36 @@ export class ProviderCalls {
   }
 
   ValidateDataResourceConfig(request: Request): Promise<Reply> {
-    return Promise.resolve({
-      diagnostics: [errorDiagnostic(`The ruangkerja provider has no data source ${JSON.stringify(request.type_name)}`)],
-    });
+    const dataSource = this.dataSource(request);
+    if (!("schema" in dataSource)) return Promise.resolve({ diagnostics: [dataSource] });
+    const config = this.decode(request.config, dataSource.schema) ?? {};
+    return Promise.resolve({ diagnostics: diagnosticMessages(dataSource.validate?.(config) ?? []) });
   }
 
-  ReadDataSource(request: Request): Promise<Reply> {
-    return this.ValidateDataResourceConfig(request);
+  async ReadDataSource(request: Request): Promise<Reply> {
+    const dataSource = this.dataSource(request);
+    if (!("schema" in dataSource)) return { diagnostics: [dataSource] };
+    const config = this.decode(request.config, dataSource.schema) ?? {};
+    // Terraform reads a data source during plan only once its configuration is known (we never
+    // announce deferral); a value unknown here would make any answer a guess.
+    if (containsUnknown(config))
+      return {
+        diagnostics: [
+          errorDiagnostic(
+            `The configuration of data source ${dataSource.name} is not known yet`,
+            "Its arguments must be known at plan time; Terraform reads it during apply once they are.",
+          ),
+        ],
+      };
+    const provider = this.configured();
+    if (!("config" in provider)) return { diagnostics: [provider] };
+    const result = await dataSource.read({ config, provider });
+    this.log("debug", "read data source", { type: dataSource.name, errors: hasErrors(result.diagnostics) });
+    if (hasErrors(result.diagnostics)) return messages(result.diagnostics);
+    const diagnostics = diagnosticMessages(result.diagnostics);
+    if (result.state === null || containsUnknown(result.state))
+      return { diagnostics: [...diagnostics, errorDiagnostic(`Data source ${dataSource.name} read no complete value`)] };
+    return { state: this.encode(result.state, dataSource.schema), diagnostics };
   }
 
   ValidateEphemeralResourceConfig(request: Request): Promise<Reply> {
