@@ -3,11 +3,20 @@
  * the engine's own: Terraform's state is the record of what was applied, as in tf-sync. What comes
  * back is the `users` map that is now true: the planned map where every action succeeded, and
  * the prior record (or none) wherever one failed, so that the next plan converges.
+ *
+ * After an interrupted apply (terraform and the provider killed mid-run), Terraform's state does
+ * not record what landed, and the next apply plans it again. Every step then converges: a create
+ * whose employeeID RuangKerja already has is read back (our own earlier create) or adopted, i.e.
+ * sent as an update to the declared record (the CLI's `apply --adopt`); a rename that landed is
+ * found under the new id (locate-user.ts); a deactivation of a person already inactive is sent
+ * again harmlessly, and one of a person RuangKerja no longer has is done (no one is left to
+ * deactivate), as in tf-sync.
  */
 import type { ApplyClient } from "../../apply/apply-client.js";
 import { runSchedule } from "../../apply/apply-plan.js";
 import { ApplyRun } from "../../apply/apply-run.js";
 import type { ApplyFailure } from "../../apply/apply-types.js";
+import { isUserNotFound } from "../../apply/locate-user.js";
 import { resolvePasswords } from "../../apply/passwords.js";
 import { scheduleApply } from "../../apply/schedule.js";
 import { NO_STATE } from "../../apply/send-batch.js";
@@ -53,7 +62,7 @@ export async function applyUsers(
     return { users: { ...maps.prior }, diagnostics };
   }
   if (plan.actions.length === 0) return { users: { ...maps.planned }, diagnostics: [] };
-  const run = new ApplyRun(plan, { counts: client.counts });
+  const run = new ApplyRun(plan, { counts: client.counts, adopt: true });
   const previousEmployeeIDs = new Map(
     desired.flatMap((u) => (u.previousEmployeeIDs ? [[u.employeeID, u.previousEmployeeIDs] as const] : [])),
   );
@@ -64,11 +73,20 @@ export async function applyUsers(
     ...(previousEmployeeIDs.size > 0 && { previousEmployeeIDs }),
   });
   const result = run.result();
-  const diagnostics = failureDiagnostics(result.failures);
+  const failures = result.failures.filter((f) => !(f.action === "deactivate" && isUserNotFound(f)));
+  const diagnostics = failureDiagnostics(failures);
+  for (const warning of result.warnings ?? []) {
+    diagnostics.push({
+      severity: "warning",
+      summary: warning.summary,
+      ...(warning.detail !== undefined && { detail: warning.detail }),
+      attribute: userPath(/^(\S+) /.exec(warning.summary)?.[1] ?? "", "password_env"),
+    });
+  }
   if (result.stoppedBecause) {
     diagnostics.unshift({ severity: "error", summary: `the apply stopped: ${result.stoppedBecause}` });
   }
-  return { users: appliedMap(maps, result.failures), diagnostics };
+  return { users: appliedMap(maps, failures), diagnostics };
 }
 
 /** The planned map, with each failed action's users as they were before it. */

@@ -9,7 +9,11 @@
  *   (and again at apply) unless the provider sets allow_mass_deactivation.
  * - apply: the plan, made again from the same prior state and configuration, through the engine;
  *   on a partial failure the new state is what was applied, beside an error per failed user.
- * - read: absent, so Terraform keeps the state as it is (drift is not detected yet).
+ * - apply after an interrupted apply converges (users-apply.ts): creates that landed are adopted,
+ *   deactivations are idempotent.
+ * - read (users-refresh.ts): the state as RuangKerja holds it now, so `terraform plan` shows what
+ *   changed outside Terraform (person and field) and proposes to set it back.
+ * - import (users-refresh.ts): `EMP1,EMP2` or `*` (every active user), as RuangKerja holds them.
  */
 import {
   type ApplyRequest,
@@ -26,6 +30,7 @@ import { planChanges } from "../../plan/plan-changes.js";
 import { applyUsers } from "./users-apply.js";
 import { appliedFrom, guardDiagnostics, planWarnings } from "./users-changes.js";
 import { ID_ATTRIBUTE, USERS_ATTRIBUTE, USERS_RESOURCE_ID, USERS_RESOURCE_NAME, USERS_SCHEMA, usersOf } from "./users-schema.js";
+import { importUsers, readUsers } from "./users-refresh.js";
 import { checkUsers } from "./users-validation.js";
 
 const hasError = (diagnostics: readonly TfDiagnostic[]) => diagnostics.some((d) => d.severity === "error");
@@ -75,4 +80,6 @@ export const usersResource: ResourceType = {
   },
   plan,
   apply,
+  read: readUsers,
+  importState: importUsers,
 };
