@@ -4,8 +4,10 @@
  * install` writes the same launcher in two folders, `terraform init` installs it from
  * terraform.d/plugins without a registry and writes identical lock files, and the launcher run by
  * hand says what it is. Then the protocol itself, with a fixture provider (provider-fixture/, one
- * resource, ruangkerja_echo) behind a launcher of the test's own: plan, apply, an empty second
- * plan, an in-place update, diagnostics pointing at the configuration, import refused, destroy.
+ * resource, ruangkerja_echo, and one data source, ruangkerja_greeting) behind a launcher of the
+ * test's own: plan, apply, an empty second plan, an in-place update, diagnostics pointing at the
+ * configuration, an unknown import id refused, destroy; then a data source read, `terraform
+ * import`, an import block, and `plan -generate-config-out` writing the adopted echo's block.
  * Skipped, saying why, when terraform is not on PATH.
  */
 import { chmod, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
@@ -119,18 +121,24 @@ describe.skipIf(missing !== undefined)("the Terraform provider protocol with rea
     expect(nowhere.code).toBe(1);
   });
 
-  it("plans, applies, plans nothing, updates in place, reports diagnostics, refuses import and destroys (fixture provider)", async () => {
-    const dir = join(work.dir, "echo");
+  /** A folder whose main.tf is `config`, with the fixture provider behind a launcher, initialized. */
+  const fixtureFolder = async (name: string, config: string) => {
+    const dir = join(work.dir, name);
     await writeText(join(dir, LAUNCHER), `#!/bin/sh\nexec "${process.execPath}" "${FIXTURE}"\n`);
     await chmod(join(dir, LAUNCHER), 0o755);
-    await writeText(join(dir, "main.tf"), echoConfig("hello"));
+    await writeText(join(dir, "main.tf"), config);
     expect((await terraform(dir, "init", "-input=false")).code).toBe(0);
-    const log = async () =>
-      (await readFile(env.ECHO_LOG as string, "utf8").catch(() => ""))
-        .trim()
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l));
+    return dir;
+  };
+  const log = async () =>
+    (await readFile(env.ECHO_LOG as string, "utf8").catch(() => ""))
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it("plans, applies, plans nothing, updates in place, reports diagnostics, refuses an unknown import id and destroys (fixture provider)", async () => {
+    const dir = await fixtureFolder("echo", echoConfig("hello"));
 
     const plan = await terraform(dir, "plan", "-input=false", "-detailed-exitcode");
     expect(plan.stdout).toContain("# ruangkerja_echo.one will be created");
@@ -178,8 +186,9 @@ describe.skipIf(missing !== undefined)("the Terraform provider protocol with rea
 
     await writeText(join(dir, "main.tf"), `${echoConfig("hello again")}\nresource "ruangkerja_echo" "two" {\n  message = "x"\n}\n`);
     const imported = await terraform(dir, "import", "-input=false", "ruangkerja_echo.two", "some-id");
-    expect(imported.stderr).toContain("Import is not supported yet by ruangkerja_echo");
+    expect(imported.stderr).toContain("Error: No echo some-id");
     expect(imported.code).toBe(1);
+    expect((await log()).at(-1)).toEqual({ action: "import", id: "some-id", greeting: "halo" });
 
     await writeText(join(dir, "main.tf"), echoConfig("hello again"));
     const destroy = await terraform(dir, "destroy", "-auto-approve", "-input=false");
@@ -189,4 +198,94 @@ describe.skipIf(missing !== undefined)("the Terraform provider protocol with rea
     expect(JSON.parse(await readFile(join(dir, "terraform.tfstate"), "utf8")).resources).toEqual([]);
     expect(`${plan.stderr}${apply.stderr}${update.stderr}${destroy.stderr}`).not.toContain(SECRET);
   });
+
+  it("reads a data source, adopts with `terraform import` and an import block, and generates the block of what it adopts", async () => {
+    const base = `${REQUIRED}
+provider "ruangkerja" {
+  greeting = "selamat pagi"
+}
+
+data "ruangkerja_greeting" "budi" {
+  name = "Budi"
+}
+
+output "text" {
+  value = data.ruangkerja_greeting.budi.text
+}
+
+output "letters" {
+  value = length(data.ruangkerja_greeting.budi.letters)
+}
+`;
+    const adoptBlock = `\nimport {\n  to = ruangkerja_echo.adopted\n  id = "echo-remote"\n}\n`;
+    const cliBlock = `
+resource "ruangkerja_echo" "cli" {
+  message = "from RuangKerja"
+  size    = 3
+  tags    = { team = "ops" }
+  people  = { ND0042 = { name = "Siti Rahayu", active = false } }
+}
+`;
+    const remote = {
+      id: "echo-remote",
+      message: "from RuangKerja",
+      size: 3,
+      tags: { team: "ops" },
+      people: { ND0042: { name: "Siti Rahayu", active: false } },
+      secret: null,
+    };
+    const dir = await fixtureFolder("adopt", base);
+    const logged = (await log()).length;
+    const attributes = async (name: string) => {
+      const state = JSON.parse(await readFile(join(dir, "terraform.tfstate"), "utf8")) as {
+        resources: { mode: string; name: string; instances: { attributes: unknown }[] }[];
+      };
+      return state.resources.find((r) => r.mode === "managed" && r.name === name)?.instances[0]?.attributes;
+    };
+
+    const read = await terraform(dir, "apply", "-auto-approve", "-input=false");
+    expect(read.stdout).toContain("data.ruangkerja_greeting.budi: Reading...");
+    expect(read.stdout).toMatch(/letters = 4\n/);
+    expect(read.stdout).toContain('text = "selamat pagi, Budi"');
+    expect(read.code).toBe(0);
+    await writeText(join(dir, "main.tf"), base.replace('name = "Budi"', 'name = ""'));
+    const invalid = await terraform(dir, "plan", "-input=false");
+    expect(invalid.stderr).toContain("Error: name is empty");
+    expect(invalid.stderr).toMatch(/on main\.tf line \d+, in data "ruangkerja_greeting" "budi":/);
+    expect(invalid.code).toBe(1);
+
+    await writeText(join(dir, "main.tf"), `${base}${adoptBlock}`);
+    const generate = await terraform(dir, "plan", "-input=false", "-generate-config-out=generated.tf");
+    expect(generate.stdout).toContain("ruangkerja_echo.adopted: Preparing import... [id=echo-remote]");
+    expect(generate.stdout).toContain("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy.");
+    expect(generate.stdout).toContain("Warning: Config generation is experimental"); // Terraform 1.11 says so
+    expect(generate.code).toBe(0);
+    const generated = await readFile(join(dir, "generated.tf"), "utf8");
+    expect(generated).toContain('resource "ruangkerja_echo" "adopted" {');
+    expect(generated).toMatch(/message\s+= "from RuangKerja"/);
+    expect(generated).toMatch(/ND0042 = \{/);
+    expect(generated).not.toMatch(/^\s*id\s*=/m); // computed only: not configuration
+    expect(generated).toMatch(/secret\s+= null/); // write-only: state never has it, so the block asks for it
+    expect(generated).not.toContain("from-import");
+
+    const adopt = await terraform(dir, "apply", "-auto-approve", "-input=false");
+    expect(adopt.stdout).toContain("ruangkerja_echo.adopted: Import complete [id=echo-remote]");
+    expect(adopt.stdout).toContain("Apply complete! Resources: 1 imported, 0 added, 0 changed, 0 destroyed.");
+    expect(adopt.code).toBe(0);
+    expect(await attributes("adopted")).toEqual(remote);
+    expect((await terraform(dir, "plan", "-input=false", "-detailed-exitcode")).code).toBe(0);
+
+    await writeText(join(dir, "main.tf"), `${base}${adoptBlock}${cliBlock}`);
+    const imported = await terraform(dir, "import", "-input=false", "ruangkerja_echo.cli", "echo-remote");
+    expect(imported.stdout).toContain("Import successful!");
+    expect(imported.code).toBe(0);
+    expect(await attributes("cli")).toEqual(remote);
+    expect((await terraform(dir, "plan", "-input=false", "-detailed-exitcode")).code).toBe(0);
+
+    // Every import was asked of a configured provider; adopting applied nothing.
+    expect((await log()).slice(logged)).toEqual(
+      Array.from({ length: 3 }, () => ({ action: "import", id: "echo-remote", greeting: "selamat pagi" })),
+    );
+    expect(await readFile(join(dir, "terraform.tfstate"), "utf8")).not.toContain("from-import");
+  }, 240_000);
 });

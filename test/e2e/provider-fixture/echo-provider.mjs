@@ -1,6 +1,7 @@
 // A tiny provider for the protocol's end-to-end test: one resource, ruangkerja_echo, that plans
-// its config, fills a computed id on create, and records each apply (no secret) in ECHO_LOG.
-// Run by Terraform through a launcher; imports the built protocol side from dist/.
+// its config, fills a computed id on create, records each apply (no secret) in ECHO_LOG, and
+// imports the echoes of REMOTE; one data source, ruangkerja_greeting, that greets a name with the
+// provider's greeting. Run by Terraform through a launcher; imports the built protocol side from dist/.
 import { appendFileSync } from "node:fs";
 import process from "node:process";
 import { serve } from "../../../dist/provider/protocol/serve.js";
@@ -8,6 +9,16 @@ import { UNKNOWN } from "../../../dist/provider/provider-types.js";
 
 const record = (entry) => {
   if (process.env.ECHO_LOG) appendFileSync(process.env.ECHO_LOG, `${JSON.stringify(entry)}\n`);
+};
+
+/** What "RuangKerja" already has, for import. */
+const REMOTE = {
+  "echo-remote": {
+    message: "from RuangKerja",
+    size: 3,
+    tags: { team: "ops" },
+    people: { ND0042: { name: "Siti Rahayu", active: false } },
+  },
 };
 
 const echo = {
@@ -43,6 +54,36 @@ const echo = {
     if (planned === null) return { newState: null, diagnostics: [] };
     return { newState: { ...planned, id: prior?.id ?? `echo-${planned.message.length}`, secret: config.secret }, diagnostics: [] };
   },
+  async importState({ id, provider }) {
+    record({ action: "import", id, greeting: provider.config.greeting });
+    const found = REMOTE[id];
+    if (!found) return { state: null, diagnostics: [{ severity: "error", summary: `No echo ${id}`, detail: "Try echo-remote." }] };
+    // Careless on purpose again: a secret comes back; Terraform refuses it unless the protocol side nulls it.
+    return { state: { id, ...found, secret: "from-import" }, diagnostics: [] };
+  },
+};
+
+const greeting = {
+  name: "ruangkerja_greeting",
+  schema: {
+    version: 0,
+    description: "Greets a name (test fixture).",
+    attributes: [
+      { name: "name", type: "string", description: "who to greet", required: true },
+      { name: "text", type: "string", description: "the greeting", computed: true },
+      { name: "letters", type: ["list", "string"], description: "the name's letters", computed: true },
+    ],
+  },
+  validate(config) {
+    if (config.name === "") return [{ severity: "error", summary: "name is empty", attribute: [{ attribute: "name" }] }];
+    return [];
+  },
+  async read({ config, provider }) {
+    return {
+      state: { ...config, text: `${provider.config.greeting ?? "hello"}, ${config.name}`, letters: [...config.name] },
+      diagnostics: [],
+    };
+  },
 };
 
 await serve({
@@ -53,6 +94,7 @@ await serve({
     attributes: [{ name: "greeting", type: "string", description: "a greeting", optional: true }],
   },
   resources: [echo],
+  dataSources: [greeting],
   async configure(config) {
     if (config.greeting === "fail")
       return { diagnostics: [{ severity: "error", summary: "greeting refused", attribute: [{ attribute: "greeting" }] }] };
