@@ -250,7 +250,7 @@ export class ProviderCalls {
         diagnostics: [
           errorDiagnostic(
             `The configuration of data source ${dataSource.name} is not known yet`,
-            "Its arguments must be known at plan time; Terraform reads it during apply once they are.",
+            "The request carried unknown values; Terraform reads a data source once its arguments are known (during apply, when they come from a resource it changes).",
           ),
         ],
       };
