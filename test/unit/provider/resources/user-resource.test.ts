@@ -100,6 +100,24 @@ describe("ruangkerja_user against the emulator", () => {
     expect(list.diagnostics[0]?.summary).toMatch(/imports one person/);
   });
 
+  it("after an interrupted apply, a create whose person already landed becomes an update, and destroy repeats harmlessly", async () => {
+    const outside = outsideClient(emulator);
+    await outside.createBulk([{ employeeID: "ONE020", name: "Earlier Name", email: "one020@contoh.co.id", isActive: true }]);
+    const { applied } = await planAndApply(null, person("ONE020"));
+    expect(applied?.diagnostics).toEqual([]);
+    expect(applied?.newState).toEqual({ ...person("ONE020"), id: "ONE020" });
+    expect(
+      emulator
+        .users()
+        .filter((u) => u.employeeID === "ONE020")
+        .map((u) => u.name),
+    ).toEqual(["Person ONE020"]);
+    await outside.updateBulk([{ employeeID: "ONE020", name: "Person ONE020", isActive: false }]);
+    const destroyed = await planAndApply(applied?.newState ?? null, null);
+    expect(destroyed.applied).toEqual({ newState: null, diagnostics: [] });
+    expect(byId(emulator).get("ONE020")?.isActive).toBe(false);
+  });
+
   it("refuses an invalid record naming the attribute, before any call", async () => {
     const before = emulator.requestCounts();
     const { planned } = await planAndApply(null, person("BAD001", { phone: "0812 3456" }));
