@@ -151,7 +151,7 @@ export interface ResourceType {
 }
 
 export interface DataSourceRequest {
-  /** The data block as configured (the protocol side defers a block with unknown values). */
+  /** The data block as configured (known: the protocol side refuses one with unknown values). */
   readonly config: TfObject;
   readonly provider: ProviderContext;
 }
