@@ -81,6 +81,27 @@ function renames(priorId: string, config: TfObject): boolean {
   return Array.isArray(previous) && previous.includes(priorId);
 }
 
+/**
+ * A replacement whose new person keeps the old one's e-mail or username is most often one person
+ * whose employeeID changed: RuangKerja keeps the deactivated person's address, so the create would
+ * fail on it (the bulk planner warns the same way about a create beside a deactivation).
+ */
+function sharedOnReplace(prior: TfObject | null, config: TfObject): TfDiagnostic[] {
+  const priorId = employeeIdOf(prior);
+  const shared = [RECORD_FIELDS.email, RECORD_FIELDS.username].filter(
+    (name) => typeof config[name] === "string" && config[name] === prior?.[name],
+  );
+  if (priorId === undefined || shared.length === 0) return [];
+  return [
+    {
+      severity: "warning",
+      summary: `employee_id changes from ${priorId} to ${employeeIdOf(config) ?? "?"} with the same ${shared.join(" and ")}: the person is replaced, and RuangKerja keeps the deactivated ${priorId}'s ${shared.join(" and ")}, so the create is likely to fail`,
+      detail: `If it is the same person, add "${priorId}" to previous_employee_ids: the person is then renamed in place.`,
+      attribute: [{ attribute: EMPLOYEE_ID_ATTRIBUTE }],
+    },
+  ];
+}
+
 /** The CLI's plan from `prior` (the old person, unless replaced) to `config`, and what refuses it. */
 function changesOf(prior: TfObject | null, config: TfObject | null) {
   const checked = config === null ? { users: [] as DesiredUser[], diagnostics: [], unknown: [] } : checkUsers(mapOf(config));
@@ -98,6 +119,7 @@ function plan(request: PlanRequest): Promise<PlanResponse> {
   const priorId = employeeIdOf(request.prior);
   const replaced = priorId !== undefined && priorId !== employeeIdOf(config) && !renames(priorId, config);
   const { diagnostics } = changesOf(replaced ? null : request.prior, config);
+  if (replaced && !hasError(diagnostics)) diagnostics.push(...sharedOnReplace(request.prior, config));
   return Promise.resolve({
     planned,
     ...(replaced && { requiresReplace: [[{ attribute: EMPLOYEE_ID_ATTRIBUTE }]] }),

@@ -72,6 +72,13 @@ describe("ruangkerja_user against the emulator", () => {
     expect(byId(emulator).get("ONE002")?.isActive).toBe(true);
     const replaced = await planAndApply(state, person("ONE003"));
     expect(replaced.planned.requiresReplace).toEqual([[{ attribute: "employee_id" }]]);
+    const sameEmail = await planAndApply(state, person("ONE003", { email: "one001@contoh.co.id" }));
+    expect(sameEmail.planned.diagnostics).toEqual([
+      expect.objectContaining({
+        severity: "warning",
+        summary: expect.stringMatching(/^employee_id changes from ONE002 to ONE003 with the same email/),
+      }),
+    ]);
   });
 
   it("destroy deactivates the person; a person gone from RuangKerja reads as gone", async () => {
