@@ -25,7 +25,7 @@ export async function readUsers(request: ReadRequest): Promise<ReadResponse> {
         severity: "warning",
         summary: `${drifted.length} of the people in ${USERS_RESOURCE_NAME} changed outside Terraform: ${describeDrift(drifted)}`,
         detail:
-          "terraform plan proposes to set them back to the configuration; a person gone from RuangKerja is planned to be created again, one made inactive to be made active again.",
+          "RuangKerja differs from what Terraform's state recorded (a change by hand or by another tool, or an apply that was interrupted before Terraform saved its state). terraform plan proposes to set them to the configuration: a person gone from RuangKerja is created again, one made inactive is made active again if the configuration keeps them.",
         attribute: [{ attribute: USERS_ATTRIBUTE }],
       });
     }
