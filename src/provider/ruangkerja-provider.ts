@@ -6,12 +6,15 @@
 import { errorMessage } from "../errors.js";
 import { createProviderClient, parseProviderSettings, PROVIDER_SCHEMA, rememberConfigured } from "./provider-settings.js";
 import type { ProviderContext, ProviderDefinition, TfDiagnostic, TfObject } from "./provider-types.js";
+import { usersDataSource } from "./data-sources/users-data-source.js";
+import { userResource } from "./resources/user-resource.js";
 import { usersResource } from "./resources/users-resource.js";
 
 export const ruangkerjaProvider: ProviderDefinition = {
   name: "ruangkerja",
   schema: PROVIDER_SCHEMA,
-  resources: [usersResource],
+  resources: [usersResource, userResource],
+  dataSources: [usersDataSource],
   configure(config: TfObject, environment: (name: string) => string | undefined) {
     const { settings, diagnostics } = parseProviderSettings(config);
     if (!settings) return Promise.resolve({ diagnostics });
