@@ -127,16 +127,7 @@ async function main() {
         "synth",
         run(
           process.execPath,
-          [
-            SYNTH,
-            "--dir",
-            "users",
-            "--out",
-            "cdktf.out",
-            "--engine",
-            "terraform_data",
-            ...(values.shards ? ["--shards", values.shards] : []),
-          ],
+          [SYNTH, "--dir", "users", "--out", "cdktf.out", "--engine", values.engine, ...(values.shards ? ["--shards", values.shards] : [])],
           dir,
           env,
         ),

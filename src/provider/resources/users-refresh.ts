@@ -9,6 +9,7 @@ import { errorMessage } from "../../errors.js";
 import { configuredProvider } from "../provider-settings.js";
 import type { ImportRequest, ImportResponse, ReadRequest, ReadResponse, TfDiagnostic, TfValue } from "../provider-types.js";
 import { describeDrift, lookUpUsers, recordFromFields, refreshUsers } from "./live-records.js";
+import { recordText } from "./record-text.js";
 import { resourceValue, USERS_ATTRIBUTE, USERS_RESOURCE_NAME, usersOf } from "./users-schema.js";
 
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
@@ -72,7 +73,7 @@ export async function importUsers(request: ImportRequest): Promise<ImportRespons
       };
     }
     const users: Record<string, TfValue> = {};
-    for (const [id, user] of found) if (ids !== "all" || user.fields.isActive) users[id] = recordFromFields(user.fields);
+    for (const [id, user] of found) if (ids !== "all" || user.fields.isActive) users[id] = recordText(recordFromFields(user.fields));
     return { state: resourceValue(users), diagnostics: [] };
   } catch (error) {
     return { state: null, diagnostics: [{ severity: "error", summary: `cannot read the users from RuangKerja: ${errorMessage(error)}` }] };
