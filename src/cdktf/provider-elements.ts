@@ -22,7 +22,7 @@ import {
   PROVIDER_TYPE,
   providerPath,
 } from "../provider/install.js";
-import { PROVIDER_ATTRIBUTES } from "../provider/provider-settings.js";
+import { PROVIDER_ATTRIBUTES } from "../provider/provider-schema.js";
 import { USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../provider/resources/users-schema.js";
 
 export interface RuangkerjaProviderConfig {

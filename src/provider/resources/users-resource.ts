@@ -76,7 +76,7 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   return { newState: { ...base, [ID_ATTRIBUTE]: USERS_RESOURCE_ID, [USERS_ATTRIBUTE]: applied.users }, diagnostics: all };
 }
 
-export const usersResource: ResourceType = {
+export const usersResource = {
   name: USERS_RESOURCE_NAME,
   schema: USERS_SCHEMA,
   validate(config: TfObject) {
@@ -86,4 +86,4 @@ export const usersResource: ResourceType = {
   apply,
   read: readUsers,
   importState: importUsers,
-};
+} satisfies Required<ResourceType>;
