@@ -5,7 +5,8 @@
  *
  * Only the schemas load with it. Terraform starts the provider several times per run, once just
  * for the schemas; each resource's code (the declarations' checks, the planner, the apply engine)
- * loads at its first call, and the API client at ConfigureProvider (lazy-load.ts).
+ * loads at its first call (lazy-load.ts), and the API client at ConfigureProvider, which also
+ * starts loading the resources' code in the background: a configured provider reads and plans next.
  */
 import { errorMessage } from "../errors.js";
 import { USERS_DATA_SOURCE_SCHEMA } from "./data-sources/users-data-source-schema.js";
@@ -15,20 +16,16 @@ import type { ProviderContext, ProviderDefinition, TfDiagnostic, TfObject } from
 import { USER_RESOURCE_NAME, USER_SCHEMA } from "./resources/user-schema.js";
 import { USERS_RESOURCE_NAME, USERS_SCHEMA } from "./resources/users-schema.js";
 
+const loadUsers = async () => (await import("./resources/users-resource.js")).usersResource;
+const loadUser = async () => (await import("./resources/user-resource.js")).userResource;
+const loadUsersData = async () => (await import("./data-sources/users-data-source.js")).usersDataSource;
+const RESOURCE_MODULES = [loadUsers, loadUser, loadUsersData];
+
 export const ruangkerjaProvider: ProviderDefinition = {
   name: "ruangkerja",
   schema: PROVIDER_SCHEMA,
-  resources: [
-    lazyResource(USERS_RESOURCE_NAME, USERS_SCHEMA, async () => (await import("./resources/users-resource.js")).usersResource),
-    lazyResource(USER_RESOURCE_NAME, USER_SCHEMA, async () => (await import("./resources/user-resource.js")).userResource),
-  ],
-  dataSources: [
-    lazyDataSource(
-      USERS_RESOURCE_NAME,
-      USERS_DATA_SOURCE_SCHEMA,
-      async () => (await import("./data-sources/users-data-source.js")).usersDataSource,
-    ),
-  ],
+  resources: [lazyResource(USERS_RESOURCE_NAME, USERS_SCHEMA, loadUsers), lazyResource(USER_RESOURCE_NAME, USER_SCHEMA, loadUser)],
+  dataSources: [lazyDataSource(USERS_RESOURCE_NAME, USERS_DATA_SOURCE_SCHEMA, loadUsersData)],
   async configure(config: TfObject, environment: (name: string) => string | undefined) {
     const { createProviderClient, parseProviderSettings, rememberConfigured } = await import("./provider-settings.js");
     const { settings, diagnostics } = parseProviderSettings(config);
@@ -37,6 +34,8 @@ export const ruangkerjaProvider: ProviderDefinition = {
       const client = createProviderClient(settings, environment);
       const context: ProviderContext = { config, environment };
       rememberConfigured(context, { settings, client });
+      // A configured provider is about to read, plan or apply: load that code now, while Terraform evaluates the configuration.
+      void Promise.all(RESOURCE_MODULES.map((load) => load())).catch(() => undefined);
       return { context, diagnostics };
     } catch (error) {
       const problem: TfDiagnostic = { severity: "error", summary: `the RuangKerja provider cannot connect: ${errorMessage(error)}` };

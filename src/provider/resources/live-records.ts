@@ -44,12 +44,16 @@ export interface RefreshedUsers {
   readonly drifted: readonly DriftedUser[];
 }
 
-/** The current map of texts refreshed from RuangKerja; what did not change is the very same text. */
-export async function refreshUsers(reader: UserReader, current: UsersMap): Promise<RefreshedUsers> {
+/**
+ * The current map of texts refreshed from RuangKerja; what did not change is the very same text.
+ * `pageParallelism`: list pages in flight at once (the provider's parallelism).
+ */
+export async function refreshUsers(reader: UserReader, current: UsersMap, pageParallelism = 1): Promise<RefreshedUsers> {
   const records = recordsOf(current);
   const applied = appliedFrom(records);
   if (applied.size === 0) return { users: { ...current }, drifted: [] };
-  const { drift } = await refreshState({ formatVersion: STATE_FORMAT_VERSION, lineage: "terraform", serial: 0, users: applied }, reader);
+  const state = { formatVersion: STATE_FORMAT_VERSION, lineage: "terraform", serial: 0, users: applied };
+  const { drift } = await refreshState(state, reader, { pageParallelism });
   const users: Record<string, TfValue> = { ...current };
   for (const user of drift.users) {
     if (user.kind === "missing") {

@@ -1,8 +1,8 @@
 /**
  * `ruangkerja_users` read and import. read refreshes the state from RuangKerja (the CLI's refresh:
- * the list pages in one pass, or GETs when the state holds fewer people than there are pages), so
- * that a change made outside Terraform shows in `terraform plan` under the person and field, and
- * the plan proposes to set it back. import adopts people RuangKerja already has: a list of
+ * the list pages in one pass, `parallelism` of them in flight, or GETs when the state holds fewer
+ * people than there are pages), so that a change made outside Terraform shows in `terraform plan`
+ * under the person and field, and the plan proposes to set it back. import adopts people RuangKerja already has: a list of
  * employeeIDs, or `*` for every active user.
  */
 import { errorMessage } from "../../errors.js";
@@ -17,9 +17,9 @@ const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 export const IMPORT_ALL = "*";
 
 export async function readUsers(request: ReadRequest): Promise<ReadResponse> {
-  const { client } = configuredProvider(request.provider);
+  const { client, settings } = configuredProvider(request.provider);
   try {
-    const { users, drifted } = await refreshUsers(client, usersOf(request.current));
+    const { users, drifted } = await refreshUsers(client, usersOf(request.current), settings.parallelism);
     const diagnostics: TfDiagnostic[] = [];
     if (drifted.length > 0) {
       diagnostics.push({

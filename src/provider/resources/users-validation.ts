@@ -67,6 +67,29 @@ export function checkUsers(map: Readonly<Record<string, TfValue>>): CheckedUsers
  * at the person's entry, naming the field in its text.
  */
 export function checkUserTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+  if (lastChecked && sameTexts(lastChecked.map, map)) return lastChecked.checked;
+  const checked = checkTexts(map);
+  // Terraform validates the configuration, then plans it (and at apply plans it again): the same texts, checked once.
+  lastChecked = { map, checked };
+  return checked;
+}
+
+let lastChecked: { readonly map: Readonly<Record<string, TfValue>>; readonly checked: CheckedUsers } | undefined;
+
+/** Whether two maps hold the same keys with the same known texts (in the same order). */
+function sameTexts(a: Readonly<Record<string, TfValue>>, b: Readonly<Record<string, TfValue>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  let index = 0;
+  for (const key in b) {
+    if (key !== keys[index++]) return false;
+    const text = b[key];
+    if (typeof text !== "string" || text !== a[key]) return false;
+  }
+  return true;
+}
+
+function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
   const records: Record<string, TfValue> = {};
   const diagnostics: TfDiagnostic[] = [];
   for (const [key, text] of Object.entries(map)) {
