@@ -21,13 +21,25 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
   return () => (loaded ??= load());
 }
 
-/** `name` with `schema`, its calls forwarded to what `load` gives (loaded once, at the first call). */
-export function lazyResource(name: string, schema: TfSchema, load: () => Promise<FullResource>): ResourceType {
+type Validate = (config: TfObject) => readonly TfDiagnostic[] | Promise<readonly TfDiagnostic[]>;
+
+/**
+ * `name` with `schema`, its calls forwarded to what `load` gives (loaded once, at the first call).
+ * `loadValidate`: a lighter module for validate alone (Terraform's validate walk runs in a
+ * process of its own that calls nothing else).
+ */
+export function lazyResource(
+  name: string,
+  schema: TfSchema,
+  load: () => Promise<FullResource>,
+  loadValidate?: () => Promise<Validate>,
+): ResourceType {
   const resource = once(load);
+  const validator = once(loadValidate ?? (async () => (await resource()).validate));
   return {
     name,
     schema,
-    validate: async (config: TfObject): Promise<readonly TfDiagnostic[]> => (await resource()).validate(config),
+    validate: async (config: TfObject): Promise<readonly TfDiagnostic[]> => (await validator())(config),
     plan: async (request) => (await resource()).plan(request),
     apply: async (request) => (await resource()).apply(request),
     read: async (request) => (await resource()).read(request),

@@ -17,6 +17,7 @@ import { USER_RESOURCE_NAME, USER_SCHEMA } from "./resources/user-schema.js";
 import { USERS_RESOURCE_NAME, USERS_SCHEMA } from "./resources/users-schema.js";
 
 const loadUsers = async () => (await import("./resources/users-resource.js")).usersResource;
+const loadUsersValidate = async () => (await import("./resources/users-validation.js")).validateUsersConfig;
 const loadUser = async () => (await import("./resources/user-resource.js")).userResource;
 const loadUsersData = async () => (await import("./data-sources/users-data-source.js")).usersDataSource;
 const RESOURCE_MODULES = [loadUsers, loadUser, loadUsersData];
@@ -24,7 +25,10 @@ const RESOURCE_MODULES = [loadUsers, loadUser, loadUsersData];
 export const ruangkerjaProvider: ProviderDefinition = {
   name: "ruangkerja",
   schema: PROVIDER_SCHEMA,
-  resources: [lazyResource(USERS_RESOURCE_NAME, USERS_SCHEMA, loadUsers), lazyResource(USER_RESOURCE_NAME, USER_SCHEMA, loadUser)],
+  resources: [
+    lazyResource(USERS_RESOURCE_NAME, USERS_SCHEMA, loadUsers, loadUsersValidate),
+    lazyResource(USER_RESOURCE_NAME, USER_SCHEMA, loadUser),
+  ],
   dataSources: [lazyDataSource(USERS_RESOURCE_NAME, USERS_DATA_SOURCE_SCHEMA, loadUsersData)],
   async configure(config: TfObject, environment: (name: string) => string | undefined) {
     const { createProviderClient, parseProviderSettings, rememberConfigured } = await import("./provider-settings.js");

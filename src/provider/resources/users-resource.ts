@@ -34,7 +34,7 @@ import { applyUsers } from "./users-apply.js";
 import { appliedFrom, guardDiagnostics, planWarnings } from "./users-changes.js";
 import { ID_ATTRIBUTE, USERS_ATTRIBUTE, USERS_RESOURCE_ID, USERS_RESOURCE_NAME, USERS_SCHEMA, usersOf } from "./users-schema.js";
 import { importUsers, readUsers } from "./users-refresh.js";
-import { atEntry, checkUserTexts } from "./users-validation.js";
+import { atEntry, checkUserTexts, validateUsersConfig } from "./users-validation.js";
 import { recordsOf } from "./record-text.js";
 
 const hasError = (diagnostics: readonly TfDiagnostic[]) => diagnostics.some((d) => d.severity === "error");
@@ -79,9 +79,7 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
 export const usersResource = {
   name: USERS_RESOURCE_NAME,
   schema: USERS_SCHEMA,
-  validate(config: TfObject) {
-    return checkUserTexts(usersOf(config)).diagnostics;
-  },
+  validate: validateUsersConfig,
   plan,
   apply,
   read: readUsers,

@@ -18,9 +18,9 @@ import { parseDeclarationText } from "../../declarations/parse-file.js";
 import { declarationsValidator, type UserAsWritten } from "../../declarations/schema.js";
 import { findUnsafeText } from "../../declarations/text-rules.js";
 import type { DesiredUser } from "../../model.js";
-import type { TfDiagnostic, TfPathStep, TfValue } from "../provider-types.js";
+import type { TfDiagnostic, TfObject, TfPathStep, TfValue } from "../provider-types.js";
 import { parseRecord } from "./record-text.js";
-import { hasUnknown, terraformFieldName, USERS_ATTRIBUTE, writtenUser } from "./users-schema.js";
+import { hasUnknown, terraformFieldName, USERS_ATTRIBUTE, usersOf, writtenUser } from "./users-schema.js";
 
 /** What diagnostics name as the file: the resource's attribute. */
 const FILE = "users";
@@ -113,6 +113,11 @@ function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
   }
   const checked = checkUsers(records);
   return { ...checked, diagnostics: [...diagnostics, ...checked.diagnostics.map(atEntry)] };
+}
+
+/** ValidateResourceConfig of ruangkerja_users: every problem of its `users` map (none: it may be planned). */
+export function validateUsersConfig(config: TfObject): readonly TfDiagnostic[] {
+  return checkUserTexts(usersOf(config)).diagnostics;
 }
 
 /** A diagnostic at `users → key → field` moved to `users → key`: the record is one string, which Terraform cannot point inside. */
