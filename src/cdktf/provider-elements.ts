@@ -22,7 +22,7 @@ import {
   PROVIDER_TYPE,
   providerPath,
 } from "../provider/install.js";
-import { PROVIDER_ATTRIBUTES } from "../provider/provider-settings.js";
+import { PROVIDER_ATTRIBUTES } from "../provider/provider-schema.js";
 import { USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../provider/resources/users-schema.js";
 
 export interface RuangkerjaProviderConfig {
@@ -63,18 +63,15 @@ export class RuangkerjaProvider extends TerraformProvider {
   }
 }
 
-/** A person's record as the resource's `users` map holds it: every field present, null when not set. */
-export type UsersRecord = Readonly<Record<string, string | boolean | readonly string[] | null>>;
-
 export interface RuangkerjaUsersResourceConfig {
-  /** employeeID → record. */
-  readonly users: Readonly<Record<string, UsersRecord>>;
+  /** employeeID → the person's record as JSON object text (src/provider/resources/record-text.ts), templates escaped. */
+  readonly users: Readonly<Record<string, string>>;
   readonly provider?: TerraformProvider;
 }
 
 /** The bulk `ruangkerja_users` resource. */
 export class RuangkerjaUsersResource extends TerraformResource {
-  private readonly users: Readonly<Record<string, UsersRecord>>;
+  private readonly users: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, config: RuangkerjaUsersResourceConfig) {
     super(scope, id, {

@@ -18,8 +18,9 @@ import { type Diagnostic, formatDiagnostics, hasErrors } from "../diagnostics.js
 import { ConfigError, InvalidInputError } from "../errors.js";
 import type { DesiredUser } from "../model.js";
 import { type ShardEntry, type SyncRecord, shardIndex, shardSuffix } from "../tf-sync/records.js";
+import { recordText } from "../provider/resources/record-text.js";
 import { RECORD_FIELDS } from "../provider/resources/users-schema.js";
-import { installProviderOnSynth, RuangkerjaProvider, RuangkerjaUsersResource, type UsersRecord } from "./provider-elements.js";
+import { installProviderOnSynth, RuangkerjaProvider, RuangkerjaUsersResource } from "./provider-elements.js";
 import { escapeTemplate, escapeTemplates } from "./terraform-template.js";
 
 export interface RuangkerjaUsersProps {
@@ -179,17 +180,23 @@ function addProviderResource(scope: Construct, name: string, props: RuangkerjaUs
   return resource;
 }
 
-type UsersMap = Record<string, UsersRecord>;
+type UsersMap = Record<string, string>;
 
-/** The resource's `users` map: every field of every record present (null when not set), the password's variable by name. */
+/**
+ * The resource's `users` map: employeeID → the person's record as canonical JSON (record-text.ts:
+ * fields in a fixed order, those not set left out), the password's variable by name. Sorted by
+ * employeeID, so that the same declarations synthesize the same bytes.
+ */
 export function usersMap(users: readonly DesiredUser[]): UsersMap {
   const map: UsersMap = {};
   for (const user of [...users].sort((a, b) => (a.employeeID < b.employeeID ? -1 : a.employeeID > b.employeeID ? 1 : 0))) {
     const written: Record<string, unknown> = { ...user, passwordEnv: user.passwordEnv?.name };
-    const record: Record<string, string | boolean | readonly string[] | null> = {};
-    for (const [field, name] of Object.entries(RECORD_FIELDS))
-      record[name] = (written[field] as string | boolean | readonly string[] | undefined) ?? null;
-    map[user.employeeID] = record;
+    const record: Record<string, string | boolean | readonly string[]> = {};
+    for (const [field, name] of Object.entries(RECORD_FIELDS)) {
+      const value = written[field] as string | boolean | readonly string[] | undefined;
+      if (value !== undefined) record[name] = value;
+    }
+    map[user.employeeID] = recordText(record);
   }
   return map;
 }

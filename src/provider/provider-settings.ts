@@ -7,7 +7,8 @@
 import { RuangkerjaClient } from "../api/client.js";
 import { apiSettings, type Environment } from "../cli/api-settings.js";
 import { type DeactivationLimit, DEFAULT_DEACTIVATION_LIMIT, parseDeactivationLimit } from "../plan/safety-guard.js";
-import type { ProviderContext, TfAttribute, TfDiagnostic, TfObject, TfSchema } from "./provider-types.js";
+import { PROVIDER_ATTRIBUTES } from "./provider-schema.js";
+import type { ProviderContext, TfDiagnostic, TfObject } from "./provider-types.js";
 
 export interface ProviderSettings {
   /** @default the environment's RUANGKERJA_API_URL, else https://api.ruangkerja.id */
@@ -21,51 +22,6 @@ export interface ProviderSettings {
   /** @default 10% of the users in state */
   readonly maxDeactivate: DeactivationLimit;
 }
-
-/** The provider block's attribute names, as Terraform configurations write them. */
-export const PROVIDER_ATTRIBUTES = {
-  apiUrl: "api_url",
-  chunkSize: "chunk_size",
-  parallelism: "parallelism",
-  allowMassDeactivation: "allow_mass_deactivation",
-  maxDeactivate: "max_deactivate",
-} as const;
-
-const attributes: TfAttribute[] = [
-  {
-    name: PROVIDER_ATTRIBUTES.apiUrl,
-    type: "string",
-    optional: true,
-    description:
-      "The RuangKerja API's base URL. Default: RUANGKERJA_API_URL in the environment of terraform, else https://api.ruangkerja.id. The token is never set here: export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) where terraform runs.",
-  },
-  { name: PROVIDER_ATTRIBUTES.chunkSize, type: "number", optional: true, description: "Users per bulk call, 1 to 10000. Default: 100." },
-  {
-    name: PROVIDER_ATTRIBUTES.parallelism,
-    type: "number",
-    optional: true,
-    description: "Requests in flight at once, 1 to 64. Default: 4.",
-  },
-  {
-    name: PROVIDER_ATTRIBUTES.allowMassDeactivation,
-    type: "bool",
-    optional: true,
-    description:
-      "Allow a plan that deactivates more users than the safety limit (max_deactivate), terraform destroy included; the CLI's --allow-mass-deactivation. Default: false.",
-  },
-  {
-    name: PROVIDER_ATTRIBUTES.maxDeactivate,
-    type: "string",
-    optional: true,
-    description: 'The safety limit on deactivations in one plan: a count ("25") or a share of the users in state ("10%"). Default: "10%".',
-  },
-];
-
-export const PROVIDER_SCHEMA: TfSchema = {
-  version: 0,
-  description: "RuangKerja users as code: the same planner, safety guard and bulk API client as the ruangkerja-users CLI.",
-  attributes,
-};
 
 const LIMITS = { chunkSize: [1, 10_000], parallelism: [1, 64] } as const;
 

@@ -141,7 +141,8 @@ export interface ResourceType {
   /** Terraform's type name, e.g. "ruangkerja_users". */
   readonly name: string;
   readonly schema: TfSchema;
-  validate?(config: TfObject): readonly TfDiagnostic[];
+  /** Checks the configuration (async only where the code that checks loads at the first call: lazy-load.ts). */
+  validate?(config: TfObject): readonly TfDiagnostic[] | Promise<readonly TfDiagnostic[]>;
   plan(request: PlanRequest): Promise<PlanResponse>;
   apply(request: ApplyRequest): Promise<ApplyResponse>;
   /** Refresh from RuangKerja; absent: the state is returned unchanged. */
@@ -166,7 +167,7 @@ export interface DataSourceType {
   /** Terraform's type name, e.g. "ruangkerja_users". */
   readonly name: string;
   readonly schema: TfSchema;
-  validate?(config: TfObject): readonly TfDiagnostic[];
+  validate?(config: TfObject): readonly TfDiagnostic[] | Promise<readonly TfDiagnostic[]>;
   read(request: DataSourceRequest): Promise<DataSourceResponse>;
 }
 

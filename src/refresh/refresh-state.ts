@@ -9,10 +9,14 @@
  * totalPage, and that many distinct users were seen): an API that lost its users (a restored
  * backup, a new tenant) then costs the list pages, not a GET per user. When the list may have
  * shifted while it was read, those users are looked up by GET before they are called missing.
+ *
+ * The pages after the first are read one after another, or with `pageParallelism` in flight (the
+ * Terraform provider's `parallelism`); each request has the client's retries either way.
  */
 import type { UserFields } from "../model.js";
 import type { StateDocument } from "../state/state-document.js";
 import { type Drift, detectDrift } from "./detect-drift.js";
+import { runPool } from "../concurrency/run-pool.js";
 import { MAX_PAGES, type ReadPage, readPage, readUsersById, type UserReader } from "./read-users.js";
 
 export interface Refresh {
@@ -21,10 +25,15 @@ export interface Refresh {
   readonly drift: Drift;
 }
 
-export async function refreshState(state: StateDocument, reader: UserReader): Promise<Refresh> {
+export interface RefreshOptions {
+  /** List pages in flight at once after the first. @default 1 */
+  readonly pageParallelism?: number;
+}
+
+export async function refreshState(state: StateDocument, reader: UserReader, options: RefreshOptions = {}): Promise<Refresh> {
   const live = new Map<string, UserFields | undefined>();
   if (state.users.size > 0) {
-    const wholeList = await readList(reader, state.users, live);
+    const wholeList = await readList(reader, state.users, live, options.pageParallelism ?? 1);
     const rest = [...state.users.keys()].filter((id) => !live.has(id));
     if (wholeList) for (const employeeID of rest) live.set(employeeID, undefined);
     else for (const [employeeID, user] of await readUsersById(reader, rest)) live.set(employeeID, user?.fields);
@@ -42,6 +51,7 @@ async function readList(
   reader: UserReader,
   wanted: ReadonlyMap<string, unknown>,
   live: Map<string, UserFields | undefined>,
+  pageParallelism: number,
 ): Promise<boolean> {
   const listed = new Set<string>();
   const see = (page: ReadPage) => {
@@ -55,19 +65,25 @@ async function readList(
   const lastPage = Math.min(first.totalPage, MAX_PAGES);
   const unseen = () => wanted.size - live.size;
   let steady = first.totalItems !== undefined;
-  let lastRead = 1;
-  if (unseen() > lastPage - 1) {
-    for (let page = 2; page <= lastPage && unseen() > 0; page++) {
-      const next = await readPage(reader, page);
-      see(next);
-      lastRead = page;
-      // A list that moved is still read to its end (fewer requests than the GETs), but proves no absence.
-      if (next.totalItems !== first.totalItems || next.totalPage !== first.totalPage) steady = false;
-      if (next.users.length === 0) {
-        steady = false;
-        break;
+  const pages = Array.from({ length: Math.max(0, lastPage - 1) }, (_, i) => i + 2);
+  let read = 0;
+  let ended = false;
+  let failed = false;
+  if (unseen() > pages.length) {
+    const readNext = async (page: number) => {
+      try {
+        const next = await readPage(reader, page);
+        see(next);
+        read++;
+        // A list that moved is still read to its end (fewer requests than the GETs), but proves no absence.
+        if (next.totalItems !== first.totalItems || next.totalPage !== first.totalPage) steady = false;
+        if (next.users.length === 0) ended = true;
+      } catch (error) {
+        failed = true;
+        throw error;
       }
-    }
+    };
+    await runPool(pages, pageParallelism, readNext, () => failed || ended || unseen() === 0);
   }
-  return steady && lastRead >= lastPage && listed.size === first.totalItems;
+  return steady && !ended && read === pages.length && listed.size === first.totalItems;
 }

@@ -108,9 +108,9 @@ describe.skipIf(missing !== undefined)("the CDKTF quickstarts with the real cdkt
     const planned = await npx(there, diff);
     expect(planned.code).toBe(0);
     const shown = stripVTControlCharacters(planned.stdout); // Terraform colours the plan under cdktf whatever NO_COLOR says
-    expect(shown).toMatch(/~ "QST0003" = \{/);
+    expect(shown).toMatch(/~ "QST0003" = jsonencode\(/);
     expect(shown).toMatch(/~ name\s+= "Karyawan QST 0003" -> "Nama Baru"/);
-    expect(shown).not.toMatch(/"?QST0004"? = \{/);
+    expect(shown).not.toMatch(/"?QST0004"? = jsonencode/);
     expect(names().QST0003).toBe("Karyawan QST 0003");
 
     const deployed = await npx(there, deploy);

@@ -2,20 +2,26 @@
  * The provider's go-plugin handshake without Terraform, so it runs wherever Node does: the fixture
  * provider (provider-fixture/) started as Terraform starts it prints exactly one line on stdout,
  * serves gRPC over mutual TLS to the holder of PLUGIN_CLIENT_CERT only, on a port inside
- * PLUGIN_MIN_PORT..PLUGIN_MAX_PORT, and exits 0 on plugin.GRPCController/Shutdown.
+ * PLUGIN_MIN_PORT..PLUGIN_MAX_PORT, and exits 0 on plugin.GRPCController/Shutdown. And the real
+ * provider (dist/provider/main.js) answering GetProviderSchema without loading what only its other
+ * calls need.
  */
 import * as grpc from "@grpc/grpc-js";
 import { fromJSON } from "@grpc/proto-loader";
 import { type ChildProcess, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { createServerCertificate } from "../../src/provider/protocol/certificate.js";
 import { PROTOCOL } from "../../src/provider/protocol/descriptor.js";
 import { MAGIC_COOKIE_VALUE } from "../../src/provider/protocol/handshake.js";
-import { ROOT, runProcess } from "./helpers.js";
+import { makeWorkdir, ROOT, runProcess } from "./helpers.js";
 
 const FIXTURE = join(ROOT, "test/e2e/provider-fixture/echo-provider.mjs");
+const PROVIDER_MAIN = join(ROOT, "dist/provider/main.js");
+const RECORDER = pathToFileURL(join(ROOT, "test/e2e/module-recorder.mjs")).href;
 const loaded = grpc.loadPackageDefinition(
   fromJSON(PROTOCOL, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true }),
 );
@@ -38,9 +44,9 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
-/** Starts the fixture as Terraform does; resolves with its first stdout line (bounded: 20 s). */
-function startProvider(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [FIXTURE], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/** Starts the fixture (or `args`) as Terraform does; resolves with its first stdout line (bounded: 20 s). */
+function startProvider(env: Record<string, string>, args: readonly string[] = [FIXTURE]): Promise<Started> {
+  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -116,6 +122,50 @@ describe("the provider's go-plugin handshake", () => {
     controller.close();
     expect(await started.exited).toBe(0);
     expect(started.stdout).toBe(`${started.line}\n`);
+  });
+
+  it("serves the real provider's schemas without loading the declarations' checks, the planner, the apply engine or the API client", async () => {
+    const work = await makeWorkdir();
+    try {
+      const record = join(work.dir, "modules.txt");
+      const terraformSide = createServerCertificate();
+      const env = {
+        TF_PLUGIN_MAGIC_COOKIE: MAGIC_COOKIE_VALUE,
+        PLUGIN_PROTOCOL_VERSIONS: "6",
+        PLUGIN_CLIENT_CERT: terraformSide.certificatePem,
+        MODULE_RECORD: record,
+      };
+      const started = await startProvider(env, ["--import", RECORDER, PROVIDER_MAIN]);
+      const [, , , address, , certificate] = started.line.split("|");
+      const server = new X509Certificate(Buffer.from(certificate as string, "base64"));
+      const trusted = grpc.credentials.createSsl(
+        Buffer.from(server.toString()),
+        Buffer.from(terraformSide.privateKeyPem),
+        Buffer.from(terraformSide.certificatePem),
+      );
+      const options = { "grpc.ssl_target_name_override": "localhost" };
+      const provider = new Provider(address as string, trusted, options);
+      const schema = await call(provider, "GetProviderSchema");
+      provider.close();
+      expect(Object.keys(schema.resource_schemas).sort()).toEqual(["ruangkerja_user", "ruangkerja_users"]);
+      const users = (schema.resource_schemas.ruangkerja_users.block.attributes as Reply[]).find((a) => a.name === "users");
+      expect(JSON.parse(Buffer.from(users?.type as Uint8Array).toString())).toEqual(["map", "string"]);
+      const controller = new Controller(address as string, trusted, options);
+      await call(controller, "Shutdown");
+      controller.close();
+      expect(await started.exited).toBe(0);
+      const loaded = (await readFile(record, "utf8")).split("\n").filter((line) => line.startsWith(pathToFileURL(ROOT).href));
+      expect(loaded).toContain(pathToFileURL(PROVIDER_MAIN).href);
+      const dist = pathToFileURL(join(ROOT, "dist")).href;
+      const heavy = loaded.filter((url) =>
+        /^\/(api|plan|apply|declarations|refresh)\/|^\/provider\/(provider-settings|resources\/(users|user)-resource|data-sources\/users-data-source)\.js$/.test(
+          url.slice(dist.length),
+        ),
+      );
+      expect(heavy).toEqual([]);
+    } finally {
+      await work.cleanup();
+    }
   });
 
   it("says it is a Terraform plugin and exits 1 without the magic cookie, and refuses a host without protocol 6", async () => {

@@ -1,8 +1,9 @@
 /**
  * The construct on our own Terraform provider (engine "provider", the default), driven by the real
  * `terraform` binary against the emulator on 127.0.0.1: synth, `terraform init` offline from the
- * launcher synth wrote into terraform.d/plugins, apply 200 users, an empty second plan, a one-field
- * change shown as an update in place naming the person and the field, a removal that deactivates,
+ * launcher synth wrote into terraform.d/plugins, apply 200 users (one whose name Terraform would
+ * read as a template reaches RuangKerja as written), an empty second plan, a one-field change shown
+ * as an update in place naming the person and, inside jsonencode, the field, a removal that deactivates,
  * destroy refused by the mass-deactivation guard and allowed by the provider setting, and 10,000
  * users in one apply. Skipped, saying why, when terraform is not on PATH.
  */
@@ -19,12 +20,15 @@ const missing = terraformMissing();
 if (missing) console.warn(`Skipping the Terraform provider end-to-end test: ${missing}`);
 
 const TOKEN = "tf-provider-marker-token-9c41e2";
+/** Terraform's template syntax in a declared name (and cdktf's token syntax): it must reach RuangKerja as written. */
+const HOSTILE_NAME = '${file("secret.txt")} %{ if true }x%{ endif } $${kept} ${TfToken[TOKEN.1]} "quoted"';
 
 describe.skipIf(missing !== undefined)("the construct on the ruangkerja provider, with real Terraform", () => {
   let emulator: RunningEmulator;
   let work: { dir: string; cleanup: () => Promise<void> };
   let env: Record<string, string>;
   const users = makeUsers("PRV", 200);
+  users[7] = { ...users[7], name: HOSTILE_NAME } as UserSpec;
   const stackDir = () => join(work.dir, "cdktf.out/stacks/users");
   const synth = async (dir = work.dir) => {
     const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], { cwd: dir, env, timeoutMs: 60_000 });
@@ -60,6 +64,7 @@ describe.skipIf(missing !== undefined)("the construct on the ruangkerja provider
     expect(apply.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
     expect(emulator.users()).toHaveLength(200);
     expect(user("PRV0042")?.name).toBe("Karyawan PRV 0042");
+    expect(user("PRV0007")?.name).toBe(HOSTILE_NAME);
   });
 
   it("plans nothing right after apply (-detailed-exitcode 0)", async () => {
@@ -75,8 +80,10 @@ describe.skipIf(missing !== undefined)("the construct on the ruangkerja provider
     const plan = await terraform("plan", "-detailed-exitcode", "-out=change.tfplan");
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toContain("will be updated in-place");
-    expect(plan.stdout).toMatch(/~ "PRV0005" = \{/);
+    // Each record is JSON text: Terraform shows the changed one as jsonencode, naming the field inside.
+    expect(plan.stdout).toMatch(/~ "PRV0005" = jsonencode\(/);
     expect(plan.stdout).toMatch(/~ name\s+= "Karyawan PRV 0005" -> "Nama Baru"/);
+    expect(plan.stdout).not.toMatch(/"PRV0006" = jsonencode/);
     expect(plan.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
     const apply = await terraform("apply", "change.tfplan");
     expect(apply.code, apply.stderr).toBe(0);
@@ -89,7 +96,7 @@ describe.skipIf(missing !== undefined)("the construct on the ruangkerja provider
     await synth();
     const plan = await terraform("plan", "-detailed-exitcode");
     expect(plan.code, plan.stderr).toBe(2);
-    expect(plan.stdout).toMatch(new RegExp(`- "${removed.employeeID}" = \\{`));
+    expect(plan.stdout).toMatch(new RegExp(`- "${removed.employeeID}" = jsonencode\\(`));
     const apply = await terraform("apply", "-auto-approve");
     expect(apply.code, apply.stderr).toBe(0);
     expect(user(removed.employeeID)?.isActive).toBe(false);

@@ -1,8 +1,9 @@
 /**
  * The `ruangkerja_users` data source: people as RuangKerja holds them now, read through the CLI's
- * client (src/refresh/read-users.ts), as a computed `users` map employeeID → record with the same
- * attributes as the resource's records (password_env and previous_employee_ids, which RuangKerja
- * does not hold, are null). Inactive people are included, with is_active = false.
+ * client (src/refresh/read-users.ts), as a computed `users` map employeeID → record object with the
+ * fields of the resource's records (password_env and previous_employee_ids, which RuangKerja does
+ * not hold, are null). An object rather than the resource's JSON text: it is read, not written.
+ * Inactive people are included, with is_active = false.
  *
  * - employee_ids: those people only, each read by GET (an id RuangKerja does not know is an error
  *   naming it); without it, every user, from the list pages in one pass.
@@ -17,43 +18,14 @@ import {
   type DataSourceType,
   type TfDiagnostic,
   type TfObject,
-  type TfSchema,
   type TfValue,
   UNKNOWN,
 } from "../provider-types.js";
 import { lookUpUsers, recordFromFields } from "../resources/live-records.js";
-import { RECORD_TYPE, USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../resources/users-schema.js";
-
-export const EMPLOYEE_IDS_ATTRIBUTE = "employee_ids";
-export const ORGANIZATION_ATTRIBUTE = "organization_serial";
+import { USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../resources/users-schema.js";
+import { EMPLOYEE_IDS_ATTRIBUTE, ORGANIZATION_ATTRIBUTE, USERS_DATA_SOURCE_SCHEMA } from "./users-data-source-schema.js";
 
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
-
-export const USERS_DATA_SOURCE_SCHEMA: TfSchema = {
-  version: 0,
-  description:
-    "People as RuangKerja holds them now, by employeeID, with the attributes of a ruangkerja_users record. Inactive people are included (is_active = false).",
-  attributes: [
-    {
-      name: EMPLOYEE_IDS_ATTRIBUTE,
-      type: ["list", "string"],
-      optional: true,
-      description: "Only these employeeIDs (each must exist in RuangKerja). Default: every user.",
-    },
-    {
-      name: ORGANIZATION_ATTRIBUTE,
-      type: "string",
-      optional: true,
-      description: "Only the people of this organization serial, e.g. COMPFJLYTHWL.",
-    },
-    {
-      name: USERS_ATTRIBUTE,
-      type: ["map", RECORD_TYPE],
-      computed: true,
-      description: "employeeID → the person's record as RuangKerja holds it (password_env and previous_employee_ids are null).",
-    },
-  ],
-};
 
 /** The employee_ids asked for (undefined: every user), or the diagnostics naming what is not an employeeID. */
 function wantedIds(config: TfObject): { ids?: readonly string[]; diagnostics: TfDiagnostic[] } {
@@ -102,11 +74,11 @@ async function read(request: DataSourceRequest): Promise<DataSourceResponse> {
   }
 }
 
-export const usersDataSource: DataSourceType = {
+export const usersDataSource = {
   name: USERS_RESOURCE_NAME,
   schema: USERS_DATA_SOURCE_SCHEMA,
   validate(config: TfObject) {
     return wantedIds(config).diagnostics;
   },
   read,
-};
+} satisfies Required<DataSourceType>;

@@ -5,7 +5,7 @@
  * any MessagePack extension in, extension 0 out; an object always carries every attribute of its
  * type (null when absent), since Terraform decodes the answer against the same schema.
  */
-import { decode, encode, ExtData } from "@msgpack/msgpack";
+import { Decoder, encode, ExtData } from "@msgpack/msgpack";
 import { type CtyType, type TfAttribute, type TfObject, type TfValue, UNKNOWN } from "../provider-types.js";
 
 /** A cty type as the wire may also carry it inside a "dynamic" value (tuples included). */
@@ -14,6 +14,14 @@ type WireType = CtyType | readonly ["tuple", readonly WireType[]];
 export class DynamicValueError extends Error {
   override readonly name = "DynamicValueError";
 }
+
+/**
+ * Strings come out of MessagePack as bytes and are decoded here by TextDecoder: for a map of
+ * thousands of short strings (the users' JSON records) that is twice as fast as the library's own
+ * decoding. Map keys are still strings. Synchronous, so one decoder serves every call.
+ */
+const MSGPACK = new Decoder({ useBigInt64: false, rawStrings: true });
+const UTF8 = new TextDecoder();
 
 /** cty's unrefined unknown: fixext1 of extension type 0 (the payload is ignored). */
 const UNKNOWN_WIRE = new ExtData(0, new Uint8Array([0]));
@@ -33,6 +41,7 @@ function fail(path: string, expected: string, raw: unknown): never {
 
 function fromNumber(raw: unknown, path: string): number {
   if (typeof raw === "number") return raw;
+  if (raw instanceof Uint8Array) return fromNumber(UTF8.decode(raw), path); // a number too large for a float64 comes as text
   if (typeof raw === "bigint") return Number(raw);
   if (typeof raw === "string" && raw.trim() !== "" && Number.isFinite(Number(raw))) return Number(raw);
   return fail(path, "a number", raw);
@@ -48,7 +57,7 @@ function entries(raw: unknown, path: string): [string, unknown][] {
 function fromWire(raw: unknown, type: WireType, json: boolean, path: string): TfValue {
   if (raw === null || raw === undefined) return null;
   if (raw instanceof ExtData || raw instanceof Date) return UNKNOWN;
-  if (type === "string") return typeof raw === "string" ? raw : fail(path, "a string", raw);
+  if (type === "string") return typeof raw === "string" ? raw : raw instanceof Uint8Array ? UTF8.decode(raw) : fail(path, "a string", raw);
   if (type === "number") return fromNumber(raw, path);
   if (type === "bool") return typeof raw === "boolean" ? raw : fail(path, "a bool", raw);
   if (type === "dynamic") return fromDynamic(raw, json, path);
@@ -123,7 +132,7 @@ function toWire(value: TfValue | undefined, type: WireType, path: string): unkno
 
 /** A DynamicValue (msgpack, else json; both empty: null) as a TfValue of `type`. */
 export function decodeDynamicValue(value: { msgpack?: Uint8Array; json?: Uint8Array } | null | undefined, type: CtyType): TfValue {
-  if (value?.msgpack && value.msgpack.length > 0) return fromWire(decode(value.msgpack, { useBigInt64: false }), type, false, "");
+  if (value?.msgpack && value.msgpack.length > 0) return fromWire(MSGPACK.decode(value.msgpack), type, false, "");
   if (value?.json && value.json.length > 0) return decodeJson(value.json, type);
   return null;
 }

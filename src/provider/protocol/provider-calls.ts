@@ -106,11 +106,11 @@ export class ProviderCalls {
     return Promise.resolve({ diagnostics: [] });
   }
 
-  ValidateResourceConfig(request: Request): Promise<Reply> {
+  async ValidateResourceConfig(request: Request): Promise<Reply> {
     const resource = this.resource(request);
-    if (!("schema" in resource)) return Promise.resolve({ diagnostics: [resource] });
+    if (!("schema" in resource)) return { diagnostics: [resource] };
     const config = this.decode(request.config, resource.schema) ?? {};
-    return Promise.resolve({ diagnostics: diagnosticMessages(resource.validate?.(config) ?? []) });
+    return { diagnostics: diagnosticMessages((await resource.validate?.(config)) ?? []) };
   }
 
   UpgradeResourceState(request: Request): Promise<Reply> {
@@ -232,11 +232,11 @@ export class ProviderCalls {
     return Promise.resolve({ diagnostics: [errorDiagnostic(`Moving state into ${String(request.target_type_name)} is not supported`)] });
   }
 
-  ValidateDataResourceConfig(request: Request): Promise<Reply> {
+  async ValidateDataResourceConfig(request: Request): Promise<Reply> {
     const dataSource = this.dataSource(request);
-    if (!("schema" in dataSource)) return Promise.resolve({ diagnostics: [dataSource] });
+    if (!("schema" in dataSource)) return { diagnostics: [dataSource] };
     const config = this.decode(request.config, dataSource.schema) ?? {};
-    return Promise.resolve({ diagnostics: diagnosticMessages(dataSource.validate?.(config) ?? []) });
+    return { diagnostics: diagnosticMessages((await dataSource.validate?.(config)) ?? []) };
   }
 
   async ReadDataSource(request: Request): Promise<Reply> {

@@ -5,7 +5,9 @@
  *
  * A refreshed record keeps the state's own value wherever RuangKerja agrees with it (is_active
  * null stays null while the person is active; tags stay in the order written), so that a plan
- * after a refresh shows only what really changed. `password_env` and `previous_employee_ids` are
+ * after a refresh shows only what really changed. In the bulk resource, whose records are JSON
+ * texts, a person who did not change keeps the state's very text; a changed one is written as
+ * canonical JSON (record-text.ts). `password_env` and `previous_employee_ids` are
  * not RuangKerja's: they keep the state's value.
  */
 import type { UserFields } from "../../model.js";
@@ -14,12 +16,13 @@ import { type LiveUser, readAllUsers, readUsersById, type UserReader } from "../
 import { refreshState } from "../../refresh/refresh-state.js";
 import { STATE_FORMAT_VERSION } from "../../state/state-document.js";
 import type { TfObject, TfValue } from "../provider-types.js";
+import { recordsOf, recordText } from "./record-text.js";
 import { appliedFrom } from "./users-changes.js";
 import { RECORD_FIELDS, terraformFieldName } from "./users-schema.js";
 
 type UsersMap = Readonly<Record<string, TfValue>>;
 
-/** A live user's record, every attribute present (null when not set), as the construct writes declarations. */
+/** A live user's record, every attribute present (null when not set). */
 export function recordFromFields(fields: UserFields): TfObject {
   return {
     [RECORD_FIELDS.name]: fields.name,
@@ -35,24 +38,29 @@ export function recordFromFields(fields: UserFields): TfObject {
 }
 
 export interface RefreshedUsers {
-  /** The state's map as RuangKerja holds it now: a person RuangKerja does not know is left out. */
+  /** The state's map of texts as RuangKerja holds it now: a person RuangKerja does not know is left out. */
   readonly users: Record<string, TfValue>;
   /** Who changed outside Terraform, sorted by employeeID. */
   readonly drifted: readonly DriftedUser[];
 }
 
-/** The current map refreshed from RuangKerja; what did not change is the very same record. */
-export async function refreshUsers(reader: UserReader, current: UsersMap): Promise<RefreshedUsers> {
-  const applied = appliedFrom(current);
+/**
+ * The current map of texts refreshed from RuangKerja; what did not change is the very same text.
+ * `pageParallelism`: list pages in flight at once (the provider's parallelism).
+ */
+export async function refreshUsers(reader: UserReader, current: UsersMap, pageParallelism = 1): Promise<RefreshedUsers> {
+  const records = recordsOf(current);
+  const applied = appliedFrom(records);
   if (applied.size === 0) return { users: { ...current }, drifted: [] };
-  const { drift } = await refreshState({ formatVersion: STATE_FORMAT_VERSION, lineage: "terraform", serial: 0, users: applied }, reader);
+  const state = { formatVersion: STATE_FORMAT_VERSION, lineage: "terraform", serial: 0, users: applied };
+  const { drift } = await refreshState(state, reader, { pageParallelism });
   const users: Record<string, TfValue> = { ...current };
   for (const user of drift.users) {
     if (user.kind === "missing") {
       delete users[user.employeeID];
       continue;
     }
-    users[user.employeeID] = withChanges(current[user.employeeID] as TfObject, user);
+    users[user.employeeID] = recordText(withChanges(records[user.employeeID] ?? {}, user));
   }
   return { users, drifted: drift.users };
 }

@@ -181,7 +181,7 @@ async function importState(request: ImportRequest): Promise<ImportResponse> {
   }
 }
 
-export const userResource: ResourceType = {
+export const userResource = {
   name: USER_RESOURCE_NAME,
   schema: USER_SCHEMA,
   validate(config: TfObject) {
@@ -191,4 +191,4 @@ export const userResource: ResourceType = {
   apply,
   read,
   importState,
-};
+} satisfies Required<ResourceType>;

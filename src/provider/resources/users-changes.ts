@@ -9,7 +9,8 @@ import type { UserAsWritten } from "../../declarations/schema.js";
 import type { AppliedUser } from "../../model.js";
 import type { Plan } from "../../plan/plan-types.js";
 import { checkMassDeactivation, describeLimit } from "../../plan/safety-guard.js";
-import { PROVIDER_ATTRIBUTES, type ProviderSettings } from "../provider-settings.js";
+import { PROVIDER_ATTRIBUTES } from "../provider-schema.js";
+import type { ProviderSettings } from "../provider-settings.js";
 import type { TfDiagnostic, TfPathStep, TfValue } from "../provider-types.js";
 import { terraformFieldName, USERS_ATTRIBUTE, USERS_RESOURCE_NAME, writtenUser } from "./users-schema.js";
 

@@ -1,14 +1,15 @@
 /**
  * `ruangkerja_users` read and import. read refreshes the state from RuangKerja (the CLI's refresh:
- * the list pages in one pass, or GETs when the state holds fewer people than there are pages), so
- * that a change made outside Terraform shows in `terraform plan` under the person and field, and
- * the plan proposes to set it back. import adopts people RuangKerja already has: a list of
+ * the list pages in one pass, `parallelism` of them in flight, or GETs when the state holds fewer
+ * people than there are pages), so that a change made outside Terraform shows in `terraform plan`
+ * under the person and field, and the plan proposes to set it back. import adopts people RuangKerja already has: a list of
  * employeeIDs, or `*` for every active user.
  */
 import { errorMessage } from "../../errors.js";
 import { configuredProvider } from "../provider-settings.js";
 import type { ImportRequest, ImportResponse, ReadRequest, ReadResponse, TfDiagnostic, TfValue } from "../provider-types.js";
 import { describeDrift, lookUpUsers, recordFromFields, refreshUsers } from "./live-records.js";
+import { recordText } from "./record-text.js";
 import { resourceValue, USERS_ATTRIBUTE, USERS_RESOURCE_NAME, usersOf } from "./users-schema.js";
 
 const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
@@ -16,9 +17,9 @@ const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 export const IMPORT_ALL = "*";
 
 export async function readUsers(request: ReadRequest): Promise<ReadResponse> {
-  const { client } = configuredProvider(request.provider);
+  const { client, settings } = configuredProvider(request.provider);
   try {
-    const { users, drifted } = await refreshUsers(client, usersOf(request.current));
+    const { users, drifted } = await refreshUsers(client, usersOf(request.current), settings.parallelism);
     const diagnostics: TfDiagnostic[] = [];
     if (drifted.length > 0) {
       diagnostics.push({
@@ -72,7 +73,7 @@ export async function importUsers(request: ImportRequest): Promise<ImportRespons
       };
     }
     const users: Record<string, TfValue> = {};
-    for (const [id, user] of found) if (ids !== "all" || user.fields.isActive) users[id] = recordFromFields(user.fields);
+    for (const [id, user] of found) if (ids !== "all" || user.fields.isActive) users[id] = recordText(recordFromFields(user.fields));
     return { state: resourceValue(users), diagnostics: [] };
   } catch (error) {
     return { state: null, diagnostics: [{ severity: "error", summary: `cannot read the users from RuangKerja: ${errorMessage(error)}` }] };

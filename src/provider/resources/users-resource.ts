@@ -2,9 +2,12 @@
  * `ruangkerja_users`: a bulk resource holding a map of people, planned and applied with the CLI's
  * validation, planner, safety guard, apply engine and client.
  *
- * - plan: the planned state is the configuration (Terraform then shows "update in-place" naming
- *   the employeeID and the field), once every record passed the declarations' checks; the CLI's
- *   plan is computed from the prior state for its warnings and the mass-deactivation guard.
+ * - records are JSON texts (record-text.ts), which Terraform evaluates far faster than objects and
+ *   still shows field by field.
+ * - plan: the planned state is the configuration's texts as written (Terraform then shows "update
+ *   in-place" naming the employeeID and, inside jsonencode, the field), once every record passed
+ *   the declarations' checks; the CLI's plan is computed from the prior state for its warnings and
+ *   the mass-deactivation guard.
  * - destroy (planned null) deactivates every active user, through the same guard: refused at plan
  *   (and again at apply) unless the provider sets allow_mass_deactivation.
  * - apply: the plan, made again from the same prior state and configuration, through the engine;
@@ -31,19 +34,20 @@ import { applyUsers } from "./users-apply.js";
 import { appliedFrom, guardDiagnostics, planWarnings } from "./users-changes.js";
 import { ID_ATTRIBUTE, USERS_ATTRIBUTE, USERS_RESOURCE_ID, USERS_RESOURCE_NAME, USERS_SCHEMA, usersOf } from "./users-schema.js";
 import { importUsers, readUsers } from "./users-refresh.js";
-import { checkUsers } from "./users-validation.js";
+import { atEntry, checkUserTexts, validateUsersConfig } from "./users-validation.js";
+import { recordsOf } from "./record-text.js";
 
 const hasError = (diagnostics: readonly TfDiagnostic[]) => diagnostics.some((d) => d.severity === "error");
 
 /** What plan and apply both compute: the CLI's plan from the prior state to the configuration, and what refuses it. */
 function changesOf(prior: TfObject | null, config: TfObject | null, request: PlanRequest | ApplyRequest) {
   const { settings, client } = configuredProvider(request.provider);
-  const applied = appliedFrom(usersOf(prior));
-  const checked = config === null ? { users: [], diagnostics: [], unknown: [] } : checkUsers(usersOf(config));
+  const applied = appliedFrom(recordsOf(usersOf(prior)));
+  const checked = config === null ? { users: [], diagnostics: [], unknown: [] } : checkUserTexts(usersOf(config));
   const diagnostics: TfDiagnostic[] = [...checked.diagnostics];
   const plan = planChanges(checked.users, applied);
   if (!hasError(diagnostics)) {
-    diagnostics.push(...planWarnings(plan));
+    diagnostics.push(...planWarnings(plan).map(atEntry));
     // A record not known yet may keep a user whom the plan would otherwise deactivate: the guard waits for apply.
     if (checked.unknown.length === 0) diagnostics.push(...guardDiagnostics(plan, applied.size, settings, config === null));
   }
@@ -66,20 +70,18 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   const prior = usersOf(request.prior);
   const planned = request.planned === null ? {} : usersOf(request.planned);
   const applied = await applyUsers(changes, checked.users, { prior, planned }, client, settings, request.provider.environment);
-  const all = [...diagnostics, ...applied.diagnostics];
+  const all = [...diagnostics, ...applied.diagnostics.map(atEntry)];
   if (request.planned === null && !hasError(applied.diagnostics)) return { newState: null, diagnostics: all };
   const base = request.planned ?? request.prior ?? {};
   return { newState: { ...base, [ID_ATTRIBUTE]: USERS_RESOURCE_ID, [USERS_ATTRIBUTE]: applied.users }, diagnostics: all };
 }
 
-export const usersResource: ResourceType = {
+export const usersResource = {
   name: USERS_RESOURCE_NAME,
   schema: USERS_SCHEMA,
-  validate(config: TfObject) {
-    return checkUsers(usersOf(config)).diagnostics;
-  },
+  validate: validateUsersConfig,
   plan,
   apply,
   read: readUsers,
   importState: importUsers,
-};
+} satisfies Required<ResourceType>;

@@ -1,8 +1,11 @@
 /**
- * `ruangkerja_users` as Terraform sees it: one `users` map from employeeID to that person's
- * record, with the declarations' fields in snake_case, and the conversions between a record and a
- * user as the declarations write it (camelCase, absent for null). The password is never here:
- * `password_env` names the RUANGKERJA_PASSWORD_ variable that holds it.
+ * `ruangkerja_users` as Terraform sees it: one `users` map from employeeID to that person's record
+ * as JSON text (record-text.ts), with the declarations' fields in snake_case, and the conversions
+ * between a record and a user as the declarations write it (camelCase, absent for null). The
+ * password is never here: `password_env` names the RUANGKERJA_PASSWORD_ variable that holds it.
+ *
+ * RECORD_TYPE, the record as a Terraform object, is what the `ruangkerja_users` data source holds;
+ * the per-person `ruangkerja_user` has the same attributes.
  */
 import type { UserAsWritten } from "../../declarations/schema.js";
 import type { CtyType, TfObject, TfSchema, TfValue } from "../provider-types.js";
@@ -50,14 +53,14 @@ export const RECORD_TYPE: CtyType = [
 export const USERS_SCHEMA: TfSchema = {
   version: 0,
   description:
-    "The people of RuangKerja managed by this configuration, planned and applied by the ruangkerja-users planner and bulk API calls: a changed field is an update in place, a person removed from the map is deactivated, previous_employee_ids renames. Every attribute of a record must be given (null when not set).",
+    "The people of RuangKerja managed by this configuration, planned and applied by the ruangkerja-users planner and bulk API calls: a changed field is an update in place, a person removed from the map is deactivated, previous_employee_ids renames. Each record is a JSON object text (jsonencode), holding only the fields that are set.",
   attributes: [
     {
       name: USERS_ATTRIBUTE,
-      type: ["map", RECORD_TYPE],
+      type: ["map", "string"],
       required: true,
       description:
-        "employeeID → the person's record (the fields of a users/*.yaml declaration, in snake_case). password_env names a RUANGKERJA_PASSWORD_ variable in the environment of terraform apply whose value is the initial password; the value never reaches the state.",
+        'employeeID → the person\'s record as a JSON object, e.g. jsonencode({ name = "Budi", email = "budi@contoh.co.id" }): the fields of a users/*.yaml declaration in snake_case (name, username, email, phone, is_active, tag_serials, organization_serial, previous_employee_ids, password_env); a field left out (or null) is not set. employee_id may be given too, equal to the key. password_env names a RUANGKERJA_PASSWORD_ variable in the environment of terraform apply whose value is the initial password; the value never reaches the state.',
     },
     { name: ID_ATTRIBUTE, type: "string", computed: true, description: `Always "${USERS_RESOURCE_ID}".` },
   ],
@@ -91,7 +94,7 @@ export function writtenUser(employeeID: string, record: TfValue): Record<string,
   return written;
 }
 
-/** The `users` map of a resource value; empty for null (no resource) or a value without one. */
+/** The `users` map of a resource value (JSON texts, or UNKNOWN during plan); empty for null (no resource) or a value without one. */
 export function usersOf(value: TfObject | null): Readonly<Record<string, TfValue>> {
   const users = value?.[USERS_ATTRIBUTE];
   return users !== null && users !== undefined && typeof users === "object" && !Array.isArray(users) ? (users as TfObject) : {};

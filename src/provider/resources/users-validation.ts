@@ -3,6 +3,9 @@
  * rules, normalization and the rules across users, with the declarations' own code. Each problem
  * becomes a Terraform diagnostic naming the employeeID and the field, and pointing at them.
  *
+ * The bulk resource's records are JSON texts (checkUserTexts): each is parsed first (record-text.ts),
+ * and a diagnostic about one points at its map entry, since Terraform cannot point inside a string.
+ *
  * Most maps are valid: they are checked against the schema as data, which is fast. Only a map with
  * a problem is written out as a declaration text (one user per line, JSON being YAML) and read by
  * the declarations' parser, so that its messages are word for word those of `validate`.
@@ -15,8 +18,9 @@ import { parseDeclarationText } from "../../declarations/parse-file.js";
 import { declarationsValidator, type UserAsWritten } from "../../declarations/schema.js";
 import { findUnsafeText } from "../../declarations/text-rules.js";
 import type { DesiredUser } from "../../model.js";
-import type { TfDiagnostic, TfPathStep, TfValue } from "../provider-types.js";
-import { hasUnknown, terraformFieldName, USERS_ATTRIBUTE, writtenUser } from "./users-schema.js";
+import type { TfDiagnostic, TfObject, TfPathStep, TfValue } from "../provider-types.js";
+import { parseRecord } from "./record-text.js";
+import { hasUnknown, terraformFieldName, USERS_ATTRIBUTE, usersOf, writtenUser } from "./users-schema.js";
 
 /** What diagnostics name as the file: the resource's attribute. */
 const FILE = "users";
@@ -55,6 +59,72 @@ export function checkUsers(map: Readonly<Record<string, TfValue>>): CheckedUsers
   problems.push(...checkCrossFileRules(users, (user) => user.source));
   const diagnostics = problems.map((d) => toTerraformDiagnostic(d, keys));
   return { users: users.flatMap((u) => (u.user ? [u.user] : [])), diagnostics, unknown };
+}
+
+/**
+ * Checks a map of JSON texts (the bulk resource's `users`): a text that is not a record is an
+ * error of its own; the records are then checked together by checkUsers. Every diagnostic points
+ * at the person's entry, naming the field in its text.
+ */
+export function checkUserTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+  if (lastChecked && sameTexts(lastChecked.map, map)) return lastChecked.checked;
+  const checked = checkTexts(map);
+  // Terraform validates the configuration, then plans it (and at apply plans it again): the same texts, checked once.
+  lastChecked = { map, checked };
+  return checked;
+}
+
+let lastChecked: { readonly map: Readonly<Record<string, TfValue>>; readonly checked: CheckedUsers } | undefined;
+
+/** Whether two maps hold the same keys with the same known texts (in the same order). */
+function sameTexts(a: Readonly<Record<string, TfValue>>, b: Readonly<Record<string, TfValue>>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  let index = 0;
+  for (const key in b) {
+    if (key !== keys[index++]) return false;
+    const text = b[key];
+    if (typeof text !== "string" || text !== a[key]) return false;
+  }
+  return true;
+}
+
+function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+  const records: Record<string, TfValue> = {};
+  const diagnostics: TfDiagnostic[] = [];
+  for (const [key, text] of Object.entries(map)) {
+    if (typeof text !== "string") {
+      records[key] = text; // UNKNOWN (plan) passes through; Terraform's map(string) holds nothing else
+      continue;
+    }
+    const parsed = parseRecord(key, text);
+    if ("record" in parsed) {
+      records[key] = parsed.record;
+      continue;
+    }
+    for (const problem of parsed.problems) {
+      diagnostics.push({
+        severity: "error",
+        summary: `users[${JSON.stringify(key)}]${problem.key === undefined ? "" : `.${problem.key}`}: ${problem.summary}`,
+        ...(problem.detail !== undefined && { detail: problem.detail }),
+        attribute: [{ attribute: USERS_ATTRIBUTE }, { key }],
+      });
+    }
+  }
+  const checked = checkUsers(records);
+  return { ...checked, diagnostics: [...diagnostics, ...checked.diagnostics.map(atEntry)] };
+}
+
+/** ValidateResourceConfig of ruangkerja_users: every problem of its `users` map (none: it may be planned). */
+export function validateUsersConfig(config: TfObject): readonly TfDiagnostic[] {
+  return checkUserTexts(usersOf(config)).diagnostics;
+}
+
+/** A diagnostic at `users → key → field` moved to `users → key`: the record is one string, which Terraform cannot point inside. */
+export function atEntry(diagnostic: TfDiagnostic): TfDiagnostic {
+  return diagnostic.attribute && diagnostic.attribute.length > 2
+    ? { ...diagnostic, attribute: diagnostic.attribute.slice(0, 2) }
+    : diagnostic;
 }
 
 function sourceOf(index: number): SourceLocation {

@@ -18,7 +18,7 @@ import { desired } from "../../builders.js";
 interface Synthesized {
   terraform: { required_providers: Record<string, { source: string; version: string }> };
   provider: { ruangkerja: Record<string, unknown>[] };
-  resource: { ruangkerja_users: Record<string, { users: Record<string, Record<string, unknown>>; provider?: string }> };
+  resource: { ruangkerja_users: Record<string, { users: Record<string, string>; provider?: string }> };
 }
 
 function synth(users: DesiredUser[], props: Partial<RuangkerjaUsersLoadedProps> = {}): Synthesized {
@@ -43,28 +43,31 @@ describe("the construct's provider engine (the default)", () => {
     const resource = json.resource.ruangkerja_users.ruangkerja;
     expect(resource?.provider).toBe("ruangkerja");
     expect(Object.keys(resource?.users ?? {})).toEqual(["EMP001", "EMP002"]);
-    expect(resource?.users.EMP001).toEqual({
-      name: "Name EMP001",
-      username: null,
-      email: "emp001@example.co.id",
-      phone: null,
-      is_active: true,
-      tag_serials: ["t2", "t1"],
-      organization_serial: null,
-      previous_employee_ids: ["OLD1"],
-      password_env: null,
-    });
+    // Canonical JSON: the fields in a fixed order, those not set left out.
+    expect(resource?.users.EMP001).toBe(
+      '{"name":"Name EMP001","email":"emp001@example.co.id","is_active":true,"tag_serials":["t2","t1"],"previous_employee_ids":["OLD1"]}',
+    );
+    expect(resource?.users.EMP002).toBe('{"name":"Name EMP002","email":"emp002@example.co.id","is_active":true}');
   });
 
   it("writes the password's variable by name only, and escapes what Terraform would read as a template", () => {
     const source = { file: "users/a.yaml", line: 4, column: 3 };
-    const json = synth([
-      desired("EMP001", { name: '${file("secret")} %{ if true }', passwordEnv: { name: "RUANGKERJA_PASSWORD_EMP001", source } }),
-    ]);
-    const record = json.resource.ruangkerja_users.ruangkerja?.users.EMP001;
-    expect(record?.password_env).toBe("RUANGKERJA_PASSWORD_EMP001");
-    expect(record?.name).toBe('$${file("secret")} %%{ if true }');
+    const name = '${file("secret")} %{ if true } ${TfToken[TOKEN.1]}';
+    const json = synth([desired("EMP001", { name, passwordEnv: { name: "RUANGKERJA_PASSWORD_EMP001", source } })]);
+    const text = json.resource.ruangkerja_users.ruangkerja?.users.EMP001 ?? "";
+    expect(text).toBe(
+      '{"name":"$${file(\\"secret\\")} %%{ if true } ${"$"}{TfToken[TOKEN.1]}","email":"emp001@example.co.id","is_active":true,"password_env":"RUANGKERJA_PASSWORD_EMP001"}',
+    );
     expect(JSON.stringify(json)).not.toContain("users/a.yaml");
+  });
+
+  it("synthesizes text that Terraform's template reading turns back into the JSON of the name as written", () => {
+    const name = 'Budi ${file("secret")} %{ if true }x%{ endif } $${literal} ${TfToken[TOKEN.1]} "quoted" \\ back';
+    const json = synth([desired("EMP001", { name })]);
+    const text = json.resource.ruangkerja_users.ruangkerja?.users.EMP001 ?? "";
+    // Terraform's reading of a JSON-syntax string: `$${` and `%%{` are the literal `${` and `%{`, `${"$"}` is `$`.
+    const read = text.replaceAll('${"$"}', "$").replaceAll("$${", "${").replaceAll("%%{", "%{");
+    expect((JSON.parse(read) as { name: string }).name).toBe(name);
   });
 
   it("adds one provider block for two constructs in a stack", () => {

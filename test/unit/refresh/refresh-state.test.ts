@@ -106,6 +106,45 @@ describe("refreshState", () => {
     expect(reader.calls).toEqual(["list 1", "get GONE1", "get GONE2"]);
   });
 
+  it("with pageParallelism reads the same pages, at most that many in flight, and concludes the same", async () => {
+    const users = ids("E", 1000).map((id, i) => view(id, i === 500 ? { phone: "62811" } : {}));
+    let inFlight = 0;
+    let most = 0;
+    const reader = new FakeReader(users);
+    const slow: UserReader = {
+      getUser: (id) => reader.getUser(id),
+      listUsers: async (page, pageSize) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return reader.listUsers(page, pageSize);
+      },
+    };
+    const state = stateWith([...ids("E", 1000), "GONE1"]);
+    const sequential = await refreshState(state, new FakeReader(users));
+    const parallel = await refreshState(state, slow, { pageParallelism: 4 });
+    expect(most).toBe(4);
+    expect([...reader.calls].sort()).toEqual(Array.from({ length: 10 }, (_, i) => `list ${i + 1}`).sort());
+    expect(parallel.drift).toEqual(sequential.drift);
+    expect(parallel.drift.users.map((u) => [u.kind, u.employeeID])).toEqual([
+      ["changed", "E0500"],
+      ["missing", "GONE1"],
+    ]);
+  });
+
+  it("with pageParallelism stops starting pages after one fails, and fails", async () => {
+    const reader = new FakeReader(ids("E", 1000).map((id) => view(id)));
+    const failing: UserReader = {
+      getUser: (id) => reader.getUser(id),
+      listUsers: (page, pageSize) =>
+        page === 3
+          ? Promise.reject(new ApiError("GET /ruangkerja/users: HTTP 500", { request: { method: "GET", path: "/ruangkerja/users" } }))
+          : reader.listUsers(page, pageSize),
+    };
+    await expect(refreshState(stateWith(ids("E", 1000)), failing, { pageParallelism: 2 })).rejects.toThrow(/HTTP 500/);
+    expect(reader.calls.length).toBeLessThan(10);
+  });
+
   it("keeps lineage and serial: the refreshed state is the same history, not yet written", async () => {
     const state = stateWith(["E0001"]);
     const reader = new FakeReader([view("E0001", { phone: "62811" })]);

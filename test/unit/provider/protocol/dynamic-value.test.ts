@@ -33,6 +33,13 @@ describe("DynamicValue codec", () => {
     expect(decodeDynamicValue({ msgpack: encodeMsgpack(value, PEOPLE) }, PEOPLE)).toEqual(value);
   });
 
+  it("round-trips text of every length and script (strings are decoded from their bytes), map keys included", () => {
+    const long = "Ñ".repeat(300);
+    const value = { id: "Dewi Lestari — 日本語 😀", people: { "Ñandú 😀": { name: long, tags: ["", "ü"] } } };
+    const type: CtyType = ["object", { id: "string", people: ["map", ["object", { name: "string", tags: ["list", "string"] }]] }];
+    expect(decodeDynamicValue({ msgpack: encodeMsgpack(value, type) }, type)).toEqual(value);
+  });
+
   it("writes every attribute of an object, null when absent, and drops what the type lacks", () => {
     const wire = decode(encodeMsgpack({ id: "x", extra: "dropped" }, PEOPLE)) as Record<string, unknown>;
     expect(wire).toEqual({ id: "x", count: null, enabled: null, people: null, order: null });

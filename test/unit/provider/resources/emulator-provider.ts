@@ -1,4 +1,4 @@
-/** What the provider's resource and data source tests share: the emulator on 127.0.0.1, a configured provider, records, and a client for changes made outside Terraform. */
+/** What the provider's resource and data source tests share: the emulator on 127.0.0.1, a configured provider, records (as objects and as JSON texts), and a client for changes made outside Terraform. */
 import { expect } from "vitest";
 import { RuangkerjaClient } from "../../../../src/api/client.js";
 import { type RunningEmulator, startEmulator } from "../../../../src/emulator/index.js";
@@ -11,7 +11,12 @@ export function startTestEmulator(): Promise<RunningEmulator> {
   return startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
 }
 
-/** A record of the bulk map, every attribute given. */
+/** A record of the bulk map as JSON text (what jsonencode writes): name and e-mail, plus `extra` (null: not set). */
+export function userText(id: string, extra: Record<string, TfValue> = {}): string {
+  return JSON.stringify({ name: `Person ${id}`, email: `${id.toLowerCase()}@contoh.co.id`, ...extra });
+}
+
+/** A record as the per-person resource and the data source hold it, every attribute given. */
 export function record(id: string, extra: Record<string, TfValue> = {}): TfObject {
   return {
     name: `Person ${id}`,

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../../../src/emulator/index.js";
 import type { ProviderContext, TfObject, TfValue } from "../../../../src/provider/provider-types.js";
 import { usersResource } from "../../../../src/provider/resources/users-resource.js";
-import { byId, configure, outsideClient, record, startTestEmulator } from "./emulator-provider.js";
+import { byId, configure, outsideClient, startTestEmulator, userText } from "./emulator-provider.js";
 
 let emulator: RunningEmulator;
 beforeAll(async () => {
@@ -30,16 +30,18 @@ async function importId(provider: ProviderContext, id: string) {
   return usersResource.importState({ id, provider });
 }
 
-const usersOf = (value: TfObject | null | undefined) => (value?.users ?? {}) as Record<string, TfObject>;
+const usersOf = (value: TfObject | null | undefined) => (value?.users ?? {}) as Record<string, string>;
+const fieldsOf = (text: string | undefined) => (text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>));
 
 describe("ruangkerja_users read: drift", () => {
-  it("shows a change made outside Terraform under the person and field, keeping what RuangKerja does not return", async () => {
+  it("shows a change made outside Terraform under the person and field, keeping what RuangKerja does not return and the text of who did not change", async () => {
     const provider = await configure(emulator);
     const users = {
-      DRF001: record("DRF001", { password_env: "RUANGKERJA_PASSWORD_X", tag_serials: ["RUKRTAG-B", "RUKRTAG-A"] }),
-      DRF002: record("DRF002"),
-      DRF003: record("DRF003"),
-      DRF004: record("DRF004"),
+      DRF001: userText("DRF001", { password_env: "RUANGKERJA_PASSWORD_X", tag_serials: ["RUKRTAG-B", "RUKRTAG-A"] }),
+      DRF002: userText("DRF002"),
+      DRF003: userText("DRF003"),
+      // As written, not canonical: a person who did not change keeps the very text.
+      DRF004: '{ "email": "drf004@contoh.co.id", "name": "Person DRF004", "phone": null }',
     };
     const applied = await planAndApply(await configure(emulator, {}, { RUANGKERJA_PASSWORD_X: "Secret-Value-1" }), null, users);
     expect(applied.diagnostics).toEqual([]);
@@ -64,8 +66,11 @@ describe("ruangkerja_users read: drift", () => {
     // The list pages (one here), not a GET per person.
     expect([(after.list ?? 0) - (before.list ?? 0), (after.get ?? 0) - (before.get ?? 0)]).toEqual([1, 0]);
     const now = usersOf(refreshed.newState);
-    expect(now.DRF001).toEqual({ ...users.DRF001, phone: "6281234500001" });
-    expect(now.DRF002).toEqual({ ...users.DRF002, is_active: false });
+    // A changed person is written as canonical JSON, tags in the order the state had them.
+    expect(now.DRF001).toBe(
+      '{"name":"Person DRF001","email":"drf001@contoh.co.id","phone":"6281234500001","tag_serials":["RUKRTAG-B","RUKRTAG-A"],"password_env":"RUANGKERJA_PASSWORD_X"}',
+    );
+    expect(fieldsOf(now.DRF002)).toEqual({ ...fieldsOf(users.DRF002), is_active: false });
     expect(now.DRF003).toBeUndefined();
     expect(now.DRF004).toBe(users.DRF004);
     const warning = refreshed.diagnostics.find((d) => d.severity === "warning");
@@ -89,14 +94,15 @@ describe("ruangkerja_users read: drift", () => {
 describe("ruangkerja_users import", () => {
   it("imports a list of employeeIDs as RuangKerja holds them, and refuses an unknown one by name", async () => {
     const provider = await configure(emulator);
-    const users = { IMP001: record("IMP001", { phone: "6281200000001" }), IMP002: record("IMP002", { username: "imp002" }) };
+    const users = { IMP001: userText("IMP001", { phone: "6281200000001" }), IMP002: userText("IMP002", { username: "imp002" }) };
     expect((await planAndApply(provider, null, users)).diagnostics).toEqual([]);
     const imported = await importId(provider, "IMP001, IMP002");
     expect(imported.diagnostics).toEqual([]);
     expect(imported.state?.id).toBe("ruangkerja_users");
+    // Canonical JSON: the fields RuangKerja holds, in the declarations' order, those not set left out.
     expect(usersOf(imported.state)).toEqual({
-      IMP001: record("IMP001", { phone: "6281200000001", is_active: true }),
-      IMP002: record("IMP002", { username: "imp002", is_active: true }),
+      IMP001: '{"name":"Person IMP001","email":"imp001@contoh.co.id","phone":"6281200000001","is_active":true}',
+      IMP002: '{"name":"Person IMP002","username":"imp002","email":"imp002@contoh.co.id","is_active":true}',
     });
     // Terraform reads the imported state, then plans against the configuration: no call is needed.
     const refreshed = await read(provider, imported.state as TfObject);
@@ -125,23 +131,23 @@ describe("ruangkerja_users import", () => {
     const active = emulator.users().filter((u) => u.isActive);
     expect(Object.keys(usersOf(imported.state)).sort()).toEqual(active.map((u) => u.employeeID).sort());
     expect(Object.keys(usersOf(imported.state))).not.toContain("IMP002");
-    expect(usersOf(imported.state).IMP001?.is_active).toBe(true);
+    expect(fieldsOf(usersOf(imported.state).IMP001)?.is_active).toBe(true);
   });
 });
 
 describe("ruangkerja_users after an interrupted apply", () => {
   it("converges from the old prior state: creates that landed are adopted, deactivations repeat harmlessly", async () => {
     const provider = await configure(emulator);
-    const old = { CNV001: record("CNV001"), CNV002: record("CNV002"), CNV003: record("CNV003") };
+    const old = { CNV001: userText("CNV001"), CNV002: userText("CNV002"), CNV003: userText("CNV003") };
     const first = await planAndApply(provider, null, old);
     expect(first.diagnostics).toEqual([]);
     const prior = first.newState as TfObject;
     const next: Record<string, TfValue> = {
-      CNV001: record("CNV001", { phone: "6281299990001" }),
-      CNV003: record("CNV003"),
-      CNV004: record("CNV004"),
-      CNV005: record("CNV005", { name: "Declared Name" }),
-      CNV006: record("CNV006"),
+      CNV001: userText("CNV001", { phone: "6281299990001" }),
+      CNV003: userText("CNV003"),
+      CNV004: userText("CNV004"),
+      CNV005: userText("CNV005", { name: "Declared Name" }),
+      CNV006: userText("CNV006"),
     };
     // The killed run had landed: CNV004 as declared, CNV005 as an earlier configuration had it, CNV002's deactivation; Terraform's state recorded none.
     const outside = outsideClient(emulator);
@@ -169,22 +175,22 @@ describe("ruangkerja_users after an interrupted apply", () => {
 
   it("converges after a refresh too, and a deactivation of a person RuangKerja no longer has is done", async () => {
     const provider = await configure(emulator);
-    const first = await planAndApply(provider, null, { CNV101: record("CNV101"), CNV102: record("CNV102") });
+    const first = await planAndApply(provider, null, { CNV101: userText("CNV101"), CNV102: userText("CNV102") });
     const prior = first.newState as TfObject;
     // Landed before the kill: CNV103 created, CNV102 deactivated.
     const outside = outsideClient(emulator);
     await outside.createBulk([{ employeeID: "CNV103", name: "Person CNV103", email: "cnv103@contoh.co.id", isActive: true }]);
     await outside.updateBulk([{ employeeID: "CNV102", name: "Person CNV102", isActive: false }]);
-    const next = { CNV101: record("CNV101"), CNV103: record("CNV103") };
+    const next = { CNV101: userText("CNV101"), CNV103: userText("CNV103") };
     const refreshed = await read(provider, prior);
-    expect(usersOf(refreshed.newState).CNV102?.is_active).toBe(false);
+    expect(fieldsOf(usersOf(refreshed.newState).CNV102)?.is_active).toBe(false);
     const applied = await planAndApply(provider, refreshed.newState, next);
     expect(applied.diagnostics).toEqual([]);
     expect(usersOf(applied.newState)).toEqual(next);
     expect(emulator.users().filter((u) => u.employeeID === "CNV103")).toHaveLength(1);
 
     // A prior state naming someone RuangKerja never had: deactivating them is nothing to do.
-    const ghost = { id: "ruangkerja_users", users: { ...next, GHOST9: record("GHOST9") } };
+    const ghost = { id: "ruangkerja_users", users: { ...next, GHOST9: userText("GHOST9") } };
     const cleared = await planAndApply(provider, ghost, next);
     expect(cleared.diagnostics).toEqual([]);
     expect(usersOf(cleared.newState)).toEqual(next);

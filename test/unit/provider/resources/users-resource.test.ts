@@ -1,45 +1,19 @@
 /** ruangkerja_users planned and applied directly (no Terraform), over real HTTP against the emulator on 127.0.0.1. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../../../../src/emulator/index.js";
+import type { RunningEmulator } from "../../../../src/emulator/index.js";
 import type { ProviderContext, TfObject, TfValue } from "../../../../src/provider/provider-types.js";
 import { usersResource } from "../../../../src/provider/resources/users-resource.js";
 import { ruangkerjaProvider } from "../../../../src/provider/ruangkerja-provider.js";
+import { byId as usersById, configure as configureFor, startTestEmulator, userText } from "./emulator-provider.js";
 
-const TOKEN = "provider-test-token";
 let emulator: RunningEmulator;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
+  emulator = await startTestEmulator();
 });
 afterAll(async () => {
   await emulator.close();
 });
-
-function record(id: string, extra: Record<string, TfValue> = {}): TfObject {
-  return {
-    name: `Person ${id}`,
-    username: null,
-    email: `${id.toLowerCase()}@contoh.co.id`,
-    phone: null,
-    is_active: null,
-    tag_serials: null,
-    organization_serial: null,
-    previous_employee_ids: null,
-    password_env: null,
-    ...extra,
-  };
-}
-
-async function configure(config: TfObject = {}, env: Record<string, string> = {}): Promise<ProviderContext> {
-  const environment = { RUANGKERJA_TOKEN: TOKEN, ...env };
-  const { context, diagnostics } = await ruangkerjaProvider.configure(
-    { api_url: emulator.url, chunk_size: null, parallelism: null, allow_mass_deactivation: null, max_deactivate: null, ...config },
-    (name) => environment[name as keyof typeof environment],
-  );
-  expect(diagnostics).toEqual([]);
-  if (!context) throw new Error("not configured");
-  return context;
-}
 
 async function planAndApply(provider: ProviderContext, prior: TfObject | null, users: Record<string, TfValue> | null) {
   const config = users === null ? null : { id: null, users };
@@ -49,11 +23,13 @@ async function planAndApply(provider: ProviderContext, prior: TfObject | null, u
   return { planned, applied };
 }
 
-const byId = () => new Map(emulator.users().map((u) => [u.employeeID, u]));
+const byId = () => usersById(emulator);
+const validate = (users: Record<string, TfValue>) => usersResource.validate?.({ id: null, users }) ?? [];
+const configure = (config: TfObject = {}, env: Record<string, string> = {}) => configureFor(emulator, config, env);
 
 describe("ruangkerja_users against the emulator", () => {
   const ids = Array.from({ length: 200 }, (_, i) => `EMP${String(i).padStart(4, "0")}`);
-  const users = Object.fromEntries(ids.map((id) => [id, record(id)]));
+  const users = Object.fromEntries(ids.map((id) => [id, userText(id)]));
   let state: TfObject | null = null;
 
   it("creates 200 users; an unchanged plan plans the prior state", async () => {
@@ -70,9 +46,9 @@ describe("ruangkerja_users against the emulator", () => {
 
   it("changes one field, renames through previous_employee_ids, and deactivates a removed person", async () => {
     const provider = await configure();
-    const next: Record<string, TfValue> = { ...users, EMP0001: record("EMP0001", { phone: "6281199998888" }) };
+    const next: Record<string, TfValue> = { ...users, EMP0001: userText("EMP0001", { phone: "6281199998888" }) };
     delete next.EMP0002;
-    next.NEW0002 = record("EMP0002", { previous_employee_ids: ["EMP0002"] });
+    next.NEW0002 = userText("EMP0002", { previous_employee_ids: ["EMP0002"] });
     delete next.EMP0003;
     const { planned, applied } = await planAndApply(provider, state, next);
     expect(planned.planned?.users).toEqual(next);
@@ -101,30 +77,81 @@ describe("ruangkerja_users against the emulator", () => {
   it("on a partial failure returns what was applied, naming the employeeID and error code", async () => {
     const provider = await configure();
     // GHOST01 is in the prior state but not in RuangKerja: its rename fails, the create beside it lands.
-    const prior = { id: "ruangkerja_users", users: { GHOST01: record("GHOST01") } };
-    const next = { NEWGHOST: record("GHOST01", { previous_employee_ids: ["GHOST01"] }), OK0001: record("OK0001") };
+    const prior = { id: "ruangkerja_users", users: { GHOST01: userText("GHOST01") } };
+    const next = { NEWGHOST: userText("GHOST01", { previous_employee_ids: ["GHOST01"] }), OK0001: userText("OK0001") };
     const { applied } = await planAndApply(provider, prior, next);
     const error = applied?.diagnostics.find((d) => d.severity === "error");
     expect(error?.summary).toMatch(/rename NEWGHOST \(from GHOST01\) failed: \S+ USER_NOT_FOUND/);
-    expect(applied?.newState?.users).toEqual({ GHOST01: record("GHOST01"), OK0001: record("OK0001") });
+    expect(applied?.newState?.users).toEqual({ GHOST01: userText("GHOST01"), OK0001: userText("OK0001") });
     expect(byId().get("OK0001")?.isActive).toBe(true);
   });
 
-  it("refuses an invalid record with a diagnostic naming the employeeID and the field, before any call", async () => {
+  it("refuses an invalid record with a diagnostic naming the employeeID and the field, at the person's entry, before any call", async () => {
     const provider = await configure();
     const before = emulator.requestCounts();
-    const bad = { BAD0001: record("BAD0001", { phone: "0812 3456" }) };
+    const bad = { BAD0001: userText("BAD0001", { phone: "0812 3456" }) };
     const { planned, applied } = await planAndApply(provider, null, bad);
     expect(applied).toBeUndefined();
     const error = planned.diagnostics.find((d) => d.severity === "error");
     expect(error?.summary).toMatch(/^users\["BAD0001"\]\.phone: /);
-    expect(error?.attribute).toEqual([{ attribute: "users" }, { key: "BAD0001" }, { attribute: "phone" }]);
+    // The record is one string: Terraform can point at the entry, not inside it.
+    expect(error?.attribute).toEqual([{ attribute: "users" }, { key: "BAD0001" }]);
     expect(emulator.requestCounts()).toEqual(before);
+  });
+
+  it("refuses text that is not a record: invalid JSON, a non-object, an unknown key, a wrong type, another employee_id; every one named", async () => {
+    const provider = await configure();
+    const before = emulator.requestCounts();
+    const bad = {
+      JSN0001: '{"name": "Person JSN0001",',
+      JSN0002: '["Person JSN0002"]',
+      JSN0003: userText("JSN0003", { nmae: "typo" }),
+      JSN0004: userText("JSN0004", { is_active: "yes" }),
+      JSN0005: userText("JSN0005", { employee_id: "OTHER01" }),
+      JSN0006: userText("JSN0006", { tag_serials: "RUKRTAG-A" }),
+      JSN0007: userText("JSN0007", { phone: 6281234500007 }),
+    };
+    const { planned, applied } = await planAndApply(provider, null, bad);
+    expect(applied).toBeUndefined();
+    const errors = planned.diagnostics.filter((d) => d.severity === "error");
+    const summaries = errors.map((d) => d.summary);
+    expect(summaries).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^users\["JSN0001"\]: is not JSON: /),
+        'users["JSN0002"]: must be a JSON object of the person\'s fields, got a list',
+        'users["JSN0003"].nmae: is not a field of a user',
+        'users["JSN0004"].is_active: must be true or false, got the string "yes"',
+        'users["JSN0005"].employee_id: is "OTHER01", not the map key "JSN0005"',
+        'users["JSN0006"].tag_serials: must be a list of strings, got the string "RUKRTAG-A"',
+        'users["JSN0007"].phone: must be a string, got the number 6281234500007',
+      ]),
+    );
+    expect(errors.find((d) => d.summary.includes("JSN0003"))?.detail).toContain("name, username, email, phone, is_active");
+    for (const error of errors) expect(error.attribute).toEqual([{ attribute: "users" }, { key: /"(JSN\d+)"/.exec(error.summary)?.[1] }]);
+    expect(validate(bad).map((d) => d.summary)).toEqual(summaries);
+    expect(emulator.requestCounts()).toEqual(before);
+  });
+
+  it("takes a record as HCL's jsonencode writes it: keys in any order, spaces, null for not set, employee_id equal to the key; plans the texts as written", async () => {
+    const provider = await configure();
+    const users = {
+      HCL0001:
+        '{ "phone": null, "email": "hcl0001@contoh.co.id", "name": "Person HCL0001", "employee_id": "HCL0001", "tag_serials": null }',
+      HCL0002: JSON.stringify({ employee_id: "HCL0002", name: "Person HCL0002", phone: "6281200000002", is_active: false }),
+    };
+    expect(validate(users)).toEqual([]);
+    const { planned, applied } = await planAndApply(provider, null, users);
+    expect(planned.diagnostics).toEqual([]);
+    expect(planned.planned).toEqual({ id: "ruangkerja_users", users });
+    expect(applied?.diagnostics).toEqual([]);
+    expect(applied?.newState?.users).toEqual(users);
+    expect(byId().get("HCL0001")).toMatchObject({ email: "hcl0001@contoh.co.id", phone: null, isActive: true });
+    expect(byId().get("HCL0002")).toMatchObject({ phone: "6281200000002", isActive: false });
   });
 
   it("creates with the password its password_env names, and never puts the value in state", async () => {
     const provider = await configure({}, { RUANGKERJA_PASSWORD_PW0001: "s3cret-Value-42" });
-    const { applied } = await planAndApply(provider, null, { PW0001: record("PW0001", { password_env: "RUANGKERJA_PASSWORD_PW0001" }) });
+    const { applied } = await planAndApply(provider, null, { PW0001: userText("PW0001", { password_env: "RUANGKERJA_PASSWORD_PW0001" }) });
     expect(applied?.diagnostics).toEqual([]);
     expect(JSON.stringify(applied?.newState)).not.toContain("s3cret-Value-42");
     expect(byId().get("PW0001")?.isActive).toBe(true);
@@ -133,7 +160,7 @@ describe("ruangkerja_users against the emulator", () => {
   it("stops before any call when a password_env variable is not set, and refuses a provider without a token", async () => {
     const provider = await configure();
     const before = emulator.requestCounts();
-    const { applied } = await planAndApply(provider, null, { PW0002: record("PW0002", { password_env: "RUANGKERJA_PASSWORD_PW0002" }) });
+    const { applied } = await planAndApply(provider, null, { PW0002: userText("PW0002", { password_env: "RUANGKERJA_PASSWORD_PW0002" }) });
     expect(applied?.diagnostics[0]?.summary).toMatch(
       /RUANGKERJA_PASSWORD_PW0002 \(passwordEnv of PW0002\) is not set; nothing was changed/,
     );
