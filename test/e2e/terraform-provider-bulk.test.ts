@@ -179,7 +179,8 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       await killed.declare(grown);
       await killed.synth();
       emulator.setFaults({ latencyMs: 150 });
-      const creates = emulator.requestCounts()["create-bulk"];
+      const createCalls = () => emulator.requestCounts()["create-bulk"] ?? 0;
+      const creates = createCalls();
       let child: ChildProcess | undefined;
       const exited = new Promise<number | null>((resolve) => {
         child = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
@@ -190,8 +191,8 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
         });
         child.on("close", resolve);
       });
-      for (let i = 0; i < 600 && emulator.requestCounts()["create-bulk"] < creates + 3; i++) await new Promise((r) => setTimeout(r, 100));
-      const sentBeforeKill = emulator.requestCounts()["create-bulk"] - creates;
+      for (let i = 0; i < 600 && createCalls() < creates + 3; i++) await new Promise((r) => setTimeout(r, 100));
+      const sentBeforeKill = createCalls() - creates;
       process.kill(-(child?.pid as number), "SIGKILL");
       await exited;
       emulator.setFaults({});
