@@ -26,8 +26,6 @@ import { PROVIDER_ATTRIBUTES } from "../provider/provider-schema.js";
 import { USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../provider/resources/users-schema.js";
 
 export interface RuangkerjaProviderConfig {
-  /** @default RUANGKERJA_API_URL of terraform's environment, else https://api.ruangkerja.id */
-  readonly apiUrl?: string;
   /** Users per bulk call. @default 100 */
   readonly chunkSize?: number;
   /** Requests in flight at once. @default 4 */
@@ -52,9 +50,8 @@ export class RuangkerjaProvider extends TerraformProvider {
   }
 
   protected override synthesizeAttributes(): Record<string, unknown> {
-    const { apiUrl, chunkSize, parallelism, allowMassDeactivation, maxDeactivate } = this.settings;
+    const { chunkSize, parallelism, allowMassDeactivation, maxDeactivate } = this.settings;
     return {
-      [PROVIDER_ATTRIBUTES.apiUrl]: apiUrl,
       [PROVIDER_ATTRIBUTES.chunkSize]: chunkSize,
       [PROVIDER_ATTRIBUTES.parallelism]: parallelism,
       [PROVIDER_ATTRIBUTES.allowMassDeactivation]: allowMassDeactivation,

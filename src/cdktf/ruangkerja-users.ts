@@ -35,8 +35,10 @@ export interface RuangkerjaUsersProps {
    */
   readonly cwd?: string;
   /**
-   * RuangKerja API base URL the provisioners call. Not secret, so it may be written into
-   * cdk.tf.json; the token never is (see README).
+   * terraform_data engine only: the RuangKerja API base URL the provisioners call, written into
+   * cdk.tf.json. The provider engine refuses it: the provider sends the token only to
+   * RUANGKERJA_API_URL of terraform's environment (else https://api.ruangkerja.id), so that no
+   * configuration can point the credentials at another server.
    * @default the RUANGKERJA_API_URL of the environment that runs `terraform apply`, else https://api.ruangkerja.id
    */
   readonly apiUrl?: string;
@@ -166,7 +168,6 @@ function addProviderResource(scope: Construct, name: string, props: RuangkerjaUs
   const provider =
     existing ??
     new RuangkerjaProvider(stack, "ruangkerja_provider", {
-      ...(props.apiUrl !== undefined && { apiUrl: escapeTemplate(props.apiUrl) }),
       ...(props.chunkSize !== undefined && { chunkSize: props.chunkSize }),
       ...(props.allowMassDeactivation !== undefined && { allowMassDeactivation: props.allowMassDeactivation }),
       ...(props.maxDeactivate !== undefined && { maxDeactivate: escapeTemplate(props.maxDeactivate) }),
@@ -290,11 +291,14 @@ function checkProps(id: string, props: RuangkerjaUsersLoadedProps) {
       props.shards !== undefined && "shards",
       props.syncCommand !== undefined && "syncCommand",
       removal === "keep" && 'removal: "keep"',
+      // The provider takes the API from RUANGKERJA_API_URL where terraform runs, never from configuration.
+      props.apiUrl !== undefined && "apiUrl",
     ];
     const given = fallbackOnly.filter((name): name is string => typeof name === "string");
     if (given.length > 0) {
       throw new ConfigError(
-        `RuangkerjaUsers ${id}: ${given.join(", ")} apply to engine "terraform_data" only; set engine: "terraform_data" or leave them out`,
+        `RuangkerjaUsers ${id}: ${given.join(", ")} apply to engine "terraform_data" only; set engine: "terraform_data" or leave them out` +
+          (props.apiUrl !== undefined ? " (the provider's API is RUANGKERJA_API_URL where terraform runs, never configuration)" : ""),
       );
     }
   }

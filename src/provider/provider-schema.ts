@@ -7,7 +7,6 @@ import type { TfAttribute, TfSchema } from "./provider-types.js";
 
 /** The provider block's attribute names, as Terraform configurations write them. */
 export const PROVIDER_ATTRIBUTES = {
-  apiUrl: "api_url",
   chunkSize: "chunk_size",
   parallelism: "parallelism",
   allowMassDeactivation: "allow_mass_deactivation",
@@ -15,13 +14,6 @@ export const PROVIDER_ATTRIBUTES = {
 } as const;
 
 const attributes: TfAttribute[] = [
-  {
-    name: PROVIDER_ATTRIBUTES.apiUrl,
-    type: "string",
-    optional: true,
-    description:
-      "The RuangKerja API's base URL. Default: RUANGKERJA_API_URL in the environment of terraform, else https://api.ruangkerja.id. The token is never set here: export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) where terraform runs.",
-  },
   { name: PROVIDER_ATTRIBUTES.chunkSize, type: "number", optional: true, description: "Users per bulk call, 1 to 10000. Default: 100." },
   {
     name: PROVIDER_ATTRIBUTES.parallelism,

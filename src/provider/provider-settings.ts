@@ -11,8 +11,6 @@ import { PROVIDER_ATTRIBUTES } from "./provider-schema.js";
 import type { ProviderContext, TfDiagnostic, TfObject } from "./provider-types.js";
 
 export interface ProviderSettings {
-  /** @default the environment's RUANGKERJA_API_URL, else https://api.ruangkerja.id */
-  readonly apiUrl?: string;
   /** Users per bulk call. @default 100 */
   readonly chunkSize: number;
   /** Requests in flight at once. @default 4 */
@@ -41,10 +39,6 @@ export function parseProviderSettings(config: TfObject): { settings?: ProviderSe
   };
   const chunkSize = whole("chunkSize", 100);
   const parallelism = whole("parallelism", 4);
-  const apiUrl = config[PROVIDER_ATTRIBUTES.apiUrl];
-  if (apiUrl !== null && apiUrl !== undefined && (typeof apiUrl !== "string" || apiUrl === "")) {
-    bad(PROVIDER_ATTRIBUTES.apiUrl, `${PROVIDER_ATTRIBUTES.apiUrl} must be a URL such as https://api.ruangkerja.id`);
-  }
   const allow = config[PROVIDER_ATTRIBUTES.allowMassDeactivation];
   const limitText = config[PROVIDER_ATTRIBUTES.maxDeactivate];
   let maxDeactivate = DEFAULT_DEACTIVATION_LIMIT;
@@ -60,7 +54,6 @@ export function parseProviderSettings(config: TfObject): { settings?: ProviderSe
   if (diagnostics.length > 0) return { diagnostics };
   return {
     settings: {
-      ...(typeof apiUrl === "string" && { apiUrl }),
       chunkSize,
       parallelism,
       allowMassDeactivation: allow === true,
@@ -75,13 +68,18 @@ function environmentObject(lookup: (name: string) => string | undefined): Enviro
   return new Proxy({}, { get: (_target, name) => (typeof name === "string" ? lookup(name) : undefined) });
 }
 
-/** The client, configured as the CLI's: throws ConfigError when the environment holds no token or client credentials. */
-export function createProviderClient(settings: ProviderSettings, environment: (name: string) => string | undefined): RuangkerjaClient {
+/**
+ * The client, configured as the CLI's, from the environment only: the API a token is sent to is
+ * RUANGKERJA_API_URL (else https://api.ruangkerja.id), never a value of the configuration, so a
+ * configuration cannot point terraform's credentials at a server of its own. Throws ConfigError
+ * when the environment holds no token or client credentials.
+ */
+export function createProviderClient(_settings: ProviderSettings, environment: (name: string) => string | undefined): RuangkerjaClient {
   const api = apiSettings(
     environmentObject(environment),
     "export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment of terraform; the provider reads it there, never from configuration",
   );
-  return new RuangkerjaClient({ ...api, ...(settings.apiUrl !== undefined && { baseUrl: settings.apiUrl }) });
+  return new RuangkerjaClient(api);
 }
 
 /** What a configured provider gives its resources. */

@@ -7,6 +7,8 @@
  * -generate-config-out. Skipped, saying why, when terraform is not on PATH.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RuangkerjaClient } from "../../src/api/client.js";
@@ -47,7 +49,8 @@ data "ruangkerja_users" "team" {
 }
 
 output "team" {
-  value = { for id, person in data.ruangkerja_users.team.users : id => person.name }
+  # users is sensitive (people's contact data): shown here on purpose.
+  value = nonsensitive({ for id, person in data.ruangkerja_users.team.users : id => person.name })
 }
 `;
 
@@ -182,6 +185,34 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     expect(apply.stdout).toContain("Apply complete! Resources: 0 added, 0 changed, 1 destroyed.");
     expect(user("HCL0003")?.isActive).toBe(false);
     expect(user("HCL0001")?.isActive).toBe(true);
+  });
+
+  it("takes the API only from RUANGKERJA_API_URL: a configuration naming another server is refused, and nothing reaches it", async () => {
+    const received: string[] = [];
+    const listener = createServer((req, res) => {
+      received.push(`${req.method} ${req.url} ${req.headers.authorization ?? ""}`);
+      res.end("{}");
+    });
+    await new Promise<void>((done) => listener.listen(0, "127.0.0.1", done));
+    try {
+      const { port } = listener.address() as AddressInfo;
+      const hostile = join(work.dir, "hostile");
+      await mkdir(hostile);
+      const pointed = MAIN_TF.replace('provider "ruangkerja" {}', `provider "ruangkerja" {\n  api_url = "http://127.0.0.1:${port}"\n}`);
+      expect(pointed).toContain("api_url");
+      await writeFile(join(hostile, "main.tf"), pointed);
+      await writeFile(join(hostile, "people.yaml"), peopleYaml(people));
+      const tf = (...args: string[]) =>
+        run("terraform", [args[0] as string, "-input=false", "-no-color", ...args.slice(1)], { cwd: hostile, env, timeoutMs: 120_000 });
+      expect((await run(process.execPath, [CLI, "provider", "install"], { cwd: hostile, env, timeoutMs: 30_000 })).code).toBe(0);
+      expect((await tf("init")).code).toBe(0);
+      const plan = await tf("plan");
+      expect(plan.code).toBe(1);
+      expect(plan.stderr).toContain('An argument named "api_url" is not expected here');
+      expect(received).toEqual([]);
+    } finally {
+      listener.close();
+    }
   });
 
   it("keeps the token out of the configuration, the state and the lock file", async () => {

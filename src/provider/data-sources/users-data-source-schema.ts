@@ -26,7 +26,10 @@ export const USERS_DATA_SOURCE_SCHEMA: TfSchema = {
       name: USERS_ATTRIBUTE,
       type: ["map", RECORD_TYPE],
       computed: true,
-      description: "employeeID → the person's record as RuangKerja holds it (password_env and previous_employee_ids are null).",
+      // Personal data of people the configuration may not declare: hidden in plan output and logs.
+      sensitive: true,
+      description:
+        "employeeID → the person's record as RuangKerja holds it (password_env and previous_employee_ids are null). Sensitive: people's contact data, which Terraform then hides in plan output (use nonsensitive() where it must show).",
     },
   ],
 };

@@ -47,7 +47,9 @@ function providerHandlers(calls: ProviderCalls, log: Log): Record<string, UnaryH
     handlers[name] = (call, callback) => {
       const started = performance.now();
       log("trace", "call", { rpc: name });
-      calls[name](call.request)
+      // Through a promise, so a call that throws before its first await also answers a diagnostic.
+      Promise.resolve()
+        .then(() => calls[name](call.request))
         .catch((error: unknown) => {
           log("error", "call failed", { rpc: name, error: error instanceof Error ? error.name : "thrown" });
           return name === "StopProvider" ? { Error: String(error) } : { diagnostics: [thrownDiagnostic(name, error)] };

@@ -133,7 +133,7 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
   const { settings, client } = configuredProvider(request.provider);
   const maps = { prior: mapOf(request.prior), planned: mapOf(request.planned) };
-  const applied = await applyUsers(changes, checked.users, maps, client, settings, request.provider.environment);
+  const applied = await applyUsers(changes, checked.users, maps, client, settings, request.provider.environment, request.stop);
   const all = [...diagnostics, ...applied.diagnostics.map(personal)];
   const id = employeeIdOf(request.planned);
   // users-apply.ts gives back the planned record where it landed, the prior one where it failed.

@@ -47,6 +47,7 @@ export async function applyUsers(
   client: ApplyClient,
   settings: ProviderSettings,
   environment: (name: string) => string | undefined,
+  stop?: AbortSignal,
 ): Promise<AppliedUsers> {
   const { passwords, diagnostics: missing } = resolvePasswords(plan, environment);
   if (missing.length > 0) {
@@ -62,7 +63,10 @@ export async function applyUsers(
     return { users: { ...maps.prior }, diagnostics };
   }
   if (plan.actions.length === 0) return { users: { ...maps.planned }, diagnostics: [] };
-  const run = new ApplyRun(plan, { counts: client.counts, adopt: true });
+  // StopProvider (Ctrl-C): the requests in flight finish, no other starts, and a retry's wait ends.
+  const run = new ApplyRun(plan, { counts: client.counts, adopt: true, ...(stop && { signal: stop }) });
+  const stoppable = client as ApplyClient & { stopRetrying?: () => void };
+  stop?.addEventListener("abort", () => stoppable.stopRetrying?.(), { once: true });
   const previousEmployeeIDs = new Map(
     desired.flatMap((u) => (u.previousEmployeeIDs ? [[u.employeeID, u.previousEmployeeIDs] as const] : [])),
   );

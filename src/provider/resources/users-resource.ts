@@ -69,9 +69,22 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
   const prior = usersOf(request.prior);
   const planned = request.planned === null ? {} : usersOf(request.planned);
-  const applied = await applyUsers(changes, checked.users, { prior, planned }, client, settings, request.provider.environment);
+  const applied = await applyUsers(
+    changes,
+    checked.users,
+    { prior, planned },
+    client,
+    settings,
+    request.provider.environment,
+    request.stop,
+  );
   const all = [...diagnostics, ...applied.diagnostics.map(atEntry)];
   if (request.planned === null && !hasError(applied.diagnostics)) return { newState: null, diagnostics: all };
+  // A create that failed in part returns no state: with one, Terraform would taint the resource and
+  // plan its replacement, whose destroy half deactivates everyone it holds. Without one, the next
+  // apply creates it again, and the people who did land are adopted (a create that meets an
+  // existing employeeID becomes an update), as after an interrupted apply.
+  if (request.prior === null && hasError(applied.diagnostics)) return { newState: null, diagnostics: all };
   const base = request.planned ?? request.prior ?? {};
   return { newState: { ...base, [ID_ATTRIBUTE]: USERS_RESOURCE_ID, [USERS_ATTRIBUTE]: applied.users }, diagnostics: all };
 }

@@ -31,15 +31,12 @@ function synth(users: DesiredUser[], props: Partial<RuangkerjaUsersLoadedProps> 
 describe("the construct's provider engine (the default)", () => {
   it("synthesizes required_providers at this version, the provider block, and one resource holding every user", () => {
     const json = synth([desired("EMP002"), desired("EMP001", { tagSerials: ["t2", "t1"], previousEmployeeIDs: ["OLD1"] })], {
-      apiUrl: "http://127.0.0.1:1234",
       chunkSize: 50,
       allowMassDeactivation: true,
       maxDeactivate: "25",
     });
     expect(json.terraform.required_providers.ruangkerja).toEqual({ source: "ruangkerja/ruangkerja", version: TOOL_VERSION });
-    expect(json.provider.ruangkerja).toEqual([
-      { api_url: "http://127.0.0.1:1234", chunk_size: 50, allow_mass_deactivation: true, max_deactivate: "25" },
-    ]);
+    expect(json.provider.ruangkerja).toEqual([{ chunk_size: 50, allow_mass_deactivation: true, max_deactivate: "25" }]);
     const resource = json.resource.ruangkerja_users.ruangkerja;
     expect(resource?.provider).toBe("ruangkerja");
     expect(Object.keys(resource?.users ?? {})).toEqual(["EMP001", "EMP002"]);
@@ -84,6 +81,7 @@ describe("the construct's provider engine (the default)", () => {
     [{ shards: 4 }, "shards"],
     [{ syncCommand: "x" }, "syncCommand"],
     [{ removal: "keep" as const }, 'removal: "keep"'],
+    [{ apiUrl: "https://elsewhere.example" }, "apiUrl"],
   ])("refuses %o, which only the terraform_data engine takes", (props, named) => {
     expect(() => synth([desired("EMP001")], props)).toThrow(ConfigError);
     expect(() => synth([desired("EMP001")], props)).toThrow(`${named} apply to engine "terraform_data" only`);

@@ -37,9 +37,9 @@ export async function configure(
   config: TfObject = {},
   env: Record<string, string> = {},
 ): Promise<ProviderContext> {
-  const environment: Record<string, string> = { RUANGKERJA_TOKEN: TOKEN, ...env };
+  const environment: Record<string, string> = { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN, ...env };
   const { context, diagnostics } = await ruangkerjaProvider.configure(
-    { api_url: emulator.url, chunk_size: null, parallelism: null, allow_mass_deactivation: null, max_deactivate: null, ...config },
+    { chunk_size: null, parallelism: null, allow_mass_deactivation: null, max_deactivate: null, ...config },
     (name) => environment[name],
   );
   expect(diagnostics).toEqual([]);

@@ -4,7 +4,7 @@ import type { RunningEmulator } from "../../../../src/emulator/index.js";
 import type { ProviderContext, TfObject, TfValue } from "../../../../src/provider/provider-types.js";
 import { usersResource } from "../../../../src/provider/resources/users-resource.js";
 import { ruangkerjaProvider } from "../../../../src/provider/ruangkerja-provider.js";
-import { byId as usersById, configure as configureFor, startTestEmulator, userText } from "./emulator-provider.js";
+import { byId as usersById, configure as configureFor, outsideClient, startTestEmulator, userText } from "./emulator-provider.js";
 
 let emulator: RunningEmulator;
 
@@ -86,6 +86,22 @@ describe("ruangkerja_users against the emulator", () => {
     expect(byId().get("OK0001")?.isActive).toBe(true);
   });
 
+  it("a create that fails in part returns no state (Terraform would taint it and plan a replace that deactivates everyone); the next create adopts what landed", async () => {
+    const provider = await configure();
+    await outsideClient(emulator).createBulk([{ employeeID: "TAKEN01", name: "Taken", email: "taken@contoh.co.id", isActive: true }]);
+    const next = { TNC0001: userText("TNC0001"), TNC0002: userText("TNC0002", { email: "taken@contoh.co.id" }) };
+    const first = await planAndApply(provider, null, next);
+    expect(first.applied?.diagnostics.find((d) => d.severity === "error")?.summary).toMatch(/TNC0002/);
+    expect(first.applied?.newState).toBeNull();
+    expect(byId().get("TNC0001")?.isActive).toBe(true);
+    const fixed = { ...next, TNC0002: userText("TNC0002") };
+    const second = await planAndApply(provider, null, fixed);
+    expect(second.applied?.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(second.applied?.newState?.users).toEqual(fixed);
+    expect(emulator.users().filter((u) => u.employeeID.startsWith("TNC"))).toHaveLength(2);
+    expect(byId().get("TNC0001")?.isActive).toBe(true);
+  });
+
   it("refuses an invalid record with a diagnostic naming the employeeID and the field, at the person's entry, before any call", async () => {
     const provider = await configure();
     const before = emulator.requestCounts();
@@ -164,9 +180,9 @@ describe("ruangkerja_users against the emulator", () => {
     expect(applied?.diagnostics[0]?.summary).toMatch(
       /RUANGKERJA_PASSWORD_PW0002 \(passwordEnv of PW0002\) is not set; nothing was changed/,
     );
-    expect(applied?.newState?.users).toEqual({});
+    expect(applied?.newState).toBeNull(); // a create: nothing landed, no state
     expect(emulator.requestCounts()).toEqual(before);
-    const noToken = await ruangkerjaProvider.configure({ api_url: emulator.url }, () => undefined);
+    const noToken = await ruangkerjaProvider.configure({}, (name) => (name === "RUANGKERJA_API_URL" ? emulator.url : undefined));
     expect(noToken.context).toBeUndefined();
     expect(noToken.diagnostics[0]?.summary).toMatch(/no access token: export RUANGKERJA_TOKEN/);
   });
