@@ -26,7 +26,7 @@ await RuangkerjaUsers.load(stack, "ruangkerja", {
   dir: "users", // every *.yaml / *.yml under it
   removal: "deactivate", // a user removed from the YAML is deactivated (RuangKerja has no delete)
   chunkSize: 100, // users per bulk call
-  // apiUrl: "https://api.ruangkerja.id", // default: RUANGKERJA_API_URL of the apply environment
+  // The API is RUANGKERJA_API_URL of terraform's environment (default https://api.ruangkerja.id), never configuration.
 });
 
 app.synth();
