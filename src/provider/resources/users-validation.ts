@@ -19,6 +19,7 @@ import { declarationsValidator, type UserAsWritten } from "../../declarations/sc
 import { findUnsafeText } from "../../declarations/text-rules.js";
 import type { DesiredUser } from "../../model.js";
 import type { TfDiagnostic, TfObject, TfPathStep, TfValue } from "../provider-types.js";
+import { EntryDiagnostics, entryName, fieldStep } from "./record-messages.js";
 import { parseRecord } from "./record-text.js";
 import { hasUnknown, terraformFieldName, USERS_ATTRIBUTE, usersOf, writtenUser } from "./users-schema.js";
 
@@ -90,8 +91,9 @@ function sameTexts(a: Readonly<Record<string, TfValue>>, b: Readonly<Record<stri
 }
 
 function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
-  const records: Record<string, TfValue> = {};
-  const diagnostics: TfDiagnostic[] = [];
+  // A null prototype: a "__proto__" key is an entry (refused as an employeeID), not the object's prototype.
+  const records = Object.create(null) as Record<string, TfValue>;
+  const found = new EntryDiagnostics();
   for (const [key, text] of Object.entries(map)) {
     if (typeof text !== "string") {
       records[key] = text; // UNKNOWN (plan) passes through; Terraform's map(string) holds nothing else
@@ -103,16 +105,12 @@ function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
       continue;
     }
     for (const problem of parsed.problems) {
-      diagnostics.push({
-        severity: "error",
-        summary: `users[${JSON.stringify(key)}]${problem.key === undefined ? "" : `.${problem.key}`}: ${problem.summary}`,
-        ...(problem.detail !== undefined && { detail: problem.detail }),
-        attribute: [{ attribute: USERS_ATTRIBUTE }, { key }],
-      });
+      const field = problem.key === undefined ? "" : fieldStep(problem.key);
+      found.add(key, { ...problem, summary: `${entryName(key)}${field}: ${problem.summary}` });
     }
   }
   const checked = checkUsers(records);
-  return { ...checked, diagnostics: [...diagnostics, ...checked.diagnostics.map(atEntry)] };
+  return { ...checked, diagnostics: [...found.diagnostics(), ...checked.diagnostics.map(atEntry)] };
 }
 
 /** ValidateResourceConfig of ruangkerja_users: every problem of its `users` map (none: it may be planned). */
@@ -161,7 +159,7 @@ function toTerraformDiagnostic(diagnostic: Diagnostic, keys: readonly string[]):
   // `phone`, `users[3].phone` or `tagSerials[1]`: the field of the user.
   const field = diagnostic.field?.split(".").pop()?.replace(/\[.*$/, "");
   const name = field === undefined ? undefined : field === "employeeID" ? "employeeID" : terraformFieldName(field);
-  const where = key === undefined ? "" : `users[${JSON.stringify(key)}]${name && name !== "employeeID" ? `.${name}` : ""}: `;
+  const where = key === undefined ? "" : `${entryName(key)}${name && name !== "employeeID" ? `.${name}` : ""}: `;
   const attribute: TfPathStep[] = [{ attribute: USERS_ATTRIBUTE }];
   if (key !== undefined) attribute.push({ key });
   if (key !== undefined && name !== undefined && name !== "employeeID") attribute.push({ attribute: name });
