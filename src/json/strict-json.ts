@@ -10,7 +10,14 @@ export type JsonPath = readonly (string | number)[];
 
 export type StrictJsonResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly offset: number; readonly summary: string; readonly path?: JsonPath };
+  | {
+      readonly ok: false;
+      readonly offset: number;
+      readonly summary: string;
+      /** Invalid JSON only: JSON.parse's reason without the excerpt it quotes of the text. */
+      readonly reason?: string;
+      readonly path?: JsonPath;
+    };
 
 /** Parses `text`, refusing invalid JSON and any object that repeats a key. `summary` follows the file's name: "the state file <summary>". */
 export function parseStrictJson(text: string): StrictJsonResult {
@@ -19,7 +26,8 @@ export function parseStrictJson(text: string): StrictJsonResult {
     value = JSON.parse(text);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, offset: jsonErrorOffset(message, text), summary: `is not valid JSON (${jsonErrorReason(message)})` };
+    const reason = jsonErrorReason(message);
+    return { ok: false, offset: jsonErrorOffset(message, text), summary: `is not valid JSON (${reason})`, reason };
   }
   // Cheap first: a repeated key leaves its object with fewer keys than the text names. Only then
   // is the text walked again to find which key, and where.

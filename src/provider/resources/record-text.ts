@@ -67,11 +67,11 @@ function placeIn(text: string, offset: number): string {
  * Why a text is not valid JSON, or which key it repeats: strict-json's reason (V8's message
  * without the excerpt it quotes of the text) and where, never the text itself.
  */
-function notRecordProblem(text: string, failure: { offset: number; summary: string; path?: JsonPath }): RecordProblem {
+function notRecordProblem(text: string, failure: { offset: number; reason?: string; path?: JsonPath }): RecordProblem {
   const where = placeIn(text, failure.offset);
   const path = failure.path;
   if (path === undefined || path.length === 0) {
-    const reason = /^is not valid JSON \((.{1,200})\)$/.exec(failure.summary)?.[1] ?? "unexpected character";
+    const reason = failure.reason ?? "unexpected character";
     return { kind: "record is not JSON", summary: `is not JSON: ${safeLine(reason)}, at ${where}`, detail: NOT_JSON_DETAIL };
   }
   const first = path[0];
