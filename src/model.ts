@@ -18,6 +18,9 @@ export interface UserFields {
 }
 
 /** The names of the managed fields, in the order plans show them. */
+/** What an employeeID may be: letters A-Z, a-z and digits (the declarations' schema and the API say the same). */
+export const EMPLOYEE_ID_PATTERN = /^[A-Za-z0-9]+$/;
+
 export const USER_FIELDS = [
   "employeeID",
   "name",

@@ -15,6 +15,7 @@ import { checkStateApi } from "../check-state-api.js";
 import { EXIT_OK } from "../exit-codes.js";
 import { apiSettings, type CommonFlags, type Environment, lockTimeoutMs, openStateFromFlags } from "../options.js";
 import type { Output } from "../output.js";
+import { EMPLOYEE_ID_PATTERN } from "../../model.js";
 
 export type ImportFlags = Pick<CommonFlags, "state" | "workspace" | "color"> & {
   readonly lockTimeout?: number;
@@ -22,10 +23,8 @@ export type ImportFlags = Pick<CommonFlags, "state" | "workspace" | "color"> & {
   readonly allowOtherApi?: boolean;
 };
 
-const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
-
 export async function runImport(employeeIDs: readonly string[], flags: ImportFlags, env: Environment, output: Output): Promise<number> {
-  const malformed = employeeIDs.filter((id) => !EMPLOYEE_ID.test(id));
+  const malformed = employeeIDs.filter((id) => !EMPLOYEE_ID_PATTERN.test(id));
   if (malformed.length > 0) {
     throw new InvalidInputError(
       "nothing was imported",

@@ -3,7 +3,7 @@
  * `rm` and `mv` take the state lock, as apply does, and write the next serial.
  */
 import { ConfigError, InvalidInputError } from "../../errors.js";
-import type { AppliedUser } from "../../model.js";
+import { type AppliedUser, EMPLOYEE_ID_PATTERN } from "../../model.js";
 import type { StateDocument } from "../../state/state-document.js";
 import type { StateStore } from "../../state/state-store.js";
 import { quoteText, showText } from "../../text/untrusted-text.js";
@@ -14,8 +14,6 @@ import type { Output } from "../output.js";
 export interface StateFlags extends CommonFlags {
   readonly json?: boolean;
 }
-
-const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 
 function openStore(flags: StateFlags, env: Environment): StateStore {
   return openStateFromFlags(flags, env);
@@ -111,7 +109,7 @@ export async function runStateRm(ids: readonly string[], flags: StateFlags, env:
 
 /** `state mv OLD NEW`: the entry under OLD is now under NEW (RuangKerja is not told: use it when the rename happened elsewhere). */
 export async function runStateMv(from: string, to: string, flags: StateFlags, env: Environment, output: Output): Promise<number> {
-  if (!EMPLOYEE_ID.test(to)) {
+  if (!EMPLOYEE_ID_PATTERN.test(to)) {
     throw new InvalidInputError(`the new employeeID "${to}" must be letters a-z, A-Z and digits 0-9 only`, []);
   }
   const store = openStore(flags, env);

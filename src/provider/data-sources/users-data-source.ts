@@ -10,6 +10,7 @@
  * - organization_serial: only the people of that organization.
  */
 import { errorMessage } from "../../errors.js";
+import { EMPLOYEE_ID_PATTERN } from "../../model.js";
 import type { LiveUser } from "../../refresh/read-users.js";
 import { configuredProvider } from "../provider-settings.js";
 import {
@@ -25,8 +26,6 @@ import { lookUpUsers, recordFromFields } from "../resources/live-records.js";
 import { USERS_ATTRIBUTE, USERS_RESOURCE_NAME } from "../resources/users-schema.js";
 import { EMPLOYEE_IDS_ATTRIBUTE, ORGANIZATION_ATTRIBUTE, USERS_DATA_SOURCE_SCHEMA } from "./users-data-source-schema.js";
 
-const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
-
 /** The employee_ids asked for (undefined: every user), or the diagnostics naming what is not an employeeID. */
 function wantedIds(config: TfObject): { ids?: readonly string[]; diagnostics: TfDiagnostic[] } {
   const value = config[EMPLOYEE_IDS_ATTRIBUTE];
@@ -36,7 +35,7 @@ function wantedIds(config: TfObject): { ids?: readonly string[]; diagnostics: Tf
   list.forEach((id, index) => {
     // Not known yet (validate runs before the value is): checked when read.
     if (id === UNKNOWN) return;
-    if (typeof id !== "string" || !EMPLOYEE_ID.test(id)) {
+    if (typeof id !== "string" || !EMPLOYEE_ID_PATTERN.test(id)) {
       diagnostics.push({
         severity: "error",
         summary: `${EMPLOYEE_IDS_ATTRIBUTE}[${index}]: ${JSON.stringify(id)} is not an employee ID (letters A-Z, a-z and digits only)`,

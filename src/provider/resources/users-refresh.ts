@@ -6,13 +6,13 @@
  * employeeIDs, or `*` for every active user.
  */
 import { errorMessage } from "../../errors.js";
+import { EMPLOYEE_ID_PATTERN } from "../../model.js";
 import { configuredProvider } from "../provider-settings.js";
 import type { ImportRequest, ImportResponse, ReadRequest, ReadResponse, TfDiagnostic, TfValue } from "../provider-types.js";
 import { describeDrift, lookUpUsers, recordFromFields, refreshUsers } from "./live-records.js";
 import { recordText } from "./record-text.js";
 import { resourceValue, USERS_ATTRIBUTE, USERS_RESOURCE_NAME, usersOf } from "./users-schema.js";
 
-const EMPLOYEE_ID = /^[A-Za-z0-9]+$/;
 /** The import id that stands for every active user RuangKerja has. */
 export const IMPORT_ALL = "*";
 
@@ -44,7 +44,7 @@ export function parseImportId(id: string): { ids?: readonly string[] | "all"; di
   const text = id.trim();
   if (text === IMPORT_ALL) return { ids: "all", diagnostics: [] };
   const ids = text.split(",").map((part) => part.trim());
-  const bad = ids.filter((part) => !EMPLOYEE_ID.test(part));
+  const bad = ids.filter((part) => !EMPLOYEE_ID_PATTERN.test(part));
   if (bad.length === 0 && ids.length > 0) return { ids: [...new Set(ids)], diagnostics: [] };
   return {
     diagnostics: bad.map((part) => ({
