@@ -1,7 +1,7 @@
 /**
  * The provider block's schema and attribute names: what GetProviderSchema and the construct need,
- * without the settings' parsing and the API client (provider-settings.ts), which load at
- * ConfigureProvider.
+ * without the settings' parsing (provider-settings.ts, loaded at ConfigureProvider) or the API
+ * client (provider-client.ts, loaded with the resources' code).
  */
 import type { TfAttribute, TfSchema } from "./provider-types.js";
 

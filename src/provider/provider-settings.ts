@@ -1,11 +1,12 @@
 /**
- * The provider block's settings, normalised once (STYLE.md lesson 6), and the API client built from
- * them and the provider process's environment. The token or client credentials are read from the
- * environment exactly as the CLI reads them (src/cli/api-settings.ts): never from configuration,
- * so they are in neither the Terraform files nor the state.
+ * The provider block's settings, normalised once (STYLE.md lesson 6), and the API settings from
+ * the provider process's environment, which ConfigureProvider checks. The token or client
+ * credentials are read from the environment exactly as the CLI reads them
+ * (src/cli/api-settings.ts): never from configuration, so they are in neither the Terraform files
+ * nor the state. Light: the API client itself is built by provider-client.ts.
  */
-import { RuangkerjaClient } from "../api/client.js";
-import { apiSettings, type Environment } from "../cli/api-settings.js";
+import { checkBaseUrl } from "../api/base-url.js";
+import { type ApiSettings, apiSettings, type Environment } from "../cli/api-settings.js";
 import { type DeactivationLimit, DEFAULT_DEACTIVATION_LIMIT, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { PROVIDER_ATTRIBUTES } from "./provider-schema.js";
 import type { ProviderContext, TfDiagnostic, TfObject } from "./provider-types.js";
@@ -69,39 +70,42 @@ function environmentObject(lookup: (name: string) => string | undefined): Enviro
 }
 
 /**
- * The client, configured as the CLI's, from the environment only: the API a token is sent to is
+ * The API and its credentials, from the environment only: the API a token is sent to is
  * RUANGKERJA_API_URL (else https://api.ruangkerja.id), never a value of the configuration, so a
  * configuration cannot point terraform's credentials at a server of its own. Throws ConfigError
- * when the environment holds no token or client credentials.
+ * when the environment holds no token or client credentials, or when the URL is refused
+ * (checkBaseUrl, as the client itself would): so ConfigureProvider reports both, without loading
+ * the client (provider-client.ts builds it when a resource first needs it).
  */
-export function createProviderClient(_settings: ProviderSettings, environment: (name: string) => string | undefined): RuangkerjaClient {
+export function providerApiSettings(environment: (name: string) => string | undefined): ApiSettings {
   const api = apiSettings(
     environmentObject(environment),
     "export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment of terraform; the provider reads it there, never from configuration",
   );
-  return new RuangkerjaClient(api);
+  checkBaseUrl(api.baseUrl);
+  return api;
 }
 
-/** What a configured provider gives its resources. */
-export interface ConfiguredProvider {
+/** What configure() found: the block's settings and the API to call. */
+export interface ProviderConfiguration {
   readonly settings: ProviderSettings;
-  readonly client: RuangkerjaClient;
+  readonly api: ApiSettings;
 }
 
-const configured = new WeakMap<ProviderContext, ConfiguredProvider>();
+const configurations = new WeakMap<ProviderContext, ProviderConfiguration>();
 
-/** The settings and client of a context configure() made; built again (same result) for one made elsewhere. */
-export function configuredProvider(context: ProviderContext): ConfiguredProvider {
-  const known = configured.get(context);
+/** Remembers what configure() found for `context`. */
+export function rememberConfiguration(context: ProviderContext, configuration: ProviderConfiguration): void {
+  configurations.set(context, configuration);
+}
+
+/** The configuration of a context configure() made; found again (same result) for one made elsewhere. */
+export function providerConfiguration(context: ProviderContext): ProviderConfiguration {
+  const known = configurations.get(context);
   if (known) return known;
   const { settings, diagnostics } = parseProviderSettings(context.config);
   if (!settings) throw new Error(diagnostics.map((d) => d.summary).join("; "));
-  const made = { settings, client: createProviderClient(settings, context.environment) };
-  configured.set(context, made);
+  const made = { settings, api: providerApiSettings(context.environment) };
+  configurations.set(context, made);
   return made;
-}
-
-/** Remembers what configure() built for `context`. */
-export function rememberConfigured(context: ProviderContext, provider: ConfiguredProvider): void {
-  configured.set(context, provider);
 }

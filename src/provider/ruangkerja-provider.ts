@@ -5,8 +5,9 @@
  *
  * Only the schemas load with it. Terraform starts the provider several times per run, once just
  * for the schemas; each resource's code (the declarations' checks, the planner, the apply engine)
- * loads at its first call (lazy-load.ts), and the API client at ConfigureProvider, which also
- * starts loading the resources' code in the background: a configured provider reads and plans next.
+ * loads at its first call (lazy-load.ts). ConfigureProvider checks the settings and the API's
+ * environment and starts loading the resources' code (the API client with it) in the background:
+ * a configured provider reads and plans next.
  */
 import { errorMessage } from "../errors.js";
 import { USERS_DATA_SOURCE_SCHEMA } from "./data-sources/users-data-source-schema.js";
@@ -31,13 +32,13 @@ export const ruangkerjaProvider: ProviderDefinition = {
   ],
   dataSources: [lazyDataSource(USERS_RESOURCE_NAME, USERS_DATA_SOURCE_SCHEMA, loadUsersData)],
   async configure(config: TfObject, environment: (name: string) => string | undefined) {
-    const { createProviderClient, parseProviderSettings, rememberConfigured } = await import("./provider-settings.js");
+    const { parseProviderSettings, providerApiSettings, rememberConfiguration } = await import("./provider-settings.js");
     const { settings, diagnostics } = parseProviderSettings(config);
     if (!settings) return { diagnostics };
     try {
-      const client = createProviderClient(settings, environment);
+      const api = providerApiSettings(environment);
       const context: ProviderContext = { config, environment };
-      rememberConfigured(context, { settings, client });
+      rememberConfiguration(context, { settings, api });
       // A configured provider is about to read, plan or apply: load that code now, while Terraform evaluates the configuration.
       void Promise.all(RESOURCE_MODULES.map((load) => load())).catch(() => undefined);
       return { context, diagnostics };

@@ -124,7 +124,7 @@ describe("the provider's go-plugin handshake", () => {
     expect(started.stdout).toBe(`${started.line}\n`);
   });
 
-  it("serves the real provider's schemas without loading the declarations' checks, the planner, the apply engine or the API client", async () => {
+  it("serves the real provider's schemas without loading the declarations' checks, the planner, the apply engine or the API client, and its gRPC from the bundle", async () => {
     const work = await makeWorkdir();
     try {
       const record = join(work.dir, "modules.txt");
@@ -158,11 +158,15 @@ describe("the provider's go-plugin handshake", () => {
       expect(loaded).toContain(pathToFileURL(PROVIDER_MAIN).href);
       const dist = pathToFileURL(join(ROOT, "dist")).href;
       const heavy = loaded.filter((url) =>
-        /^\/(api|plan|apply|declarations|refresh)\/|^\/provider\/(provider-settings|resources\/(users|user)-resource|data-sources\/users-data-source)\.js$/.test(
+        /^\/(api|plan|apply|declarations|refresh)\/|^\/provider\/(provider-settings|provider-client|resources\/(users|user)-resource|data-sources\/users-data-source)\.js$/.test(
           url.slice(dist.length),
         ),
       );
       expect(heavy).toEqual([]);
+      // grpc-js, protobufjs and MessagePack come from the one bundled file the build writes (scripts/bundle-provider-vendor.mjs).
+      expect(loaded).toContain(pathToFileURL(join(ROOT, "dist/provider/protocol/vendor.js")).href);
+      const vendored = loaded.filter((url) => /\/node_modules\/(@grpc|protobufjs|@protobufjs|@msgpack)\//.test(url));
+      expect(vendored).toEqual([]);
     } finally {
       await work.cleanup();
     }

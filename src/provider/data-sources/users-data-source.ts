@@ -12,7 +12,7 @@
 import { errorMessage } from "../../errors.js";
 import { EMPLOYEE_ID_PATTERN } from "../../model.js";
 import type { LiveUser } from "../../refresh/read-users.js";
-import { configuredProvider } from "../provider-settings.js";
+import { configuredProvider } from "../provider-client.js";
 import {
   type DataSourceRequest,
   type DataSourceResponse,

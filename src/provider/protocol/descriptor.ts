@@ -5,9 +5,8 @@
  * Field numbers are those of the .proto files; fields we never read or write are left out
  * (protobuf skips them). A field is written as in a .proto: "[repeated] type name number".
  */
-import type { fromJSON } from "@grpc/proto-loader";
+import type { INamespace as Namespace } from "protobufjs";
 
-type Namespace = Parameters<typeof fromJSON>[0];
 type Nested = NonNullable<Namespace["nested"]>;
 
 interface FieldJson {

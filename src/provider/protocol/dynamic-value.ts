@@ -5,8 +5,8 @@
  * any MessagePack extension in, extension 0 out; an object always carries every attribute of its
  * type (null when absent), since Terraform decodes the answer against the same schema.
  */
-import { Decoder, encode, ExtData } from "@msgpack/msgpack";
 import { type CtyType, type TfAttribute, type TfObject, type TfValue, UNKNOWN } from "../provider-types.js";
+import { Decoder, encode, ExtData } from "./vendor.js";
 
 /** A cty type as the wire may also carry it inside a "dynamic" value (tuples included). */
 type WireType = CtyType | readonly ["tuple", readonly WireType[]];

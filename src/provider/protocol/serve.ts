@@ -12,6 +12,8 @@ import { HandshakeError, handshakeLine, NOT_FROM_TERRAFORM, readHandshake } from
 import { createLog, type Log } from "./log.js";
 import { thrownDiagnostic } from "./messages.js";
 import { ProviderCalls } from "./provider-calls.js";
+import { loadProtocol, serviceDefinition } from "./services.js";
+import type { Grpc } from "./vendor.js";
 
 export interface ServeOptions {
   /** @default process.env */
@@ -22,7 +24,6 @@ export interface ServeOptions {
   readonly exit?: (code: number) => void;
 }
 
-type Grpc = typeof import("@grpc/grpc-js");
 type Server = InstanceType<Grpc["Server"]>;
 type UnaryHandler = (call: { request: Record<string, unknown> }, callback: (error: null, reply: unknown) => void) => void;
 
@@ -85,30 +86,25 @@ export async function serve(definition: ProviderDefinition, options: ServeOption
   process.on("SIGINT", () => log("info", "interrupt received; waiting for Terraform"));
 
   const certificate = createServerCertificate();
-  const [grpc, { fromJSON }] = await Promise.all([import("@grpc/grpc-js"), import("@grpc/proto-loader")]);
-  const definitions = fromJSON(PROTOCOL, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
-  const loaded = grpc.loadPackageDefinition(definitions) as unknown as {
-    tfplugin6: { Provider: { service: Parameters<Server["addService"]>[0] } };
-    plugin: {
-      GRPCController: { service: Parameters<Server["addService"]>[0] };
-      GRPCStdio: { service: Parameters<Server["addService"]>[0] };
-    };
-  };
+  const { grpc, protobuf } = await import("./vendor.js");
+  const protocol = loadProtocol(protobuf, PROTOCOL);
   const server = new grpc.Server({
     "grpc.max_receive_message_length": 256 * 1024 * 1024,
     "grpc.max_send_message_length": 256 * 1024 * 1024,
   });
   const calls = new ProviderCalls(definition, log, (name) => env[name]);
-  server.addService(loaded.tfplugin6.Provider.service, providerHandlers(calls, log));
-  server.addService(loaded.plugin.GRPCController.service, {
+  server.addService(serviceDefinition(protocol, "tfplugin6.Provider"), providerHandlers(calls, log));
+  server.addService(serviceDefinition(protocol, "plugin.GRPCController"), {
     Shutdown: ((_call, callback) => {
       log("debug", "shutdown");
       callback(null, {});
-      setTimeout(() => server.tryShutdown(() => exit(0)), 10).unref();
+      // Terraform waits for the process to end before it goes on: end as soon as the reply is out
+      // and Terraform has closed its connection (tryShutdown lets the reply finish).
+      setImmediate(() => server.tryShutdown(() => exit(0)));
       setTimeout(() => exit(0), 1000).unref();
     }) satisfies UnaryHandler,
   });
-  server.addService(loaded.plugin.GRPCStdio.service, { StreamStdio: (call: { end: () => void }) => call.end() });
+  server.addService(serviceDefinition(protocol, "plugin.GRPCStdio"), { StreamStdio: (call: { end: () => void }) => call.end() });
   const credentials = grpc.ServerCredentials.createSsl(
     Buffer.from(settings.clientCertificate),
     [{ private_key: Buffer.from(certificate.privateKeyPem), cert_chain: Buffer.from(certificate.certificatePem) }],

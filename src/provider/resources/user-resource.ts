@@ -22,7 +22,7 @@ import { errorMessage } from "../../errors.js";
 import type { DesiredUser } from "../../model.js";
 import { planChanges } from "../../plan/plan-changes.js";
 import { readUsersById } from "../../refresh/read-users.js";
-import { configuredProvider } from "../provider-settings.js";
+import { configuredProvider } from "../provider-client.js";
 import type {
   ApplyRequest,
   ApplyResponse,

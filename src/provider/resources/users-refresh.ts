@@ -7,7 +7,7 @@
  */
 import { errorMessage } from "../../errors.js";
 import { EMPLOYEE_ID_PATTERN } from "../../model.js";
-import { configuredProvider } from "../provider-settings.js";
+import { configuredProvider } from "../provider-client.js";
 import type { ImportRequest, ImportResponse, ReadRequest, ReadResponse, TfDiagnostic, TfValue } from "../provider-types.js";
 import { describeDrift, lookUpUsers, recordFromFields, refreshUsers } from "./live-records.js";
 import { recordText } from "./record-text.js";

@@ -28,7 +28,7 @@ import {
   type TfObject,
   UNKNOWN,
 } from "../provider-types.js";
-import { configuredProvider } from "../provider-settings.js";
+import { configuredProvider } from "../provider-client.js";
 import { planChanges } from "../../plan/plan-changes.js";
 import { applyUsers } from "./users-apply.js";
 import { appliedFrom, guardDiagnostics, planWarnings } from "./users-changes.js";
