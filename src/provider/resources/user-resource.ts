@@ -103,33 +103,33 @@ function sharedOnReplace(prior: TfObject | null, config: TfObject): TfDiagnostic
 }
 
 /** The CLI's plan from `prior` (the old person, unless replaced) to `config`, and what refuses it. */
-function changesOf(prior: TfObject | null, config: TfObject | null) {
-  const checked = config === null ? { users: [] as DesiredUser[], diagnostics: [], unknown: [] } : checkUsers(mapOf(config));
+async function changesOf(prior: TfObject | null, config: TfObject | null) {
+  const checked = config === null ? { users: [] as DesiredUser[], diagnostics: [], unknown: [] } : await checkUsers(mapOf(config));
   const diagnostics = checked.diagnostics.map(personal);
   const plan = planChanges(checked.users, appliedFrom(mapOf(prior)));
   if (!hasError(diagnostics)) diagnostics.push(...planWarnings(plan).map(personal));
   return { plan, checked, diagnostics };
 }
 
-function plan(request: PlanRequest): Promise<PlanResponse> {
+async function plan(request: PlanRequest): Promise<PlanResponse> {
   const { config } = request;
-  if (config === null) return Promise.resolve({ planned: null, diagnostics: [] });
+  if (config === null) return { planned: null, diagnostics: [] };
   const planned: TfObject = { ...config, [USER_ID_ATTRIBUTE]: config[EMPLOYEE_ID_ATTRIBUTE] ?? null };
-  if (hasUnknown(config)) return Promise.resolve({ planned, diagnostics: [] });
+  if (hasUnknown(config)) return { planned, diagnostics: [] };
   const priorId = employeeIdOf(request.prior);
   const replaced = priorId !== undefined && priorId !== employeeIdOf(config) && !renames(priorId, config);
-  const { diagnostics } = changesOf(replaced ? null : request.prior, config);
+  const { diagnostics } = await changesOf(replaced ? null : request.prior, config);
   if (replaced && !hasError(diagnostics)) diagnostics.push(...sharedOnReplace(request.prior, config));
-  return Promise.resolve({
+  return {
     planned,
     ...(replaced && { requiresReplace: [[{ attribute: EMPLOYEE_ID_ATTRIBUTE }]] }),
     diagnostics,
-  });
+  };
 }
 
 async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   const target = request.planned === null ? null : (request.config ?? request.planned);
-  const { plan: changes, checked, diagnostics } = changesOf(request.prior, target);
+  const { plan: changes, checked, diagnostics } = await changesOf(request.prior, target);
   if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
   const { settings, client } = configuredProvider(request.provider);
   const maps = { prior: mapOf(request.prior), planned: mapOf(request.planned) };
@@ -184,8 +184,8 @@ async function importState(request: ImportRequest): Promise<ImportResponse> {
 export const userResource = {
   name: USER_RESOURCE_NAME,
   schema: USER_SCHEMA,
-  validate(config: TfObject) {
-    return hasUnknown(config) ? [] : checkUsers(mapOf(config)).diagnostics.map(personal);
+  async validate(config: TfObject) {
+    return hasUnknown(config) ? [] : (await checkUsers(mapOf(config))).diagnostics.map(personal);
   },
   plan,
   apply,

@@ -40,10 +40,10 @@ import { recordsOf } from "./record-text.js";
 const hasError = (diagnostics: readonly TfDiagnostic[]) => diagnostics.some((d) => d.severity === "error");
 
 /** What plan and apply both compute: the CLI's plan from the prior state to the configuration, and what refuses it. */
-function changesOf(prior: TfObject | null, config: TfObject | null, request: PlanRequest | ApplyRequest) {
+async function changesOf(prior: TfObject | null, config: TfObject | null, request: PlanRequest | ApplyRequest) {
   const { settings, client } = configuredProvider(request.provider);
   const applied = appliedFrom(recordsOf(usersOf(prior)));
-  const checked = config === null ? { users: [], diagnostics: [], unknown: [] } : checkUserTexts(usersOf(config));
+  const checked = config === null ? { users: [], diagnostics: [], unknown: [] } : await checkUserTexts(usersOf(config));
   const diagnostics: TfDiagnostic[] = [...checked.diagnostics];
   const plan = planChanges(checked.users, applied);
   if (!hasError(diagnostics)) {
@@ -54,18 +54,18 @@ function changesOf(prior: TfObject | null, config: TfObject | null, request: Pla
   return { plan, checked, diagnostics, settings, client };
 }
 
-function plan(request: PlanRequest): Promise<PlanResponse> {
+async function plan(request: PlanRequest): Promise<PlanResponse> {
   // The configuration as it is: Terraform refuses a planned value that differs from it.
   const planned = request.config === null ? null : { ...request.config, [ID_ATTRIBUTE]: USERS_RESOURCE_ID };
   // The whole map not known yet (built from another resource's result): checked at apply.
-  if (request.config !== null && request.config[USERS_ATTRIBUTE] === UNKNOWN) return Promise.resolve({ planned, diagnostics: [] });
-  const { diagnostics } = changesOf(request.prior, request.config, request);
-  return Promise.resolve({ planned, diagnostics });
+  if (request.config !== null && request.config[USERS_ATTRIBUTE] === UNKNOWN) return { planned, diagnostics: [] };
+  const { diagnostics } = await changesOf(request.prior, request.config, request);
+  return { planned, diagnostics };
 }
 
 async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   const target = request.planned === null ? null : (request.config ?? request.planned);
-  const { plan: changes, checked, diagnostics, settings, client } = changesOf(request.prior, target, request);
+  const { plan: changes, checked, diagnostics, settings, client } = await changesOf(request.prior, target, request);
   if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
   const prior = usersOf(request.prior);
   const planned = request.planned === null ? {} : usersOf(request.planned);

@@ -14,7 +14,6 @@ import type { Diagnostic, SourceLocation } from "../../diagnostics.js";
 import { checkCrossFileRules } from "../../declarations/cross-file-rules.js";
 import type { DeclaredUser } from "../../declarations/declared-user.js";
 import { toDesiredUser } from "../../declarations/normalize.js";
-import { parseDeclarationText } from "../../declarations/parse-file.js";
 import { declarationsValidator, type UserAsWritten } from "../../declarations/schema.js";
 import { findUnsafeText } from "../../declarations/text-rules.js";
 import type { DesiredUser } from "../../model.js";
@@ -36,8 +35,11 @@ export interface CheckedUsers {
   readonly unknown: readonly string[];
 }
 
-/** Checks and normalizes every known record of a `users` map. */
-export function checkUsers(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+/**
+ * Checks and normalizes every known record of a `users` map. The declarations' parser (and `yaml`
+ * with it, ~50 ms to load) is loaded only for a map with a problem.
+ */
+export async function checkUsers(map: Readonly<Record<string, TfValue>>): Promise<CheckedUsers> {
   const keys: string[] = [];
   const unknown: string[] = [];
   const written: Record<string, unknown>[] = [];
@@ -54,7 +56,7 @@ export function checkUsers(map: Readonly<Record<string, TfValue>>): CheckedUsers
   const valid = validate(data) && findUnsafeText(data).length === 0;
   const parsed = valid
     ? { users: declaredAsIs(written as unknown as UserAsWritten[]), diagnostics: [] }
-    : parseDeclarationText(FILE, declarationText(written));
+    : (await import("../../declarations/parse-file.js")).parseDeclarationText(FILE, declarationText(written));
   const problems: Diagnostic[] = [...parsed.diagnostics];
   const users = parsed.users;
   problems.push(...checkCrossFileRules(users, (user) => user.source));
@@ -67,7 +69,7 @@ export function checkUsers(map: Readonly<Record<string, TfValue>>): CheckedUsers
  * error of its own; the records are then checked together by checkUsers. Every diagnostic points
  * at the person's entry, naming the field in its text.
  */
-export function checkUserTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+export function checkUserTexts(map: Readonly<Record<string, TfValue>>): Promise<CheckedUsers> {
   if (lastChecked && sameTexts(lastChecked.map, map)) return lastChecked.checked;
   const checked = checkTexts(map);
   // Terraform validates the configuration, then plans it (and at apply plans it again): the same texts, checked once.
@@ -75,7 +77,7 @@ export function checkUserTexts(map: Readonly<Record<string, TfValue>>): CheckedU
   return checked;
 }
 
-let lastChecked: { readonly map: Readonly<Record<string, TfValue>>; readonly checked: CheckedUsers } | undefined;
+let lastChecked: { readonly map: Readonly<Record<string, TfValue>>; readonly checked: Promise<CheckedUsers> } | undefined;
 
 /** Whether two maps hold the same keys with the same known texts (in the same order). */
 function sameTexts(a: Readonly<Record<string, TfValue>>, b: Readonly<Record<string, TfValue>>): boolean {
@@ -90,7 +92,7 @@ function sameTexts(a: Readonly<Record<string, TfValue>>, b: Readonly<Record<stri
   return true;
 }
 
-function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
+async function checkTexts(map: Readonly<Record<string, TfValue>>): Promise<CheckedUsers> {
   // A null prototype: a "__proto__" key is an entry (refused as an employeeID), not the object's prototype.
   const records = Object.create(null) as Record<string, TfValue>;
   const found = new EntryDiagnostics();
@@ -109,13 +111,13 @@ function checkTexts(map: Readonly<Record<string, TfValue>>): CheckedUsers {
       found.add(key, { ...problem, summary: `${entryName(key)}${field}: ${problem.summary}` });
     }
   }
-  const checked = checkUsers(records);
+  const checked = await checkUsers(records);
   return { ...checked, diagnostics: [...found.diagnostics(), ...checked.diagnostics.map(atEntry)] };
 }
 
 /** ValidateResourceConfig of ruangkerja_users: every problem of its `users` map (none: it may be planned). */
-export function validateUsersConfig(config: TfObject): readonly TfDiagnostic[] {
-  return checkUserTexts(usersOf(config)).diagnostics;
+export async function validateUsersConfig(config: TfObject): Promise<readonly TfDiagnostic[]> {
+  return (await checkUserTexts(usersOf(config))).diagnostics;
 }
 
 /** A diagnostic at `users → key → field` moved to `users → key`: the record is one string, which Terraform cannot point inside. */

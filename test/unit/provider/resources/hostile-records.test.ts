@@ -13,7 +13,7 @@ import { hasUnsafeCharacter } from "../../../../src/text/untrusted-text.js";
 const FORGED = "\n::error title=Forged::all checks passed\n";
 const NAME = '"name":"Person"';
 
-function validate(users: Readonly<Record<string, TfValue>>): readonly TfDiagnostic[] {
+function validate(users: Readonly<Record<string, TfValue>>): Promise<readonly TfDiagnostic[]> {
   return validateUsersConfig({ id: null, users });
 }
 
@@ -34,9 +34,9 @@ function at(key: string) {
 }
 
 describe("ruangkerja_users diagnostics quote the map's keys and values escaped", () => {
-  it("a map key that would forge an annotation, or hold ESC and bidi characters, is escaped where the entry is named", () => {
+  it("a map key that would forge an annotation, or hold ESC and bidi characters, is escaped where the entry is named", async () => {
     const users = { [`A${FORGED}`]: `{${NAME}}`, "B\u001b[31m\u202eC": `{${NAME}}`, [`D${FORGED}`]: "[]" };
-    const diagnostics = validate(users);
+    const diagnostics = await validate(users);
     expectHarmless(diagnostics);
     const summaries = diagnostics.map((d) => d.summary);
     expect(summaries).toContain(
@@ -44,11 +44,11 @@ describe("ruangkerja_users diagnostics quote the map's keys and values escaped",
     );
     expect(summaries.some((s) => s.startsWith('users["B\\u001b[31m\\u202eC"]: '))).toBe(true);
     expect(diagnostics.find((d) => d.summary.startsWith('users["D'))?.attribute).toEqual(at(`D${FORGED}`));
-    expectHarmless(checkUsers(usersOf({ users: { [`E${FORGED}\u202e`]: { name: "Person" } } })).diagnostics);
+    expectHarmless((await checkUsers(usersOf({ users: { [`E${FORGED}\u202e`]: { name: "Person" } } }))).diagnostics);
   });
 
-  it("a record key that would forge an annotation is quoted, not written after a dot", () => {
-    const diagnostics = validate({ KEY0001: JSON.stringify({ name: "Person", [FORGED]: 1, "\u001b]0;x\u0007": 2, "a\u202eb": 3 }) });
+  it("a record key that would forge an annotation is quoted, not written after a dot", async () => {
+    const diagnostics = await validate({ KEY0001: JSON.stringify({ name: "Person", [FORGED]: 1, "\u001b]0;x\u0007": 2, "a\u202eb": 3 }) });
     expectHarmless(diagnostics);
     expect(diagnostics.map((d) => d.summary)).toEqual([
       'users["KEY0001"]["\\n::error title=Forged::all checks passed\\n"]: is not a field of a user',
@@ -58,8 +58,8 @@ describe("ruangkerja_users diagnostics quote the map's keys and values escaped",
     for (const d of diagnostics) expect(d.attribute).toEqual(at("KEY0001"));
   });
 
-  it("a text that is not JSON is refused with a reason and a place, never JSON.parse's excerpt of it", () => {
-    const diagnostics = validate({ NJ00001: `x${FORGED}`, NJ00002: '{"name":"\u001b[31m', NJ00003: `{${NAME}}${FORGED}` });
+  it("a text that is not JSON is refused with a reason and a place, never JSON.parse's excerpt of it", async () => {
+    const diagnostics = await validate({ NJ00001: `x${FORGED}`, NJ00002: '{"name":"\u001b[31m', NJ00003: `{${NAME}}${FORGED}` });
     expectHarmless(diagnostics);
     expect(diagnostics.map((d) => d.summary)).toEqual([
       'users["NJ00001"]: is not JSON: unexpected character, at character 1',
@@ -69,8 +69,8 @@ describe("ruangkerja_users diagnostics quote the map's keys and values escaped",
     for (const d of diagnostics) expect(d.summary).not.toContain("Forged");
   });
 
-  it("values of the wrong type, and an employee_id other than the key, are quoted escaped", () => {
-    const diagnostics = validate({
+  it("values of the wrong type, and an employee_id other than the key, are quoted escaped", async () => {
+    const diagnostics = await validate({
       VAL0001: JSON.stringify({ name: "Person", is_active: `yes${FORGED}\u202e` }),
       VAL0002: JSON.stringify({ name: "Person", employee_id: `VAL0003${FORGED}` }),
     });
@@ -85,8 +85,8 @@ describe("ruangkerja_users diagnostics quote the map's keys and values escaped",
 describe("ruangkerja_users diagnostics are bounded", () => {
   const huge = "a".repeat(10_000_000);
 
-  it("a 10 MB value is quoted by its first 60 characters and its length", () => {
-    const diagnostics = validate({
+  it("a 10 MB value is quoted by its first 60 characters and its length", async () => {
+    const diagnostics = await validate({
       BIG0001: JSON.stringify({ name: "Person", phone: [huge] }),
       BIG0002: JSON.stringify({ name: "Person", is_active: huge }),
       BIG0003: JSON.stringify({ name: "Person", employee_id: huge }),
@@ -100,12 +100,12 @@ describe("ruangkerja_users diagnostics are bounded", () => {
     ]);
   });
 
-  it("a 5 MB map key or record key is cut as well, wherever the entry is named", () => {
+  it("a 5 MB map key or record key is cut as well, wherever the entry is named", async () => {
     const key = `K${FORGED}`.repeat(130_000);
     const diagnostics = [
-      ...validate({ [key]: `{${NAME}}` }),
-      ...validate({ [key]: JSON.stringify({ name: 5 }) }),
-      ...validate({ KEY0002: JSON.stringify({ name: "Person", [key]: 1 }) }),
+      ...(await validate({ [key]: `{${NAME}}` })),
+      ...(await validate({ [key]: JSON.stringify({ name: 5 }) })),
+      ...(await validate({ KEY0002: JSON.stringify({ name: "Person", [key]: 1 }) })),
     ];
     expect(key.length).toBeGreaterThan(5_000_000);
     expect(diagnostics.length).toBeGreaterThanOrEqual(3);
@@ -113,9 +113,9 @@ describe("ruangkerja_users diagnostics are bounded", () => {
     for (const d of diagnostics) expect(d.summary).toContain(`…" (${key.length.toLocaleString("en-US")} characters)`);
   });
 
-  it("gives the first 100 problems of a kind, then one that counts the rest and points at the next", () => {
+  it("gives the first 100 problems of a kind, then one that counts the rest and points at the next", async () => {
     const users = Object.fromEntries(Array.from({ length: 250 }, (_, i) => [`M${String(i).padStart(4, "0")}`, "{"]));
-    const diagnostics = validate(users);
+    const diagnostics = await validate(users);
     expect(diagnostics).toHaveLength(101);
     expect(diagnostics[99]?.summary).toMatch(/^users\["M0099"\]: is not JSON/);
     const last = diagnostics[100];
@@ -123,10 +123,10 @@ describe("ruangkerja_users diagnostics are bounded", () => {
     expect(last?.attribute).toEqual(at("M0100"));
   });
 
-  it("counts 100,000 unknown keys of one record the same way", () => {
+  it("counts 100,000 unknown keys of one record the same way", async () => {
     const record: Record<string, number> = { name: 1 };
     for (let i = 0; i < 100_000; i++) record[`x${i}`] = i;
-    const diagnostics = validate({ MANY001: JSON.stringify(record) });
+    const diagnostics = await validate({ MANY001: JSON.stringify(record) });
     expectHarmless(diagnostics);
     expect(diagnostics.map((d) => d.summary)).toEqual([
       'users["MANY001"].name: must be a string, got the number 1',
@@ -135,7 +135,7 @@ describe("ruangkerja_users diagnostics are bounded", () => {
     ]);
   });
 
-  it("a value nested 100,000 deep is refused, located, without a RangeError", () => {
+  it("a value nested 100,000 deep is refused, located, without a RangeError", async () => {
     const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
     const users = {
       DEEP001: `{"name":${deep}}`,
@@ -143,8 +143,7 @@ describe("ruangkerja_users diagnostics are bounded", () => {
       DEEP003: `{"name":"Person","extra":${deep}}`,
       DEEP004: `{"name":"Person","tag_serials":[${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}]}`,
     };
-    let diagnostics: readonly TfDiagnostic[] = [];
-    expect(() => (diagnostics = validate(users))).not.toThrow();
+    const diagnostics = await validate(users);
     expect(diagnostics.map((d) => d.summary)).toEqual([
       'users["DEEP001"].name: must be a string, got a list',
       'users["DEEP002"].employee_id: is a list, not the map key "DEEP002"',
@@ -157,7 +156,7 @@ describe("ruangkerja_users diagnostics are bounded", () => {
   describe("when a check runs out of stack", () => {
     afterEach(() => vi.restoreAllMocks());
 
-    it("the record is refused as nested too deeply, not thrown", () => {
+    it("the record is refused as nested too deeply, not thrown", async () => {
       // A value whose walk overflows the stack (the key counting of strict-json, then the fields).
       const overflowing = new Proxy(
         {},
@@ -175,8 +174,8 @@ describe("ruangkerja_users diagnostics are bounded", () => {
 });
 
 describe("ruangkerja_users refuses what JSON.parse or a plain object would hide", () => {
-  it("a record that gives a field twice, at the top or inside a value", () => {
-    const diagnostics = validate({
+  it("a record that gives a field twice, at the top or inside a value", async () => {
+    const diagnostics = await validate({
       DUP0001: '{"name":"Satu","name":"Dua"}',
       DUP0002: '{"name":"Person","tag_serials":[{"a":1,"a":2}]}',
       DUP0003: `{${NAME},${JSON.stringify(FORGED)}:1,${JSON.stringify(FORGED)}:2}`,
@@ -190,11 +189,11 @@ describe("ruangkerja_users refuses what JSON.parse or a plain object would hide"
     for (const d of diagnostics) expect(d.attribute).toEqual(at(/"(DUP\d+)"/.exec(d.summary)?.[1] as string));
   });
 
-  it('a "__proto__" map key is an entry refused as an employeeID, not dropped', () => {
+  it('a "__proto__" map key is an entry refused as an employeeID, not dropped', async () => {
     const users = JSON.parse('{"__proto__":"{\\"name\\":\\"Person\\",\\"email\\":\\"p@contoh.co.id\\"}"}') as Record<string, TfValue>;
     expect(Object.keys(users)).toEqual(["__proto__"]);
-    const texts = checkUserTexts(users);
-    const records = checkUsers(JSON.parse('{"__proto__":{"name":"Person","email":"p@contoh.co.id"}}') as Record<string, TfValue>);
+    const texts = await checkUserTexts(users);
+    const records = await checkUsers(JSON.parse('{"__proto__":{"name":"Person","email":"p@contoh.co.id"}}') as Record<string, TfValue>);
     for (const checked of [texts, records]) {
       expect(checked.users).toEqual([]);
       const error = checked.diagnostics.find((d) => d.severity === "error");
@@ -204,8 +203,8 @@ describe("ruangkerja_users refuses what JSON.parse or a plain object would hide"
     expect(({} as Record<string, unknown>).name).toBeUndefined();
   });
 
-  it('a "__proto__" record key is an unknown field; the applied records keep a "__proto__" entry as an entry', () => {
-    expect(validate({ PRO0001: '{"name":"Person","__proto__":{"is_active":false}}' }).map((d) => d.summary)).toEqual([
+  it('a "__proto__" record key is an unknown field; the applied records keep a "__proto__" entry as an entry', async () => {
+    expect((await validate({ PRO0001: '{"name":"Person","__proto__":{"is_active":false}}' })).map((d) => d.summary)).toEqual([
       'users["PRO0001"].__proto__: is not a field of a user',
     ]);
     const records = recordsOf(JSON.parse('{"__proto__":"{\\"name\\":\\"Person\\"}"}') as Record<string, TfValue>);

@@ -131,7 +131,7 @@ describe("ruangkerja_user against the emulator", () => {
     const error = planned.diagnostics.find((d) => d.severity === "error");
     expect(error?.summary).toMatch(/^phone: /);
     expect(error?.attribute).toEqual([{ attribute: "phone" }]);
-    expect(userResource.validate?.(person("BAD001", { phone: "0812 3456" }))[0]?.attribute).toEqual([{ attribute: "phone" }]);
+    expect((await userResource.validate?.(person("BAD001", { phone: "0812 3456" })))?.[0]?.attribute).toEqual([{ attribute: "phone" }]);
     expect(emulator.requestCounts()).toEqual(before);
   });
 });

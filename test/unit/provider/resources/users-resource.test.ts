@@ -24,7 +24,7 @@ async function planAndApply(provider: ProviderContext, prior: TfObject | null, u
 }
 
 const byId = () => usersById(emulator);
-const validate = (users: Record<string, TfValue>) => usersResource.validate?.({ id: null, users }) ?? [];
+const validate = async (users: Record<string, TfValue>) => (await usersResource.validate?.({ id: null, users })) ?? [];
 const configure = (config: TfObject = {}, env: Record<string, string> = {}) => configureFor(emulator, config, env);
 
 describe("ruangkerja_users against the emulator", () => {
@@ -144,7 +144,7 @@ describe("ruangkerja_users against the emulator", () => {
     );
     expect(errors.find((d) => d.summary.includes("JSN0003"))?.detail).toContain("name, username, email, phone, is_active");
     for (const error of errors) expect(error.attribute).toEqual([{ attribute: "users" }, { key: /"(JSN\d+)"/.exec(error.summary)?.[1] }]);
-    expect(validate(bad).map((d) => d.summary)).toEqual(summaries);
+    expect((await validate(bad)).map((d) => d.summary)).toEqual(summaries);
     expect(emulator.requestCounts()).toEqual(before);
   });
 
@@ -155,7 +155,7 @@ describe("ruangkerja_users against the emulator", () => {
         '{ "phone": null, "email": "hcl0001@contoh.co.id", "name": "Person HCL0001", "employee_id": "HCL0001", "tag_serials": null }',
       HCL0002: JSON.stringify({ employee_id: "HCL0002", name: "Person HCL0002", phone: "6281200000002", is_active: false }),
     };
-    expect(validate(users)).toEqual([]);
+    expect(await validate(users)).toEqual([]);
     const { planned, applied } = await planAndApply(provider, null, users);
     expect(planned.diagnostics).toEqual([]);
     expect(planned.planned).toEqual({ id: "ruangkerja_users", users });
