@@ -24,3 +24,20 @@ export function pathOfLink(link: PathLink): DataPath {
   for (let at: PathLink | undefined = link; at?.segment !== undefined; at = at.parent) path.push(at.segment);
   return path.reverse();
 }
+
+/** `phone`, `tagSerials[1]`, `users[2]`: the short name a summary starts with. */
+export function label(path: DataPath): string {
+  const last = path[path.length - 1];
+  const before = path[path.length - 2];
+  if (typeof last === "number") return typeof before === "string" ? `${before}[${last}]` : `[${last}]`;
+  return last ?? "the file";
+}
+
+/** The field name that decides the rules: for `previousEmployeeIDs[1]`, the list's name. */
+export function fieldName(path: DataPath): string {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const segment = path[i];
+    if (typeof segment === "string") return segment;
+  }
+  return "";
+}

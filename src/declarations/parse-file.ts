@@ -109,7 +109,7 @@ export function parseDeclarationTextWithYaml(file: string, text: string): Parsed
     return { users: buildUsers(source, data as DeclarationFileAsWritten, new Map(), usable, diagnostics), diagnostics };
   }
   for (const d of schemaDiagnostics(source, errors, data)) diagnostics.push(d);
-  for (const d of textDiagnostics(source, unsafeText)) diagnostics.push(d);
+  for (const d of textDiagnostics(unsafeText, (path) => nodeStart(source, findNode(source, path).node))) diagnostics.push(d);
   if (!Array.isArray((data as { users?: unknown } | null)?.users)) return { users: [], diagnostics };
   const { userErrors, fileLevel } = errorsByUser([
     ...errors,

@@ -10,13 +10,12 @@
  * definition serves the escaping and the refusal, and it covers every field alike. The fast
  * reader (fast-parse.ts) gives up on any of these characters, so only the yaml path sees them.
  */
-import type { Diagnostic } from "../diagnostics.js";
+import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { codePointLabel, unsafeCharacters } from "../text/untrusted-text.js";
-import { type PathLink, pathOfLink } from "./data-path.js";
+import { type DataPath, fieldName, fieldOf, label, type PathLink, pathOfLink } from "./data-path.js";
 import { DiagnosticLimit } from "../diagnostic-limit.js";
 import { EXCERPT_CHARS, escapeExcerpt, quoteExcerpt } from "./file-messages.js";
 import { declarationsKnownFields } from "./schema.js";
-import { type DataPath, fieldName, fieldOf, findNode, label, nodeStart, type YamlSource } from "./yaml-source.js";
 
 /** A text value with unsafe characters, and where it is in the data. */
 export interface TextFinding {
@@ -142,7 +141,8 @@ function kindOfFinding(finding: TextFinding): string {
   return `text ${knownFields.has(field) ? field : "(unknown field)"}`;
 }
 
-export function textDiagnostics(source: YamlSource, findings: readonly TextFinding[]): Diagnostic[] {
+/** The findings as located errors; `locate` places a path in the file (yaml-source.ts, which this module does not load: the provider checks texts without yaml). */
+export function textDiagnostics(findings: readonly TextFinding[], locate: (path: DataPath) => SourceLocation): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const limit = new DiagnosticLimit();
   for (const finding of findings) {
@@ -153,7 +153,7 @@ export function textDiagnostics(source: YamlSource, findings: readonly TextFindi
         severity: "error",
         ...describe(finding),
         ...(field !== undefined && { field: escapeExcerpt(field, 2 * EXCERPT_CHARS) }),
-        location: nodeStart(source, findNode(source, finding.path).node),
+        location: locate(finding.path),
       };
     });
   }

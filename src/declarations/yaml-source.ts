@@ -22,7 +22,7 @@ import {
 import type { SourceLocation } from "../diagnostics.js";
 import { type DataPath, type PathLink, pathOfLink } from "./data-path.js";
 
-export { type DataPath, fieldOf } from "./data-path.js";
+export { type DataPath, fieldName, fieldOf, label } from "./data-path.js";
 
 export interface YamlSource {
   /** The path diagnostics show. */
@@ -123,23 +123,6 @@ function findDuplicateKeys(doc: Document.Parsed, text: string): void {
 export function locationAt(source: YamlSource, offset: number): SourceLocation {
   const { line, col } = source.lineCounter.linePos(offset);
   return { file: source.file, line, column: col };
-}
-
-/** `phone`, `tagSerials[1]`, `users[2]`: the short name a summary starts with. */
-export function label(path: DataPath): string {
-  const last = path[path.length - 1];
-  const before = path[path.length - 2];
-  if (typeof last === "number") return typeof before === "string" ? `${before}[${last}]` : `[${last}]`;
-  return last ?? "the file";
-}
-
-/** The field name that decides the rules: for `previousEmployeeIDs[1]`, the list's name. */
-export function fieldName(path: DataPath): string {
-  for (let i = path.length - 1; i >= 0; i--) {
-    const segment = path[i];
-    if (typeof segment === "string") return segment;
-  }
-  return "";
 }
 
 /** Decodes an AJV instancePath (`/users/2/phone`) into a path; array indices become numbers. */
