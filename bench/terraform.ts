@@ -8,7 +8,7 @@
  * --runs 3 --engine provider|terraform_data (the construct's engine; default provider). Timings live here, never in test assertions. Needs terraform on PATH.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -94,6 +94,46 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** Where a traced run's time went: the provider's starts (spawn to handshake), its calls, its exits (Close to exit), and the rest. */
+interface Share {
+  readonly starts: number;
+  readonly startSeconds: number;
+  readonly callSeconds: number;
+  readonly exitSeconds: number;
+}
+
+/**
+ * Reads a TF_LOG=trace log of one run: each provider process's "starting plugin" to its "serving"
+ * line, each call's own duration ("answered", ms), and each "Close" to "plugin process exited".
+ * What is left of the run's wall time is Terraform's own (its walks, graphs, rendering, state).
+ */
+function providerShare(log: string): Share {
+  const at = (line: string) => Date.parse(line.slice(0, 24));
+  let starts = 0;
+  let startSeconds = 0;
+  let callSeconds = 0;
+  let exitSeconds = 0;
+  let started: number | undefined;
+  let closed: number | undefined;
+  for (const line of log.split("\n")) {
+    if (line.includes("provider: starting plugin:")) {
+      started = at(line);
+      starts++;
+    } else if (line.includes('"@message":"serving"') && started !== undefined) {
+      startSeconds += (at(line) - started) / 1000;
+      started = undefined;
+    } else if (line.includes('"@message":"answered"')) {
+      callSeconds += Number(/"ms":(\d+)/.exec(line)?.[1] ?? 0) / 1000;
+    } else if (line.includes("GRPCProvider.v6: Close")) {
+      closed = at(line);
+    } else if (line.includes("plugin process exited") && closed !== undefined) {
+      exitSeconds += (at(line) - closed) / 1000;
+      closed = undefined;
+    }
+  }
+  return { starts, startSeconds, callSeconds, exitSeconds };
+}
+
 async function main() {
   const work = mkdtempSync(join(tmpdir(), "ruangkerja-bench-tf-"));
   const base: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", NO_COLOR: "1" };
@@ -114,6 +154,14 @@ async function main() {
     if (!res.ok) throw new Error(`emulator reset: HTTP ${res.status}`);
   };
   const rows: { id: string; medianSeconds: number; seconds: number[]; targetSeconds?: number }[] = [];
+  const traced: ({ id: string; seconds: number } & Share)[] = [];
+  /** One more run of `args` with TF_LOG=trace, untimed by the table: where its time went. */
+  const trace = async (id: string, args: string[], stack: string, tfEnv: Record<string, string>, codes: readonly number[]) => {
+    const logPath = join(work, `${id}.log`);
+    const result = await run("terraform", args, stack, { ...tfEnv, TF_LOG: "trace", TF_LOG_PATH: logPath });
+    if (!codes.includes(result.code ?? -1)) throw new Error(`traced ${id} exited ${result.code}:\n${result.stderr.slice(-4000)}`);
+    traced.push({ id, seconds: result.seconds, ...providerShare(readFileSync(logPath, "utf8")) });
+  };
   try {
     for (const size of sizes) {
       const dir = join(work, `n${size}`);
@@ -167,6 +215,12 @@ async function main() {
         seconds: tf,
         ...(size === 1000 || size === 5000 ? { targetSeconds: 5 * median(cli) } : {}),
       });
+      if (values.engine === "provider") {
+        await reset();
+        rmSync(join(dir, "terraform.users.tfstate"), { force: true });
+        rmSync(join(stack, ".ruangkerja-tf"), { recursive: true, force: true });
+        await trace(`terraform-apply-${size}`, ["apply", "-auto-approve", "-input=false", "-no-color"], stack, tfEnv, [0]);
+      }
       if (size === Math.max(...sizes)) {
         const plans: number[] = [];
         for (let r = 0; r < runs; r++) {
@@ -180,6 +234,9 @@ async function main() {
           seconds: plans,
           ...(size === 5000 ? { targetSeconds: 3 } : {}),
         });
+        if (values.engine === "provider") {
+          await trace(`terraform-plan-nochange-${size}`, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], stack, tfEnv, [0]);
+        }
       }
     }
   } finally {
@@ -207,6 +264,35 @@ async function main() {
   }
   for (const [name, ratio] of Object.entries(ratios))
     out.push(`${name}: ${ratio.toFixed(1)}×${name.endsWith(" 1000") || name.endsWith(" 5000") ? " (target ≤ 5×)" : ""}`);
+  if (traced.length > 0) {
+    out.push("", "where the time went (one more run of each with TF_LOG=trace; the log itself costs a little):");
+    out.push(line(["traced run", "wall s", "starts", "start s", "calls s", "exits s", "Terraform s"]));
+    for (const t of traced) {
+      const own = t.seconds - t.startSeconds - t.callSeconds - t.exitSeconds;
+      out.push(
+        line([
+          t.id,
+          t.seconds.toFixed(2),
+          String(t.starts),
+          t.startSeconds.toFixed(2),
+          t.callSeconds.toFixed(2),
+          t.exitSeconds.toFixed(2),
+          own.toFixed(2),
+        ]),
+      );
+    }
+    for (const t of traced) {
+      const target = rows.find((r) => r.id === t.id)?.targetSeconds;
+      const own = t.seconds - t.startSeconds - t.callSeconds - t.exitSeconds;
+      if (target !== undefined)
+        out.push(
+          `${t.id}: Terraform's own ${own.toFixed(2)} s of a target of ${target.toFixed(2)} s (${Math.round((100 * own) / target)}%)`,
+        );
+    }
+    out.push(
+      "starts: spawn to handshake of each provider process; calls: the provider's own time in its calls; exits: Close to exit; Terraform: the rest (its walks, graphs, plan rendering, state).",
+    );
+  }
   out.push(
     `load average at the end: ${loadavg()
       .map((l) => l.toFixed(1))
@@ -217,7 +303,7 @@ async function main() {
   mkdirSync(results, { recursive: true });
   writeFileSync(
     join(results, `terraform-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
-    `${JSON.stringify({ rows, ratios, loadavg: loadavg() }, null, 2)}\n`,
+    `${JSON.stringify({ rows, ratios, traced, loadavg: loadavg() }, null, 2)}\n`,
   );
 }
 
