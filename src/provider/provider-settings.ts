@@ -6,6 +6,7 @@
  * nor the state. Light: the API client itself is built by provider-client.ts.
  */
 import { checkBaseUrl } from "../api/base-url.js";
+import { DEFAULT_API_URL } from "../api/defaults.js";
 import { type ApiSettings, apiSettings, type Environment } from "../cli/api-settings.js";
 import { type DeactivationLimit, DEFAULT_DEACTIVATION_LIMIT, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { PROVIDER_ATTRIBUTES } from "./provider-schema.js";
@@ -69,27 +70,30 @@ function environmentObject(lookup: (name: string) => string | undefined): Enviro
   return new Proxy({}, { get: (_target, name) => (typeof name === "string" ? lookup(name) : undefined) });
 }
 
+/** What to do when terraform's environment holds no credentials, and what works without them. */
+export const NO_CREDENTIALS =
+  "no access token: export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment of terraform; the provider reads it there, never from configuration. Without credentials, `terraform plan -refresh=false` plans from Terraform's state alone";
+
 /**
  * The API and its credentials, from the environment only: the API a token is sent to is
  * RUANGKERJA_API_URL (else https://api.ruangkerja.id), never a value of the configuration, so a
- * configuration cannot point terraform's credentials at a server of its own. Throws ConfigError
- * when the environment holds no token or client credentials, or when the URL is refused
- * (checkBaseUrl, as the client itself would): so ConfigureProvider reports both, without loading
- * the client (provider-client.ts builds it when a resource first needs it).
+ * configuration cannot point terraform's credentials at a server of its own. Undefined when the
+ * environment holds no credentials at all: as the CLI's plan, a plan from Terraform's state
+ * (`-refresh=false`) needs none, and what does need the API says so (provider-client.ts). Throws
+ * ConfigError for half of a pair of client credentials, or a URL the client would refuse
+ * (checkBaseUrl): so ConfigureProvider reports both without loading the client.
  */
-export function providerApiSettings(environment: (name: string) => string | undefined): ApiSettings {
-  const api = apiSettings(
-    environmentObject(environment),
-    "export RUANGKERJA_TOKEN (or RUANGKERJA_CLIENT_ID and RUANGKERJA_CLIENT_SECRET) in the environment of terraform; the provider reads it there, never from configuration",
-  );
-  checkBaseUrl(api.baseUrl);
-  return api;
+export function providerApiSettings(environment: (name: string) => string | undefined): ApiSettings | undefined {
+  const env = environmentObject(environment);
+  checkBaseUrl(env.RUANGKERJA_API_URL || DEFAULT_API_URL);
+  if (!env.RUANGKERJA_TOKEN && !env.RUANGKERJA_CLIENT_ID && !env.RUANGKERJA_CLIENT_SECRET) return undefined;
+  return apiSettings(env, NO_CREDENTIALS);
 }
 
-/** What configure() found: the block's settings and the API to call. */
+/** What configure() found: the block's settings and the API to call (absent: no credentials in the environment). */
 export interface ProviderConfiguration {
   readonly settings: ProviderSettings;
-  readonly api: ApiSettings;
+  readonly api: ApiSettings | undefined;
 }
 
 const configurations = new WeakMap<ProviderContext, ProviderConfiguration>();

@@ -50,8 +50,8 @@ async function read(request: DataSourceRequest): Promise<DataSourceResponse> {
   const { ids, diagnostics } = wantedIds(request.config);
   if (diagnostics.length > 0) return { state: null, diagnostics };
   const organization = request.config[ORGANIZATION_ATTRIBUTE];
-  const { client } = configuredProvider(request.provider);
   try {
+    const { client } = configuredProvider(request.provider);
     const { found, unknown } = await lookUpUsers(client, ids ?? "all");
     if (unknown.length > 0) {
       return {

@@ -22,7 +22,7 @@ import { errorMessage } from "../../errors.js";
 import type { DesiredUser } from "../../model.js";
 import { planChanges } from "../../plan/plan-changes.js";
 import { readUsersById } from "../../refresh/read-users.js";
-import { configuredProvider } from "../provider-client.js";
+import { configuredOrDiagnostic, configuredProvider } from "../provider-client.js";
 import type {
   ApplyRequest,
   ApplyResponse,
@@ -131,7 +131,9 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   const target = request.planned === null ? null : (request.config ?? request.planned);
   const { plan: changes, checked, diagnostics } = await changesOf(request.prior, target);
   if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
-  const { settings, client } = configuredProvider(request.provider);
+  const configured = configuredOrDiagnostic(request.provider);
+  if ("diagnostic" in configured) return { newState: request.prior, diagnostics: [...diagnostics, configured.diagnostic] };
+  const { settings, client } = configured;
   const maps = { prior: mapOf(request.prior), planned: mapOf(request.planned) };
   const applied = await applyUsers(changes, checked.users, maps, client, settings, request.provider.environment, request.stop);
   const all = [...diagnostics, ...applied.diagnostics.map(personal)];
@@ -149,8 +151,8 @@ async function apply(request: ApplyRequest): Promise<ApplyResponse> {
 async function read(request: ReadRequest): Promise<ReadResponse> {
   const id = employeeIdOf(request.current);
   if (id === undefined) return { newState: request.current, diagnostics: [] };
-  const { client } = configuredProvider(request.provider);
   try {
+    const { client } = configuredProvider(request.provider);
     const live = (await readUsersById(client, [id])).get(id);
     const { record } = refreshRecord(id, recordOf(request.current), live?.fields);
     return { newState: record === null ? null : { ...request.current, ...record }, diagnostics: [] };
@@ -168,8 +170,8 @@ async function importState(request: ImportRequest): Promise<ImportResponse> {
     const summary = `${USER_RESOURCE_NAME} imports one person: the id is an employeeID, got ${JSON.stringify(request.id)}`;
     return { state: null, diagnostics: [{ severity: "error", summary, detail: "To import many people at once, use ruangkerja_users." }] };
   }
-  const { client } = configuredProvider(request.provider);
   try {
+    const { client } = configuredProvider(request.provider);
     const live = (await readUsersById(client, [id])).get(id);
     if (!live) {
       const summary = `RuangKerja has no user with employeeID "${id}"; nothing was imported`;

@@ -17,8 +17,8 @@ import { resourceValue, USERS_ATTRIBUTE, USERS_RESOURCE_NAME, usersOf } from "./
 export const IMPORT_ALL = "*";
 
 export async function readUsers(request: ReadRequest): Promise<ReadResponse> {
-  const { client, settings } = configuredProvider(request.provider);
   try {
+    const { client, settings } = configuredProvider(request.provider);
     const { users, drifted } = await refreshUsers(client, usersOf(request.current), settings.parallelism);
     const diagnostics: TfDiagnostic[] = [];
     if (drifted.length > 0) {
@@ -58,8 +58,8 @@ export function parseImportId(id: string): { ids?: readonly string[] | "all"; di
 export async function importUsers(request: ImportRequest): Promise<ImportResponse> {
   const { ids, diagnostics } = parseImportId(request.id);
   if (ids === undefined) return { state: null, diagnostics };
-  const { client } = configuredProvider(request.provider);
   try {
+    const { client } = configuredProvider(request.provider);
     const { found, unknown } = await lookUpUsers(client, ids);
     if (unknown.length > 0) {
       return {

@@ -28,7 +28,8 @@ import {
   type TfObject,
   UNKNOWN,
 } from "../provider-types.js";
-import { configuredProvider } from "../provider-client.js";
+import { configuredOrDiagnostic } from "../provider-client.js";
+import { providerConfiguration } from "../provider-settings.js";
 import { planChanges } from "../../plan/plan-changes.js";
 import { applyUsers } from "./users-apply.js";
 import { appliedFrom, guardDiagnostics, planWarnings } from "./users-changes.js";
@@ -41,7 +42,8 @@ const hasError = (diagnostics: readonly TfDiagnostic[]) => diagnostics.some((d) 
 
 /** What plan and apply both compute: the CLI's plan from the prior state to the configuration, and what refuses it. */
 async function changesOf(prior: TfObject | null, config: TfObject | null, request: PlanRequest | ApplyRequest) {
-  const { settings, client } = configuredProvider(request.provider);
+  // Settings only: a plan from state needs no credentials (the client is apply's).
+  const { settings } = providerConfiguration(request.provider);
   const applied = appliedFrom(recordsOf(usersOf(prior)));
   const checked = config === null ? { users: [], diagnostics: [], unknown: [] } : await checkUserTexts(usersOf(config));
   const diagnostics: TfDiagnostic[] = [...checked.diagnostics];
@@ -51,7 +53,7 @@ async function changesOf(prior: TfObject | null, config: TfObject | null, reques
     // A record not known yet may keep a user whom the plan would otherwise deactivate: the guard waits for apply.
     if (checked.unknown.length === 0) diagnostics.push(...guardDiagnostics(plan, applied.size, settings, config === null));
   }
-  return { plan, checked, diagnostics, settings, client };
+  return { plan, checked, diagnostics, settings };
 }
 
 async function plan(request: PlanRequest): Promise<PlanResponse> {
@@ -65,8 +67,11 @@ async function plan(request: PlanRequest): Promise<PlanResponse> {
 
 async function apply(request: ApplyRequest): Promise<ApplyResponse> {
   const target = request.planned === null ? null : (request.config ?? request.planned);
-  const { plan: changes, checked, diagnostics, settings, client } = await changesOf(request.prior, target, request);
+  const { plan: changes, checked, diagnostics, settings } = await changesOf(request.prior, target, request);
   if (hasError(diagnostics)) return { newState: request.prior, diagnostics };
+  const configured = configuredOrDiagnostic(request.provider);
+  if ("diagnostic" in configured) return { newState: request.prior, diagnostics: [...diagnostics, configured.diagnostic] };
+  const { client } = configured;
   const prior = usersOf(request.prior);
   const planned = request.planned === null ? {} : usersOf(request.planned);
   const applied = await applyUsers(

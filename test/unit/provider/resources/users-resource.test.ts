@@ -173,7 +173,7 @@ describe("ruangkerja_users against the emulator", () => {
     expect(byId().get("PW0001")?.isActive).toBe(true);
   });
 
-  it("stops before any call when a password_env variable is not set, and refuses a provider without a token", async () => {
+  it("stops before any call when a password_env variable is not set", async () => {
     const provider = await configure();
     const before = emulator.requestCounts();
     const { applied } = await planAndApply(provider, null, { PW0002: userText("PW0002", { password_env: "RUANGKERJA_PASSWORD_PW0002" }) });
@@ -182,8 +182,42 @@ describe("ruangkerja_users against the emulator", () => {
     );
     expect(applied?.newState).toBeNull(); // a create: nothing landed, no state
     expect(emulator.requestCounts()).toEqual(before);
-    const noToken = await ruangkerjaProvider.configure({}, (name) => (name === "RUANGKERJA_API_URL" ? emulator.url : undefined));
-    expect(noToken.context).toBeUndefined();
-    expect(noToken.diagnostics[0]?.summary).toMatch(/no access token: export RUANGKERJA_TOKEN/);
+  });
+
+  it("without credentials plans from state, and refuses what needs the API (read, import, apply) with what to export; nothing is sent", async () => {
+    const withToken = await configure();
+    const { applied } = await planAndApply(withToken, null, { NT0001: userText("NT0001") });
+    const prior = applied?.newState;
+    if (!prior) throw new Error("the first apply recorded no state");
+    const before = emulator.requestCounts();
+    const env = (name: string) => (name === "RUANGKERJA_API_URL" ? emulator.url : undefined);
+    const configured = await ruangkerjaProvider.configure({}, env);
+    expect(configured.diagnostics).toEqual([]);
+    const provider = configured.context as ProviderContext;
+    const changed = { NT0001: userText("NT0001", { name: "Renamed Person" }) };
+    const planned = await usersResource.plan({
+      prior,
+      proposed: { id: null, users: changed },
+      config: { id: null, users: changed },
+      provider,
+    });
+    expect(planned.diagnostics).toEqual([]);
+    expect(planned.planned?.users).toEqual(changed);
+    const read = await usersResource.read?.({ current: prior, provider });
+    expect(read?.diagnostics[0]?.summary).toMatch(
+      /^cannot read the users from RuangKerja: no access token: export RUANGKERJA_TOKEN .*terraform plan -refresh=false/,
+    );
+    const imported = await usersResource.importState?.({ id: "NT0001", provider });
+    expect(imported?.diagnostics[0]?.summary).toMatch(/no access token: export RUANGKERJA_TOKEN/);
+    const apply = await usersResource.apply({ prior, planned: planned.planned, config: { id: null, users: changed }, provider });
+    expect(apply.diagnostics.map((d) => d.summary)).toEqual([
+      expect.stringMatching(/^cannot apply: no access token: .*; nothing was changed$/),
+    ]);
+    expect(apply.newState).toEqual(prior);
+    expect(emulator.requestCounts()).toEqual(before);
+    // Half a pair of client credentials is a mistake, refused at configure.
+    const half = await ruangkerjaProvider.configure({}, (name) => ({ RUANGKERJA_API_URL: emulator.url, RUANGKERJA_CLIENT_ID: "x" })[name]);
+    expect(half.context).toBeUndefined();
+    expect(half.diagnostics[0]?.summary).toMatch(/RUANGKERJA_CLIENT_SECRET is not set/);
   });
 });
