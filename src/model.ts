@@ -17,10 +17,10 @@ export interface UserFields {
   readonly organizationSerial?: string;
 }
 
-/** The names of the managed fields, in the order plans show them. */
 /** What an employeeID may be: letters A-Z, a-z and digits (the declarations' schema and the API say the same). */
 export const EMPLOYEE_ID_PATTERN = /^[A-Za-z0-9]+$/;
 
+/** The names of the managed fields, in the order plans show them. */
 export const USER_FIELDS = [
   "employeeID",
   "name",

@@ -6,6 +6,7 @@ import { InvalidArgumentError } from "commander";
 import type { Environment } from "./api-settings.js";
 import { GROUP_BY, type GroupBy } from "../declarations/group-by.js";
 import { ConfigError, errorMessage } from "../errors.js";
+import { EMPLOYEE_ID_PATTERN } from "../model.js";
 import { type DeactivationLimit, parseDeactivationLimit } from "../plan/safety-guard.js";
 import { DEFAULT_WORKSPACE, openStateStore } from "../state/open-state-store.js";
 import type { PostgresStateStore } from "../state/postgres-store.js";
@@ -121,7 +122,7 @@ export function planFormat(flags: { readonly format?: string; readonly json?: bo
 
 /** `--target` may be repeated: commander calls this once per occurrence. */
 export function collectTarget(value: string, previous: string[] | undefined): string[] {
-  if (!/^[A-Za-z0-9]+$/.test(value))
+  if (!EMPLOYEE_ID_PATTERN.test(value))
     throw new InvalidArgumentError(`--target takes an employeeID (letters and digits), not ${JSON.stringify(value)}`);
   return [...(previous ?? []), value];
 }

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import type { LineCounter } from "yaml";
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { parseStrictJson } from "../json/strict-json.js";
-import { type AppliedUser, copyUserFields, isObject, USER_FIELDS } from "../model.js";
+import { type AppliedUser, copyUserFields, EMPLOYEE_ID_PATTERN, isObject, USER_FIELDS } from "../model.js";
 
 /**
  * 2: written compact, one user per line, with a journal of results beside it (state-journal.ts)
@@ -222,7 +222,7 @@ function onlyKnownFields(user: AppliedUser): boolean {
 export function checkAppliedUser(user: unknown): string | undefined {
   if (!isObject(user)) return "is not an object";
   if (typeof user.employeeID !== "string" || user.employeeID === "") return "has no employeeID";
-  if (!/^[A-Za-z0-9]+$/.test(user.employeeID))
+  if (!EMPLOYEE_ID_PATTERN.test(user.employeeID))
     return `has employeeID ${JSON.stringify(user.employeeID)}, which RuangKerja cannot hold (letters and digits only)`;
   if (typeof user.name !== "string") return `(${user.employeeID}) has no name`;
   if (typeof user.isActive !== "boolean") return `(${user.employeeID}) has no isActive`;

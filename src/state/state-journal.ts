@@ -14,7 +14,7 @@
  */
 import type { Diagnostic } from "../diagnostics.js";
 import { parseStrictJson } from "../json/strict-json.js";
-import { type AppliedUser, isObject } from "../model.js";
+import { type AppliedUser, EMPLOYEE_ID_PATTERN, isObject } from "../model.js";
 import { checkAppliedUser, keptFields, STATE_FORMAT_VERSION, type StateDocument } from "./state-document.js";
 
 export const JOURNAL_FORMAT = 1;
@@ -140,7 +140,7 @@ export function checkChanges(seq: number, raw: unknown): JournalRecord | string 
     if (!isObject(change)) return `has change ${index} that is not an object`;
     const reason = checkAppliedUser(change.user);
     if (reason) return `has change ${index} whose user ${reason}`;
-    if (change.from !== undefined && (typeof change.from !== "string" || !/^[A-Za-z0-9]+$/.test(change.from))) {
+    if (change.from !== undefined && (typeof change.from !== "string" || !EMPLOYEE_ID_PATTERN.test(change.from))) {
       return `has change ${index} moved from an id RuangKerja cannot hold`;
     }
     const user = keptFields(change.user as AppliedUser);
