@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, SourceLocation } from "../diagnostics.js";
 import { type AppliedUser, type DesiredUser, type PasswordEnv, USER_FIELDS, type UserField, type UserFields } from "../model.js";
+import { initialPasswordWarnings } from "./password-warnings.js";
 import { ACTION_KINDS, type FieldChange, type FieldValue, PLAN_FORMAT_VERSION, type Plan, type PlannedAction } from "./plan-types.js";
 
 /**
@@ -97,7 +98,7 @@ export function planChanges(desired: readonly DesiredUser[], applied: ReadonlyMa
     });
   }
 
-  warnings.push(...missedRenames(actions));
+  warnings.push(...missedRenames(actions), ...initialPasswordWarnings(actions, applied));
   actions.sort(byKindThenId);
   const counts = { create: 0, update: 0, rename: 0, deactivate: 0 };
   for (const action of actions) counts[action.action]++;
