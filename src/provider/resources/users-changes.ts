@@ -44,7 +44,10 @@ export function appliedFrom(prior: Readonly<Record<string, TfValue>>): Map<strin
  */
 export function planWarnings(plan: Plan): TfDiagnostic[] {
   return plan.warnings.map((warning: Diagnostic) => {
-    const id = /^\S+ of (\S+) changes from /.exec(warning.summary)?.[1] ?? /^the e-mail of (\S+) /.exec(warning.summary)?.[1];
+    const id =
+      /^\S+ of (\S+) changes from /.exec(warning.summary)?.[1] ??
+      /^the e-mail of (\S+) /.exec(warning.summary)?.[1] ??
+      /^(\S+) is created with /.exec(warning.summary)?.[1];
     const cannot = warning.summary.endsWith("which apply cannot carry out");
     const field = warning.field === undefined ? undefined : terraformFieldName(warning.field);
     const attribute: TfPathStep[] = [{ attribute: USERS_ATTRIBUTE }];

@@ -173,6 +173,26 @@ describe("ruangkerja_users against the emulator", () => {
     expect(byId().get("PW0001")?.isActive).toBe(true);
   });
 
+  it("warns at each person created with the same initial password variable, pointing at their entry", async () => {
+    const provider = await configure();
+    const shared = { password_env: "RUANGKERJA_PASSWORD_BATCH" };
+    const config = { id: null, users: { SH0001: userText("SH0001", shared), SH0002: userText("SH0002", shared) } };
+    const planned = await usersResource.plan({ prior: null, proposed: config, config, provider });
+    const warnings = planned.diagnostics.filter((d) => d.summary.includes("same initial password"));
+    expect(warnings.map((d) => [d.severity, d.summary, d.attribute])).toEqual([
+      [
+        "warning",
+        "SH0001 is created with the same initial password as SH0002 (RUANGKERJA_PASSWORD_BATCH)",
+        [{ attribute: "users" }, { key: "SH0001" }],
+      ],
+      [
+        "warning",
+        "SH0002 is created with the same initial password as SH0001 (RUANGKERJA_PASSWORD_BATCH)",
+        [{ attribute: "users" }, { key: "SH0002" }],
+      ],
+    ]);
+  });
+
   it("stops before any call when a password_env variable is not set", async () => {
     const provider = await configure();
     const before = emulator.requestCounts();
