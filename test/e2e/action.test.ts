@@ -75,6 +75,17 @@ describe("action.yml as written", () => {
     }
   });
 
+  it("installs its package running no dependency's install script, with the credentials emptied for that step", () => {
+    const installs = action.runs.steps.filter((step) => /\bnpm (ci|install|i)\b/.test(step.run ?? ""));
+    expect(installs.map((step) => step.name)).toEqual(["Install ruangkerja-users"]);
+    for (const step of installs) {
+      for (const line of (step.run ?? "").split("\n").filter((l) => /\bnpm (ci|install|i)\b/.test(l)))
+        expect(line).toContain("--ignore-scripts");
+      expect(step.run).toContain('npm run build --prefix "$GITHUB_ACTION_PATH"');
+      expect(step.env).toEqual({ RUANGKERJA_TOKEN: "", RUANGKERJA_CLIENT_ID: "", RUANGKERJA_CLIENT_SECRET: "", RUANGKERJA_STATE: "" });
+    }
+  });
+
   it("refers only to declared inputs and to steps that have that id", () => {
     const ids = new Set(action.runs.steps.map((s) => s.id).filter(Boolean));
     for (const [, input] of actionText.matchAll(/inputs\.([\w-]+)/g)) expect(Object.keys(action.inputs), input).toContain(input);
