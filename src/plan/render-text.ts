@@ -5,7 +5,7 @@
  */
 import pc from "picocolors";
 import { formatDiagnostic } from "../diagnostics.js";
-import { quoteText, showText } from "../text/untrusted-text.js";
+import { quotesAsIs, quoteText, showText } from "../text/untrusted-text.js";
 import { USER_FIELDS, type UserFields } from "../model.js";
 import { fieldValue, plannedCreation } from "./plan-changes.js";
 import { ACTION_KINDS, type ActionKind, type FieldValue, type Plan, type PlannedAction } from "./plan-types.js";
@@ -119,6 +119,13 @@ function fieldLineStart(field: string, width: number): string {
   return (starts[field] ??= `\n      ${field.padEnd(width)}  `);
 }
 
+/** fieldLineStart and the opening quote of a value that quotesAsIs: the value and `"` complete the line. */
+const QUOTED_LINE_STARTS: Record<string, string>[] = [];
+function quotedLineStart(field: string, width: number): string {
+  const starts = (QUOTED_LINE_STARTS[width] ??= {});
+  return (starts[field] ??= `${fieldLineStart(field, width)}"`);
+}
+
 /** A create's field line, its start and its value, with what it was made from: neighbouring users often share a value. */
 interface FieldLine {
   readonly width: number;
@@ -197,7 +204,8 @@ function createdFieldLines(after: UserFields, width: number): string {
     const value = fieldValue(after, field);
     if (value === null) continue;
     // A name or an e-mail address rarely repeats from one user to the next: it is quoted in place.
-    if (typeof value === "string" && field !== "organizationSerial") text += fieldLineStart(field, width) + quoteText(value);
+    if (typeof value === "string" && field !== "organizationSerial")
+      text += quotesAsIs(value) ? `${quotedLineStart(field, width)}${value}"` : fieldLineStart(field, width) + quoteText(value);
     else text += fieldLine(field, width, value);
   }
   return text;
