@@ -28,7 +28,7 @@ export const SUMMARY_FIRST_ABOVE = 20;
  * Actions per chunk of renderPlanTextChunks: a 100,000-user plan is never held as one array of
  * lines. A chunk of 100 creates (about 34 kB) is joined while its many small strings are still in
  * the processor's cache, into an ordinary young string; one of 1,000 went to V8's large-object space,
- * fresh memory each time, and took about twice as long to join.
+ * fresh memory each time, and took about half as long again to join (measured: 51 ms against 35 ms for 25 MB).
  */
 export const ACTIONS_PER_CHUNK = 100;
 
