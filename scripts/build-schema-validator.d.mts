@@ -1,4 +1,4 @@
-import type { compilableSchema, createAjv, schemaDigest } from "../src/declarations/schema.js";
+import type { compilableSchema, createAjv, schemaDigest, ValidatorPurpose } from "../src/declarations/schema.js";
 
 /** The generated module's source text; see build-schema-validator.mjs. */
 export function validatorModuleCode(
@@ -8,4 +8,5 @@ export function validatorModuleCode(
     readonly schemaDigest: typeof schemaDigest;
   },
   schemaText: string,
+  purpose?: ValidatorPurpose,
 ): string;

@@ -1,7 +1,8 @@
 /**
  * Part of `npm run build` (after tsc): writes dist/declarations/users-validator.cjs, AJV's standalone
  * validation code for schemas/users.schema.json, compiled with the same AJV set-up as at run time
- * (createAjv in src/declarations/schema.ts). The CLI then validates without loading AJV or compiling
+ * (createAjv in src/declarations/schema.ts), and users-verdict-validator.cjs, the fast path's
+ * verdict-only one (createAjv's "verdict" purpose). The CLI then validates without loading AJV or compiling
  * the schema and its meta-schema on every run. The file records the schema's SHA-256, and the
  * validator is used only while the schema file still has it, so it cannot drift from the schema.
  *
@@ -18,8 +19,8 @@ import standaloneCode from "ajv/dist/standalone/index.js";
  * one, in tests): its createAjv, compilableSchema (the schema with its definitions inlined, as the
  * run time compiles it) and schemaDigest.
  */
-export function validatorModuleCode(schema, schemaText) {
-  const ajv = schema.createAjv({ code: { source: true } });
+export function validatorModuleCode(schema, schemaText, purpose = "messages") {
+  const ajv = schema.createAjv({ code: { source: true } }, purpose);
   const validate = ajv.compile(schema.compilableSchema(JSON.parse(schemaText)));
   const digest = schema.schemaDigest(schemaText);
   return [
@@ -34,6 +35,11 @@ export function validatorModuleCode(schema, schemaText) {
 if (import.meta.url === pathToFileURL(argv[1] ?? "").href) {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..");
   const schema = await import(pathToFileURL(join(root, "dist/declarations/schema.js")).href);
-  const out = join(root, "dist/declarations", schema.PREBUILT_VALIDATOR_FILE);
-  writeFileSync(out, validatorModuleCode(schema, readFileSync(schema.DECLARATIONS_SCHEMA_PATH, "utf8")));
+  const schemaText = readFileSync(schema.DECLARATIONS_SCHEMA_PATH, "utf8");
+  writeFileSync(join(root, "dist/declarations", schema.PREBUILT_VALIDATOR_FILE), validatorModuleCode(schema, schemaText));
+  // The fast path's verdict-only validator (ValidatorPurpose in schema.ts).
+  writeFileSync(
+    join(root, "dist/declarations", schema.PREBUILT_VERDICT_VALIDATOR_FILE),
+    validatorModuleCode(schema, schemaText, "verdict"),
+  );
 }

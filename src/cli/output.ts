@@ -35,7 +35,7 @@ export interface Output {
  * quietly, and the command runs to its end (an apply still saves its state) with its own exit code.
  */
 const closed = new WeakSet<NodeJS.WriteStream>();
-function writeTo(stream: NodeJS.WriteStream, text: string): void {
+function writeTo(stream: NodeJS.WriteStream, text: string | Buffer): void {
   if (closed.has(stream)) return;
   if (stream.listenerCount("error") === 0) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -50,7 +50,9 @@ export function processOutput(color: boolean, annotations = false): Output {
   return {
     color,
     annotations,
-    out: (text) => writeTo(process.stdout, `${defangWorkflowCommands(text)}\n`),
+    // As UTF-8 bytes: a pipe that is full queues what is written until the end (a 34 MB plan), and a
+    // queued string would be kept by the garbage collector and copied again; bytes are written as they are.
+    out: (text) => writeTo(process.stdout, Buffer.from(`${defangWorkflowCommands(text)}\n`, "utf8")),
     err: (text) => writeTo(process.stderr, `${defangWorkflowCommands(text)}\n`),
     annotate: (text) => writeTo(process.stderr, `${text}\n`),
     stdoutIsTTY: process.stdout.isTTY === true,

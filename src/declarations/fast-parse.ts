@@ -17,7 +17,7 @@ import { USER_FIELDS } from "../model.js";
 import { UNSAFE_BMP_CLASS } from "../text/untrusted-text.js";
 import { toDesiredUser } from "./normalize.js";
 import type { DeclaredUser, ParsedFile } from "./declared-user.js";
-import { type DeclarationFileAsWritten, declarationsValidator } from "./schema.js";
+import { type DeclarationFileAsWritten, fastPathVerdict } from "./schema.js";
 
 /** A file's data as `doc.toJS()` would give it, and where each item of `users:` starts. */
 export interface CommonShape {
@@ -373,7 +373,7 @@ export function readCommonShape(text: string): CommonShape | undefined {
 export function parseCommonDeclarationText(file: string, raw: string): ParsedFile | undefined {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   const shape = readCommonShape(text);
-  if (!shape || !declarationsValidator()(shape.data)) return undefined;
+  if (!shape || !fastPathVerdict(shape.data)) return undefined;
   const declared = shape.data as unknown as DeclarationFileAsWritten;
   const users: DeclaredUser[] = [];
   for (let index = 0; index < declared.users.length; index++) {

@@ -75,7 +75,8 @@ async function readAtMost(handle: FileHandle, size: number, limit: number): Prom
     total += bytesRead;
     if (total > limit) return undefined;
     // The end, or all that fstat promised (readFile stops there too); past it, fstat was wrong and the reads go on.
-    if (bytesRead === 0 || total === size) return Buffer.concat(chunks, total);
+    // One read (the usual case) is returned as it is: a copy of a 10 MB file is another 10 MB of fresh memory.
+    if (bytesRead === 0 || total === size) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
     next = MIN_CHUNK;
   }
 }

@@ -96,13 +96,41 @@ const require = createRequire(import.meta.url);
  * draft-07, so ajv-cli and other strict validators accept it as it is. Editor hints live in its
  * descriptions (docs/declarations.md, "In your editor").
  */
-export function createAjv(extra: Pick<Options, "code"> = {}): Ajv {
+export function createAjv(extra: Pick<Options, "code"> = {}, purpose: ValidatorPurpose = "messages"): Ajv {
   const { Ajv: AjvClass } = require("ajv") as typeof import("ajv");
   const addFormats = require("ajv-formats") as typeof import("ajv-formats");
   // verbose: error objects carry the offending data, which the messages quote.
-  const ajv = new AjvClass({ allErrors: true, strict: true, verbose: true, ...extra });
+  const options: Options =
+    purpose === "messages" ? { allErrors: true, strict: true, verbose: true } : { ...VERDICT_ONLY_OPTIONS, logger: verdictLogger() };
+  const ajv = new AjvClass({ ...options, ...extra });
   addFormats.default(ajv, ["email"]);
   return ajv;
+}
+
+/**
+ * What a validator is for: `messages`, every error with its data (parse-file.ts builds the
+ * diagnostics from them); `verdict`, only whether a document of the fast path (fast-parse.ts) is
+ * valid: a file it refuses is read again by yaml and validated for messages.
+ */
+export type ValidatorPurpose = "messages" | "verdict";
+
+/**
+ * The verdict-only AJV: it stops at the first error and builds no messages. `unicode: false`
+ * measures a string's length in UTF-16 units instead of counting code points with a loop over its
+ * characters; the two differ only for a string with a surrogate, and no scalar of the fast path has
+ * one (it refuses every surrogate and every character beyond the BMP: fast-parse.ts, NEVER).
+ */
+const VERDICT_ONLY_OPTIONS: Options = { allErrors: false, strict: true, verbose: false, messages: false, unicode: false };
+
+/** AJV's logger without its notice that `unicode` is deprecated (it is still honoured), so that the build prints nothing. */
+function verdictLogger(): NonNullable<Options["logger"]> {
+  return {
+    log: (...args: unknown[]) => console.log(...args),
+    warn: (...args: unknown[]) => {
+      if (!(typeof args[0] === "string" && args[0].startsWith("DEPRECATED: option unicode"))) console.warn(...args);
+    },
+    error: (...args: unknown[]) => console.error(...args),
+  };
 }
 
 let schemaText: string | undefined;
@@ -127,6 +155,9 @@ export function schemaDigest(text: string): string {
 /** File name, next to the compiled schema.js, of the validator `npm run build` generates from the schema (scripts/build-schema-validator.mjs). */
 export const PREBUILT_VALIDATOR_FILE = "users-validator.cjs";
 
+/** The same for the verdict-only validator of the fast path (ValidatorPurpose). */
+export const PREBUILT_VERDICT_VALIDATOR_FILE = "users-verdict-validator.cjs";
+
 /** What the generated module exports. */
 export interface PrebuiltValidatorModule {
   readonly validate: ValidateFunction;
@@ -139,10 +170,10 @@ export interface PrebuiltValidatorModule {
  * when it was generated from the schema file as it is now; otherwise (running from src/, or a
  * schema edited since the build) the schema is compiled as before.
  */
-function prebuiltValidator(): ValidateFunction | undefined {
+function prebuiltValidator(file: string): ValidateFunction | undefined {
   let loaded: PrebuiltValidatorModule;
   try {
-    loaded = require(`./${PREBUILT_VALIDATOR_FILE}`) as PrebuiltValidatorModule;
+    loaded = require(`./${file}`) as PrebuiltValidatorModule;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") return undefined;
     throw error;
@@ -187,8 +218,20 @@ export function compilableSchema(schema: AnySchemaObject = declarationsSchema())
 
 /** Made once, on first use: compiling costs more than validating a typical file. */
 export function declarationsValidator(): ValidateFunction {
-  validator ??= prebuiltValidator() ?? createAjv().compile(compilableSchema());
+  validator ??= prebuiltValidator(PREBUILT_VALIDATOR_FILE) ?? createAjv().compile(compilableSchema());
   return validator;
+}
+
+let verdictValidator: ValidateFunction | undefined;
+
+/**
+ * Whether a document is valid, for the fast path (fast-parse.ts) only: its strings have no
+ * surrogate (VERDICT_ONLY_OPTIONS). Accepts exactly what declarationsValidator accepts there; its
+ * errors, if any, are not the messages' (read those from declarationsValidator).
+ */
+export function fastPathVerdict(data: unknown): boolean {
+  verdictValidator ??= prebuiltValidator(PREBUILT_VERDICT_VALIDATOR_FILE) ?? createAjv({}, "verdict").compile(compilableSchema());
+  return verdictValidator(data);
 }
 
 /** A value JSON could hold as a mapping; not a Set, Map, Date or Uint8Array. */

@@ -74,6 +74,11 @@ function escapeUnsafe(text: string): string {
  */
 const QUOTES_AS_IS = /^[\x20\x21\x24-\x5b\x5d-\x7e]*$/;
 
+/** Whether quoteText gives `text` as it is between double quotes: then a caller may put the quotes around it itself. */
+export function quotesAsIs(text: string): boolean {
+  return QUOTES_AS_IS.test(text);
+}
+
 /**
  * A value in double quotes, escaped as JSON escapes it and further: every unsafe character, and
  * the `#` that would complete a log command. Valid JSON for the same text; for text with none of

@@ -95,7 +95,9 @@ describe("start-up: what validate and plan load", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Valid: 2 users in 1 files");
     expect(loadedAny(run.loaded, /\/dist\/cli\/commands\/validate\.js$/)).toBe(true);
-    expect(loadedAny(run.loaded, /\/dist\/declarations\/users-validator\.cjs$/)).toBe(true);
+    // The fast path's verdict-only validator; the one with messages only for a file with a problem.
+    expect(loadedAny(run.loaded, /\/dist\/declarations\/users-verdict-validator\.cjs$/)).toBe(true);
+    expect(loadedAny(run.loaded, /\/dist\/declarations\/users-validator\.cjs$/)).toBe(false);
     expect(unwanted(run.loaded)).toEqual([]);
   });
 
@@ -123,6 +125,7 @@ describe("start-up: what validate and plan load", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("wrong/team.yaml:2:");
     expect(run.stderr).toContain("employeeID");
+    expect(loadedAny(run.loaded, /\/dist\/declarations\/users-validator\.cjs$/)).toBe(true);
     expect(loadedAny(run.loaded, /\/node_modules\/yaml\//)).toBe(true);
     expect(unwanted(run.loaded, ["yaml"])).toEqual([]);
   });
