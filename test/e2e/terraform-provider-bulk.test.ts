@@ -13,9 +13,16 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RuangkerjaClient } from "../../src/api/client.js";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { makeUsers, makeWorkdir, type UserSpec, usersYaml, writeText } from "./helpers.js";
-import { run, SYNTH, terraformEnv, terraformMissing } from "./terraform-helpers.js";
+import { makeUsers } from "./helpers.js";
+import { terraformMissing } from "./terraform-helpers.js";
+import {
+  envWithout,
+  runTerraform,
+  startTerraformEmulator,
+  type TerraformEmulator,
+  terraformArgs,
+  terraformStack,
+} from "./terraform-stack.js";
 
 const missing = terraformMissing();
 if (missing) console.warn(`Skipping the bulk resource's part-2 end-to-end test: ${missing}`);
@@ -23,48 +30,18 @@ if (missing) console.warn(`Skipping the bulk resource's part-2 end-to-end test: 
 const TOKEN = "tf-bulk-marker-token-0b93c7";
 
 describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: drift, import, an interrupted apply", () => {
-  let emulator: RunningEmulator;
-  let work: { dir: string; cleanup: () => Promise<void> };
-  let env: Record<string, string>;
+  let tf: TerraformEmulator;
   let outside: RuangkerjaClient;
 
   /** A stack folder of its own: users/ beside cdktf.json's place, synthesized into cdktf.out. */
-  const stack = (name: string) => {
-    const root = join(work.dir, name);
-    const dir = join(root, "cdktf.out/stacks/users");
-    const stackEnv = () => ({ ...env, TF_DATA_DIR: join(root, "tf-data") });
-    return {
-      root,
-      dir,
-      env: stackEnv,
-      declare: (users: UserSpec[]) => writeText(join(root, "users/people.yaml"), usersYaml(users)),
-      synth: async () => {
-        const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out"], {
-          cwd: root,
-          env: stackEnv(),
-          timeoutMs: 60_000,
-        });
-        expect(result.code, result.stderr).toBe(0);
-      },
-      terraform: (...args: string[]) =>
-        run("terraform", [args[0] as string, "-input=false", "-no-color", ...args.slice(1)], {
-          cwd: dir,
-          env: stackEnv(),
-          timeoutMs: 300_000,
-        }),
-    };
-  };
-  const user = (id: string) => emulator.users().find((u) => u.employeeID === id);
+  const stack = (name: string) => terraformStack(join(tf.dir, name), tf.env);
 
   beforeAll(async () => {
-    emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
-    outside = new RuangkerjaClient({ baseUrl: emulator.url, token: TOKEN });
-    work = await makeWorkdir();
-    env = await terraformEnv(work.dir, { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN });
+    tf = await startTerraformEmulator(TOKEN);
+    outside = new RuangkerjaClient({ baseUrl: tf.emulator.url, token: TOKEN });
   });
   afterAll(async () => {
-    await emulator?.close();
-    await work?.cleanup();
+    await tf?.close();
   });
 
   it(
@@ -93,8 +70,8 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       expect(unrefreshed.code).toBe(0);
       const apply = await drift.terraform("apply", "-auto-approve");
       expect(apply.code, apply.stderr).toBe(0);
-      expect(user("DRF0007")?.name).toBe("Karyawan DRF 0007");
-      expect(user("DRF0011")?.isActive).toBe(true);
+      expect(tf.user("DRF0007")?.name).toBe("Karyawan DRF 0007");
+      expect(tf.user("DRF0011")?.isActive).toBe(true);
       const after = await drift.terraform("plan", "-detailed-exitcode");
       expect(after.code, after.stdout).toBe(0);
     },
@@ -118,7 +95,7 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
         })),
       );
       expect(created.failedItems).toEqual([]);
-      const creates = () => emulator.requestCounts()["create-bulk"];
+      const creates = () => tf.emulator.requestCounts()["create-bulk"];
 
       // `terraform import` with `*`: every active user RuangKerja has; this stack declares them all.
       const cli = stack("import-cli");
@@ -149,9 +126,9 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       const apply = await block.terraform("apply", "-auto-approve");
       expect(apply.code, apply.stderr).toBe(0);
       expect(apply.stdout).toContain("Apply complete! Resources: 1 imported, 0 added, 1 changed, 0 destroyed.");
-      expect(user("IMP0003")?.name).toBe("Nama Diadopsi");
+      expect(tf.user("IMP0003")?.name).toBe("Nama Diadopsi");
       expect(creates()).toBe(before);
-      expect(emulator.users().filter((u) => u.employeeID.startsWith("IMP"))).toHaveLength(6);
+      expect(tf.emulator.users().filter((u) => u.employeeID.startsWith("IMP"))).toHaveLength(6);
 
       // An employeeID RuangKerja does not have is refused by name; nothing is adopted.
       const unknown = stack("import-unknown");
@@ -179,12 +156,12 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       const grown = [...first.filter((u) => u.employeeID !== "KIL0003" && u.employeeID !== "KIL0004"), ...makeUsers("KIL", 1500, 1500)];
       await killed.declare(grown);
       await killed.synth();
-      emulator.setFaults({ latencyMs: 150 });
-      const createCalls = () => emulator.requestCounts()["create-bulk"] ?? 0;
+      tf.emulator.setFaults({ latencyMs: 150 });
+      const createCalls = () => tf.emulator.requestCounts()["create-bulk"] ?? 0;
       const creates = createCalls();
       let child: ChildProcess | undefined;
       const exited = new Promise<number | null>((resolve) => {
-        child = spawn("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
+        child = spawn("terraform", terraformArgs("apply", "-auto-approve"), {
           cwd: killed.dir,
           env: killed.env(),
           stdio: "ignore",
@@ -196,17 +173,17 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       const sentBeforeKill = createCalls() - creates;
       process.kill(-(child?.pid as number), "SIGKILL");
       await exited;
-      emulator.setFaults({});
+      tf.emulator.setFaults({});
       expect(sentBeforeKill).toBeGreaterThanOrEqual(3);
       expect(sentBeforeKill).toBeLessThan(15); // 1,500 creates are 15 calls of 100: the kill came mid-apply
 
       const again = await killed.terraform("apply", "-auto-approve");
       expect(again.code, again.stderr + again.stdout.slice(-2000)).toBe(0);
-      const kil = emulator.users().filter((u) => u.employeeID.startsWith("KIL"));
+      const kil = tf.emulator.users().filter((u) => u.employeeID.startsWith("KIL"));
       expect(new Set(kil.map((u) => u.employeeID)).size).toBe(kil.length);
       expect(kil).toHaveLength(3000);
-      expect(user("KIL0003")?.isActive).toBe(false);
-      expect(user("KIL0004")?.isActive).toBe(false);
+      expect(tf.user("KIL0003")?.isActive).toBe(false);
+      expect(tf.user("KIL0004")?.isActive).toBe(false);
       expect(kil.filter((u) => u.isActive)).toHaveLength(2998);
       const after = await killed.terraform("plan", "-detailed-exitcode");
       expect(after.code, after.stdout.slice(-2000)).toBe(0);
@@ -225,14 +202,10 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       expect((await pr.terraform("apply", "-auto-approve")).code).toBe(0);
       await pr.declare(people.map((u) => (u.employeeID === "NCR0004" ? { ...u, name: "Nama Baru Dari PR" } : u)));
       await pr.synth();
-      const noCredentials = Object.fromEntries(Object.entries(pr.env()).filter(([name]) => name !== "RUANGKERJA_TOKEN"));
-      const terraform = (...args: string[]) =>
-        run("terraform", [args[0] as string, "-input=false", "-no-color", ...args.slice(1)], {
-          cwd: pr.dir,
-          env: noCredentials,
-          timeoutMs: 120_000,
-        });
-      const before = emulator.requestCounts();
+      const noCredentials = envWithout(pr.env(), "RUANGKERJA_TOKEN");
+      const terraform = (command: string, ...rest: string[]) =>
+        runTerraform({ cwd: pr.dir, env: noCredentials, timeoutMs: 120_000 }, command, ...rest);
+      const before = tf.emulator.requestCounts();
       const plan = await terraform("plan", "-detailed-exitcode", "-refresh=false");
       expect(plan.code, plan.stderr).toBe(2);
       expect(plan.stdout).toMatch(/~ name\s+= "Karyawan NCR 0004" -> "Nama Baru Dari PR"/);
@@ -243,11 +216,11 @@ describe.skipIf(missing !== undefined)("ruangkerja_users through the construct: 
       const apply = await terraform("apply", "-auto-approve", "-refresh=false");
       expect(apply.code).toBe(1);
       expect(apply.stderr).toContain("cannot apply: no access token");
-      expect(emulator.requestCounts()).toEqual(before);
-      expect(user("NCR0004")?.name).toBe("Karyawan NCR 0004");
+      expect(tf.emulator.requestCounts()).toEqual(before);
+      expect(tf.user("NCR0004")?.name).toBe("Karyawan NCR 0004");
       // With the token, the same configuration applies.
       expect((await pr.terraform("apply", "-auto-approve")).code).toBe(0);
-      expect(user("NCR0004")?.name).toBe("Nama Baru Dari PR");
+      expect(tf.user("NCR0004")?.name).toBe("Nama Baru Dari PR");
     },
   );
 });

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RuangkerjaClient } from "../../src/api/client.js";
 import { TOOL_VERSION } from "../../src/cli/tool-version.js";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { CLI, makeWorkdir } from "./helpers.js";
-import { run, terraformEnv, terraformMissing } from "./terraform-helpers.js";
+import { CLI } from "./helpers.js";
+import { run, terraformMissing } from "./terraform-helpers.js";
+import { envWithout, runTerraform, startTerraformEmulator, type TerraformEmulator } from "./terraform-stack.js";
 
 const missing = terraformMissing();
 if (missing) console.warn(`Skipping the Terraform provider (HCL) end-to-end test: ${missing}`);
@@ -70,29 +70,23 @@ const peopleYaml = (people: Person[]) =>
   people.map((p) => `- employee_id: ${p.employee_id}\n  name: "${p.name}"\n  email: ${p.email}\n`).join("");
 
 describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terraform (HCL), with real Terraform", () => {
-  let emulator: RunningEmulator;
-  let work: { dir: string; cleanup: () => Promise<void> };
+  let tf: TerraformEmulator;
   let env: Record<string, string>;
   let outside: RuangkerjaClient;
-  const dir = () => join(work.dir, "hcl");
-  const terraform = (...args: string[]) =>
-    run("terraform", [args[0] as string, "-input=false", "-no-color", ...args.slice(1)], { cwd: dir(), env, timeoutMs: 180_000 });
-  const user = (id: string) => emulator.users().find((u) => u.employeeID === id);
+  const dir = () => join(tf.dir, "hcl");
+  const terraform = (command: string, ...rest: string[]) => runTerraform({ cwd: dir(), env, timeoutMs: 180_000 }, command, ...rest);
   let people = [person(1), person(2), person(3)];
 
   beforeAll(async () => {
-    emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
-    outside = new RuangkerjaClient({ baseUrl: emulator.url, token: TOKEN });
-    work = await makeWorkdir();
-    const base = await terraformEnv(work.dir, { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN });
-    env = Object.fromEntries(Object.entries(base).filter(([name]) => name !== "TF_DATA_DIR")); // .terraform in the folder, as users have it
+    tf = await startTerraformEmulator(TOKEN);
+    outside = new RuangkerjaClient({ baseUrl: tf.emulator.url, token: TOKEN });
+    env = envWithout(tf.env, "TF_DATA_DIR"); // .terraform in the folder, as users have it
     await mkdir(dir());
     await writeFile(join(dir(), "main.tf"), MAIN_TF);
     await writeFile(join(dir(), "people.yaml"), peopleYaml(people));
   });
   afterAll(async () => {
-    await emulator?.close();
-    await work?.cleanup();
+    await tf?.close();
   });
 
   it("installs with `provider install`, inits offline and applies three people and the data source", async () => {
@@ -106,7 +100,7 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     expect(apply.stdout).toContain("Apply complete! Resources: 3 added, 0 changed, 0 destroyed.");
     expect(apply.stdout).toMatch(/team = \{\s+"HCL0001" = "Karyawan HCL 1"\s+"HCL0002" = "Karyawan HCL 2"\s+\}/);
     expect(
-      emulator
+      tf.emulator
         .users()
         .map((u) => u.employeeID)
         .sort(),
@@ -133,7 +127,7 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     expect(unrefreshed.stdout).toContain("without changing any real infrastructure");
     const apply = await terraform("apply", "-auto-approve");
     expect(apply.code, apply.stderr).toBe(0);
-    expect(user("HCL0002")?.name).toBe("Karyawan HCL 2");
+    expect(tf.user("HCL0002")?.name).toBe("Karyawan HCL 2");
   });
 
   it("adopts a person RuangKerja already has with `terraform import`: nothing created", async () => {
@@ -146,14 +140,14 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     const imported = await terraform("import", 'ruangkerja_user.person["HCL0004"]', "HCL0004");
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.stdout).toContain("Import successful!");
-    const creates = emulator.requestCounts()["create-bulk"];
+    const creates = tf.emulator.requestCounts()["create-bulk"];
     const plan = await terraform("plan");
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).not.toContain('ruangkerja_user.person["HCL0004"] will be created');
     const apply = await terraform("apply", "-auto-approve");
     expect(apply.code, apply.stderr).toBe(0);
-    expect(emulator.requestCounts()["create-bulk"]).toBe(creates);
-    expect(emulator.users().filter((u) => u.employeeID === "HCL0004")).toHaveLength(1);
+    expect(tf.emulator.requestCounts()["create-bulk"]).toBe(creates);
+    expect(tf.emulator.users().filter((u) => u.employeeID === "HCL0004")).toHaveLength(1);
   });
 
   it("adopts through an import block, and -generate-config-out writes its configuration", async () => {
@@ -167,11 +161,11 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     expect(generated).toContain('resource "ruangkerja_user" "adopted"');
     expect(generated).toMatch(/employee_id\s+= "HCL0009"/);
     expect(generated).toMatch(/name\s+= "Sudah Ada"/);
-    const count = emulator.users().length;
+    const count = tf.emulator.users().length;
     const apply = await terraform("apply", "-auto-approve");
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/Apply complete! Resources: 1 imported, 0 added, \d+ changed, 0 destroyed\./);
-    expect(emulator.users()).toHaveLength(count);
+    expect(tf.emulator.users()).toHaveLength(count);
     const after = await terraform("plan", "-detailed-exitcode");
     expect(after.stdout).toContain("No changes.");
     expect(after.code, after.stderr).toBe(0);
@@ -183,8 +177,8 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     const apply = await terraform("apply", "-auto-approve");
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toContain("Apply complete! Resources: 0 added, 0 changed, 1 destroyed.");
-    expect(user("HCL0003")?.isActive).toBe(false);
-    expect(user("HCL0001")?.isActive).toBe(true);
+    expect(tf.user("HCL0003")?.isActive).toBe(false);
+    expect(tf.user("HCL0001")?.isActive).toBe(true);
   });
 
   it("takes the API only from RUANGKERJA_API_URL: a configuration naming another server is refused, and nothing reaches it", async () => {
@@ -196,17 +190,16 @@ describe.skipIf(missing !== undefined)("the ruangkerja provider from plain Terra
     await new Promise<void>((done) => listener.listen(0, "127.0.0.1", done));
     try {
       const { port } = listener.address() as AddressInfo;
-      const hostile = join(work.dir, "hostile");
+      const hostile = join(tf.dir, "hostile");
       await mkdir(hostile);
       const pointed = MAIN_TF.replace('provider "ruangkerja" {}', `provider "ruangkerja" {\n  api_url = "http://127.0.0.1:${port}"\n}`);
       expect(pointed).toContain("api_url");
       await writeFile(join(hostile, "main.tf"), pointed);
       await writeFile(join(hostile, "people.yaml"), peopleYaml(people));
-      const tf = (...args: string[]) =>
-        run("terraform", [args[0] as string, "-input=false", "-no-color", ...args.slice(1)], { cwd: hostile, env, timeoutMs: 120_000 });
+      const hostileTf = (command: string, ...rest: string[]) => runTerraform({ cwd: hostile, env, timeoutMs: 120_000 }, command, ...rest);
       expect((await run(process.execPath, [CLI, "provider", "install"], { cwd: hostile, env, timeoutMs: 30_000 })).code).toBe(0);
-      expect((await tf("init")).code).toBe(0);
-      const plan = await tf("plan");
+      expect((await hostileTf("init")).code).toBe(0);
+      const plan = await hostileTf("plan");
       expect(plan.code).toBe(1);
       expect(plan.stderr).toContain('An argument named "api_url" is not expected here');
       expect(received).toEqual([]);

@@ -8,9 +8,9 @@
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEmulator, startEmulator } from "../../src/emulator/index.js";
-import { makeUsers, makeWorkdir, type UserSpec, usersYaml, writeText } from "./helpers.js";
-import { peopleInPlan, run, SYNTH, terraformEnv, terraformMissing } from "./terraform-helpers.js";
+import { makeUsers, type UserSpec, writeText } from "./helpers.js";
+import { peopleInPlan, run, terraformMissing } from "./terraform-helpers.js";
+import { startTerraformEmulator, type TerraformEmulator, type TerraformStack, terraformStack } from "./terraform-stack.js";
 
 const missing = terraformMissing();
 if (missing) console.warn(`Skipping the Terraform end-to-end test: ${missing}`);
@@ -19,65 +19,54 @@ const TOKEN = "tf-marker-token-5d1e7b20c4";
 const HOSTILE_NAME = '${file("secret.txt")} %{ if true }x%{ endif } $${kept} ${TfToken[TOKEN.1]}';
 
 describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct, engine terraform_data (the fallback)", () => {
-  let emulator: RunningEmulator;
-  let work: { dir: string; cleanup: () => Promise<void> };
-  let env: Record<string, string>;
-  const stackDir = () => join(work.dir, "cdktf.out/stacks/users");
+  let tf: TerraformEmulator;
+  let stack: TerraformStack;
   const files = { eng: makeUsers("ENG", 40), sls: makeUsers("SLS", 30), ops: makeUsers("OPS", 20) };
   (files.eng[5] as UserSpec).name = HOSTILE_NAME;
 
   const writeAll = async () => {
-    await writeText(join(work.dir, "users/engineering.yaml"), usersYaml(files.eng));
-    await writeText(join(work.dir, "users/sales.yaml"), usersYaml(files.sls));
-    if (files.ops.length > 0) await writeText(join(work.dir, "users/ops/operations.yaml"), usersYaml(files.ops));
+    await stack.declare(files.eng, "engineering.yaml");
+    await stack.declare(files.sls, "sales.yaml");
+    if (files.ops.length > 0) await stack.declare(files.ops, "ops/operations.yaml");
   };
   const synth = async () => {
-    const result = await run(process.execPath, [SYNTH, "--dir", "users", "--out", "cdktf.out", "--engine", "terraform_data"], {
-      cwd: work.dir,
-      env,
-      timeoutMs: 60_000,
-    });
+    const result = await stack.synth(["--engine", "terraform_data"]);
     expect(result.stdout).toContain("Synthesized users");
-    expect(result.code).toBe(0);
   };
-  const terraform = (...args: string[]) => run("terraform", args, { cwd: stackDir(), env });
-  const user = (id: string) => emulator.users().find((u) => u.employeeID === id);
 
   beforeAll(async () => {
-    emulator = await startEmulator({ host: "127.0.0.1", port: 0, token: TOKEN });
-    work = await makeWorkdir();
-    await writeText(join(work.dir, "secret.txt"), "leaked-file-content");
-    await writeText(join(work.dir, "cdktf.out/stacks/users/secret.txt"), "leaked-file-content");
-    env = await terraformEnv(work.dir, { RUANGKERJA_API_URL: emulator.url, RUANGKERJA_TOKEN: TOKEN });
+    tf = await startTerraformEmulator(TOKEN);
+    stack = terraformStack(tf.dir, tf.env, { timeoutMs: 180_000 });
+    await writeText(join(stack.root, "secret.txt"), "leaked-file-content");
+    await writeText(join(stack.dir, "secret.txt"), "leaked-file-content");
     await writeAll();
   });
   afterAll(async () => {
-    await emulator?.close();
-    await work?.cleanup();
+    await tf?.close();
   });
 
   it("synthesizes, inits offline and applies every declared user through the bulk endpoints", async () => {
     await synth();
-    const init = await terraform("init", "-input=false", "-no-color");
+    const init = await stack.terraform("init");
     expect(init.stderr).toBe("");
     expect(init.code).toBe(0);
-    const apply = await terraform("apply", "-auto-approve", "-input=false", "-no-color");
+    const apply = await stack.terraform("apply", "-auto-approve");
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
-    expect(emulator.users()).toHaveLength(90);
-    expect(emulator.users().every((u) => u.isActive)).toBe(true);
-    expect(user("SLS0007")).toMatchObject({ name: "Karyawan SLS 0007", phone: "628110007", organizationSerial: "COMPFJLYTHWL" });
+    expect(tf.emulator.users()).toHaveLength(90);
+    expect(tf.emulator.users().every((u) => u.isActive)).toBe(true);
+    expect(tf.user("SLS0007")).toMatchObject({ name: "Karyawan SLS 0007", phone: "628110007", organizationSerial: "COMPFJLYTHWL" });
     // Evaluated by nobody: the text as declared.
-    expect(user("ENG0005")?.name).toBe(HOSTILE_NAME);
+    expect(tf.user("ENG0005")?.name).toBe(HOSTILE_NAME);
     // One create-bulk per shard that holds users; no update, since nothing existed.
-    const counts = emulator.requestCounts();
+    const counts = tf.emulator.requestCounts();
     expect(counts["create-bulk"]).toBeGreaterThan(0);
     expect(counts["create-bulk"]).toBeLessThanOrEqual(64);
     expect(counts["update-bulk"] ?? 0).toBe(0);
   });
 
   it("a second plan right after apply has nothing to do (-detailed-exitcode 0)", async () => {
-    const plan = await terraform("plan", "-detailed-exitcode", "-input=false", "-no-color");
+    const plan = await stack.terraform("plan", "-detailed-exitcode");
     expect(plan.stderr).toBe("");
     expect(plan.code).toBe(0);
   });
@@ -88,10 +77,10 @@ describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct, 
     files.sls[3] = { ...(files.sls[3] as UserSpec), employeeID: "SLS9003", previousEmployeeIDs: ["SLS0003"] };
     files.sls.splice(4, 1); // SLS0004 removed
     files.ops = [];
-    await rm(join(work.dir, "users/ops"), { recursive: true });
+    await rm(join(stack.root, "users/ops"), { recursive: true });
     await writeAll();
     await synth();
-    const plan = await terraform("plan", "-input=false", "-no-color", "-out=changes.tfplan");
+    const plan = await stack.terraform("plan", "-out=changes.tfplan");
     expect(plan.stderr).toBe("");
     expect(plan.code).toBe(0);
     const ops = makeUsers("OPS", 20).map((u) => u.employeeID);
@@ -102,31 +91,31 @@ describe.skipIf(missing !== undefined)("Terraform apply of the CDKTF construct, 
   });
 
   it("applies the saved plan: the edits land, the rename is one user with the new id, the removed are deactivated", async () => {
-    const before = emulator.users().length;
-    const apply = await terraform("apply", "-input=false", "-no-color", "changes.tfplan");
+    const before = tf.emulator.users().length;
+    const apply = await stack.terraform("apply", "changes.tfplan");
     expect(apply.stderr).toBe("");
     expect(apply.code).toBe(0);
-    expect(emulator.users()).toHaveLength(before);
-    expect(user("ENG0001")).toMatchObject({ phone: "6289900001", isActive: true });
-    expect(user("ENG0002")).toMatchObject({ name: "Edited Name", isActive: true });
-    const renamed = user("SLS9003");
+    expect(tf.emulator.users()).toHaveLength(before);
+    expect(tf.user("ENG0001")).toMatchObject({ phone: "6289900001", isActive: true });
+    expect(tf.user("ENG0002")).toMatchObject({ name: "Edited Name", isActive: true });
+    const renamed = tf.user("SLS9003");
     expect(renamed).toMatchObject({ name: "Karyawan SLS 0003", isActive: true });
-    expect(user("SLS0003")).toBeUndefined();
-    expect(user("SLS0004")?.isActive).toBe(false);
-    expect(emulator.users().filter((u) => u.employeeID.startsWith("OPS") && !u.isActive)).toHaveLength(20);
-    expect(emulator.users().filter((u) => u.isActive)).toHaveLength(90 - 21);
-    const plan = await terraform("plan", "-detailed-exitcode", "-input=false", "-no-color");
+    expect(tf.user("SLS0003")).toBeUndefined();
+    expect(tf.user("SLS0004")?.isActive).toBe(false);
+    expect(tf.emulator.users().filter((u) => u.employeeID.startsWith("OPS") && !u.isActive)).toHaveLength(20);
+    expect(tf.emulator.users().filter((u) => u.isActive)).toHaveLength(90 - 21);
+    const plan = await stack.terraform("plan", "-detailed-exitcode");
     expect(plan.code).toBe(0);
   });
 
   it("keeps the token out of cdk.tf.json, terraform.tfstate and the saved plan", async () => {
-    const show = await terraform("show", "-json", "changes.tfplan");
+    const show = await run("terraform", ["show", "-json", "changes.tfplan"], { cwd: stack.dir, env: stack.env() });
     expect(show.code).toBe(0);
     for (const text of [
-      await readFile(join(stackDir(), "cdk.tf.json"), "utf8"),
+      await readFile(join(stack.dir, "cdk.tf.json"), "utf8"),
       // Terraform's state is outside cdktf.out (the local backend's path is relative to the stack).
-      await readFile(join(work.dir, "terraform.users.tfstate"), "utf8"),
-      (await readFile(join(stackDir(), "changes.tfplan"))).toString("latin1"),
+      await readFile(join(stack.root, "terraform.users.tfstate"), "utf8"),
+      (await readFile(join(stack.dir, "changes.tfplan"))).toString("latin1"),
       show.stdout,
     ]) {
       expect(text.length).toBeGreaterThan(0);
