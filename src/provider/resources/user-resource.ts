@@ -107,7 +107,7 @@ async function changesOf(prior: TfObject | null, config: TfObject | null) {
   const checked = config === null ? { users: [] as DesiredUser[], diagnostics: [], unknown: [] } : await checkUsers(mapOf(config));
   const diagnostics = checked.diagnostics.map(personal);
   const plan = planChanges(checked.users, appliedFrom(mapOf(prior)));
-  if (!hasError(diagnostics)) diagnostics.push(...planWarnings(plan).map(personal));
+  if (!hasError(diagnostics)) diagnostics.push(...planWarnings(plan, checked.users).map(personal));
   return { plan, checked, diagnostics };
 }
 

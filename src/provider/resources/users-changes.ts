@@ -3,10 +3,10 @@
  * prior state → applied users, the planner's warnings, and the mass-deactivation guard, whose
  * refusal names the provider setting that allows it.
  */
-import type { Diagnostic } from "../../diagnostics.js";
+import type { Diagnostic, SourceLocation } from "../../diagnostics.js";
 import { toDesiredUser } from "../../declarations/normalize.js";
 import type { UserAsWritten } from "../../declarations/schema.js";
-import type { AppliedUser } from "../../model.js";
+import type { AppliedUser, DesiredUser } from "../../model.js";
 import type { Plan } from "../../plan/plan-types.js";
 import { checkMassDeactivation, describeLimit } from "../../plan/safety-guard.js";
 import { PROVIDER_ATTRIBUTES } from "../provider-schema.js";
@@ -42,12 +42,12 @@ export function appliedFrom(prior: Readonly<Record<string, TfValue>>): Map<strin
  * keeps the old address in its state until the change is made another way, but Terraform's
  * planned state must be the configuration, which would then claim an address is gone that is not.
  */
-export function planWarnings(plan: Plan): TfDiagnostic[] {
+export function planWarnings(plan: Plan, users: readonly DesiredUser[]): TfDiagnostic[] {
+  // A warning about one person is located at their declaration (users-validation.ts gives each record a line of its own).
+  const at = (location: SourceLocation) => `${location.file}:${location.line}`;
+  const byPlace = new Map(users.map((user) => [at(user.source), user.employeeID]));
   return plan.warnings.map((warning: Diagnostic) => {
-    const id =
-      /^\S+ of (\S+) changes from /.exec(warning.summary)?.[1] ??
-      /^the e-mail of (\S+) /.exec(warning.summary)?.[1] ??
-      /^(\S+) is created with /.exec(warning.summary)?.[1];
+    const id = warning.location === undefined ? undefined : byPlace.get(at(warning.location));
     const cannot = warning.summary.endsWith("which apply cannot carry out");
     const field = warning.field === undefined ? undefined : terraformFieldName(warning.field);
     const attribute: TfPathStep[] = [{ attribute: USERS_ATTRIBUTE }];

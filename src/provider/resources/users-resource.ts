@@ -49,7 +49,7 @@ async function changesOf(prior: TfObject | null, config: TfObject | null, reques
   const diagnostics: TfDiagnostic[] = [...checked.diagnostics];
   const plan = planChanges(checked.users, applied);
   if (!hasError(diagnostics)) {
-    diagnostics.push(...planWarnings(plan).map(atEntry));
+    diagnostics.push(...planWarnings(plan, checked.users).map(atEntry));
     // A record not known yet may keep a user whom the plan would otherwise deactivate: the guard waits for apply.
     if (checked.unknown.length === 0) diagnostics.push(...guardDiagnostics(plan, applied.size, settings, config === null));
   }

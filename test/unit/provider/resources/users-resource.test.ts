@@ -193,6 +193,16 @@ describe("ruangkerja_users against the emulator", () => {
     ]);
   });
 
+  it("points the e-mail change's password-reset warning at the person's entry", async () => {
+    const provider = await configure();
+    const { applied } = await planAndApply(provider, null, { EM0001: userText("EM0001") });
+    const changed = { id: null, users: { EM0001: userText("EM0001", { email: "baru.em0001@contoh.co.id" }) } };
+    const planned = await usersResource.plan({ prior: applied?.newState ?? null, proposed: changed, config: changed, provider });
+    const reset = planned.diagnostics.find((d) => d.summary.startsWith("the e-mail of EM0001 changes"));
+    expect(reset?.severity).toBe("warning");
+    expect(reset?.attribute).toEqual([{ attribute: "users" }, { key: "EM0001" }]);
+  });
+
   it("stops before any call when a password_env variable is not set", async () => {
     const provider = await configure();
     const before = emulator.requestCounts();
