@@ -14,7 +14,11 @@ const AS_OBJECT = { longs: Number, enums: String, defaults: true, oneofs: true }
 type Message = Record<string, unknown>;
 
 function serializer(type: Type): (value: Message) => Buffer {
-  return (value) => Buffer.from(type.encode(type.fromObject(value)).finish());
+  return (value) => {
+    const bytes = type.encode(type.fromObject(value)).finish();
+    // protobufjs writes a Buffer on Node; a view, not a copy, otherwise (a state of thousands of people is megabytes).
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
 }
 
 function deserializer(type: Type): (bytes: Buffer) => Message {
